@@ -1,0 +1,124 @@
+"""The only place that runs helm: argv lists from `helmkit.core.helm_argv`, never a shell.
+
+Errors from stderr are mapped to typed exceptions; the argv is kept for messages, values are not
+(values travel in files or `--set`, and `--set` values are masked before anything is printed).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from helmkit.core import helm_argv
+from helmkit.core.helm_argv import HelmVersion
+from helmkit.errors import (
+    EnvironmentProblem,
+    HelmError,
+    ReleaseNotFoundError,
+    ReleasePendingError,
+)
+
+DEFAULT_TIMEOUT_S = 900.0
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native"))
+
+
+def find_helm() -> str:
+    """HELMKIT_HELM, then the tool cache's helm (Helm 4), then helm on PATH."""
+    explicit = os.environ.get("HELMKIT_HELM")
+    if explicit:
+        return explicit
+    cached = default_cache_dir() / "bin" / "helm"
+    if cached.exists():
+        return str(cached)
+    on_path = shutil.which("helm")
+    if on_path:
+        return on_path
+    raise EnvironmentProblem(
+        "helm was not found (looked at $HELMKIT_HELM, the tool cache and PATH)",
+        hint="run scripts/bootstrap.sh to build Helm 4 and Helm 3 into ~/.cache/ai-native/bin",
+    )
+
+
+def mask_argv(argv: Sequence[str]) -> list[str]:
+    """Hide the value part of every --set/--set-string so secrets never reach a message."""
+    masked: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            key = arg.split("=", 1)[0]
+            masked.append(f"{key}=***")
+            hide_next = False
+            continue
+        hide_next = arg in ("--set", "--set-string", "--set-file")
+        masked.append(arg)
+    return masked
+
+
+def _typed_error(argv: list[str], returncode: int, stderr: str) -> HelmError:
+    shown = mask_argv(argv)
+    if "another operation (install/upgrade/rollback) is in progress" in stderr:
+        return ReleasePendingError(
+            shown, returncode, stderr, hint="run `helmkit recover ENV` to recover the release"
+        )
+    if "release: not found" in stderr:
+        return ReleaseNotFoundError(shown, returncode, stderr)
+    return HelmError(shown, returncode, stderr)
+
+
+@dataclass(frozen=True)
+class HelmResult:
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Helm:
+    """A helm binary and its detected version; every helm call goes through `run`."""
+
+    executable: str
+
+    @classmethod
+    def discover(cls, executable: str | None = None) -> Helm:
+        return cls(executable or find_helm())
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        env: dict[str, str] | None = None,
+    ) -> HelmResult:
+        argv = [self.executable, *args]
+        try:
+            proc = subprocess.run(
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                env={**os.environ, **(env or {})},
+            )
+        except FileNotFoundError as exc:
+            raise EnvironmentProblem(
+                f"helm executable {self.executable!r} does not exist",
+                hint="run scripts/bootstrap.sh or set HELMKIT_HELM",
+            ) from exc
+        except subprocess.TimeoutExpired as exc:
+            raise HelmError(mask_argv(argv), -1, f"timed out after {timeout:.0f}s") from exc
+        if proc.returncode != 0:
+            raise _typed_error(argv, proc.returncode, proc.stderr)
+        return HelmResult(proc.stdout, proc.stderr)
+
+    @functools.cached_property
+    def version(self) -> HelmVersion:
+        detected = helm_argv.parse_helm_version(self.run(helm_argv.version_argv()).stdout)
+        helm_argv.check_supported(detected)
+        return detected

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the demo need, idempotently (seconds when cached):
+#   Debian packages (PostgreSQL, Redis servers), the Python venv (.venv), Helm 4 + Helm 3,
+#   chart-testing + kubeconform, and the local control plane binaries.
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|control-plane|debian]...
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+debian() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing Debian packages: ${missing[*]}"
+  (flock 9; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) 9>/tmp/.ai-native-apt.lock
+  # The packages start system services; the tests start their own servers on private ports.
+  (service postgresql stop; service redis-server stop) >/dev/null 2>&1 || true
+}
+
+python_env() {
+  local stamp=.venv/.deps-$(sha256sum pyproject.toml | cut -c1-16)
+  [ -f "$stamp" ] && return
+  log "creating .venv with the Python dependencies"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[dev]'
+  rm -f .venv/.deps-* && touch "$stamp"
+}
+
+helm_bins() { bash "$REPO_ROOT/scripts/build-helm.sh"; }
+peers() { bash "$REPO_ROOT/scripts/build-peers.sh"; }
+control_plane() {
+  if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
+}
+
+targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
+for t in "${targets[@]}"; do
+  case $t in
+    all) debian; python_env; helm_bins; peers; control_plane ;;
+    python) python_env ;;
+    helm) helm_bins ;;
+    peers) peers ;;
+    control-plane) control_plane ;;
+    debian) debian ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, control-plane, debian)" >&2; exit 2 ;;
+  esac
+done
