@@ -10,7 +10,7 @@ etcd_mod=$REPO_ROOT/scripts/go/etcd-bin
 k8s_cmds="kube-apiserver kube-controller-manager kube-scheduler kubectl"
 
 # The wrapper go.mod files are checked in; regenerate them only if versions.env moved on.
-if ! grep -q "k8s.io/kubernetes v$KUBERNETES_VERSION\$" "$k8s_mod/go.mod" ||
+if ! grep -Eq "k8s\.io/kubernetes v$KUBERNETES_VERSION( |\$)" "$k8s_mod/go.mod" ||
    ! grep -q "go.etcd.io/etcd/server/v3 v$ETCD_VERSION\$" "$etcd_mod/go.mod"; then
   log "wrapper modules do not match versions.env; regenerating"
   "$REPO_ROOT/scripts/go/gen-wrappers.sh"
