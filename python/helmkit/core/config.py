@@ -1,0 +1,110 @@
+"""helmkit.yaml: the chart, its target Kubernetes versions and the environments.
+
+Validated against schemas/helmkit.schema.json (shipped as package data); every error names the
+file, the line and the key path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from helmkit.core.yaml_source import format_key_path, load_yaml_file
+from helmkit.errors import InputFileError, UsageError
+
+CONFIG_FILE = "helmkit.yaml"
+DEFAULT_KUBE_VERSIONS = ("1.31.0", "1.32.0", "1.33.0", "1.34.0", "1.35.0")
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    release: str
+    namespace: str
+    values: tuple[Path, ...]
+    kube_context: str
+    timeout: str
+    required_secrets: tuple[str, ...]
+    verify: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HelmkitConfig:
+    path: Path
+    chart: Path
+    kube_versions: tuple[str, ...]
+    snapshot_dir: Path
+    environments: dict[str, Environment]
+
+    def environment(self, name: str) -> Environment:
+        try:
+            return self.environments[name]
+        except KeyError:
+            known = ", ".join(sorted(self.environments)) or "(none)"
+            raise UsageError(
+                f"unknown environment {name!r} (known in {self.path}: {known})",
+                hint=f"add an `environments.{name}` entry to {self.path} or pick a known one",
+            ) from None
+
+
+def config_schema() -> dict[str, Any]:
+    text = resources.files("helmkit").joinpath("data/helmkit.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def find_config(start: Path) -> Path:
+    """helmkit.yaml in start or its nearest parent directory."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    raise UsageError(
+        f"no {CONFIG_FILE} found in {start} or any parent directory",
+        hint="run helmkit from the repository, or pass --config PATH",
+    )
+
+
+def load_config(path: Path) -> HelmkitConfig:
+    import jsonschema  # imported here: keeps `helmkit --help` fast
+
+    source = load_yaml_file(str(path))
+    validator = jsonschema.Draft202012Validator(config_schema())
+    errors = sorted(validator.iter_errors(source.data), key=lambda err: list(err.absolute_path))
+    if errors:
+        first = errors[0]
+        key_path = list(first.absolute_path)
+        raise InputFileError(
+            str(path),
+            f"{format_key_path(key_path)}: {first.message}",
+            line=source.line_of(key_path),
+            hint="see schemas/helmkit.schema.json for the expected shape",
+        )
+    return _build(path, source.data)
+
+
+def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:
+    base = path.parent
+    environments = {
+        name: Environment(
+            name=name,
+            release=entry["release"],
+            namespace=entry["namespace"],
+            values=tuple(base / value for value in entry.get("values", [])),
+            kube_context=entry.get("kubeContext", ""),
+            timeout=entry.get("timeout", "10m"),
+            required_secrets=tuple(entry.get("requiredSecrets", [])),
+            verify=dict(entry.get("verify", {})),
+        )
+        for name, entry in data["environments"].items()
+    }
+    return HelmkitConfig(
+        path=path,
+        chart=base / data["chart"],
+        kube_versions=tuple(data.get("kubeVersions", DEFAULT_KUBE_VERSIONS)),
+        snapshot_dir=base / data.get("snapshotDir", "tests/snapshots"),
+        environments=environments,
+    )
