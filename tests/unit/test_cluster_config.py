@@ -97,7 +97,7 @@ def test_env_line_is_shell_quoted() -> None:
 
 
 def test_parse_versions() -> None:
-    text = "# c\nKUBERNETES_VERSION=1.35.4\n\nDEBIAN_PACKAGES=\"a b\"\n"
+    text = '# c\nKUBERNETES_VERSION=1.35.4\n\nDEBIAN_PACKAGES="a b"\n'
     assert cc.parse_versions(text) == {"KUBERNETES_VERSION": "1.35.4", "DEBIAN_PACKAGES": "a b"}
 
 

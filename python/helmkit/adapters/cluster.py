@@ -9,12 +9,14 @@ their pids under the cluster directory; those pid files are how we tell "up" fro
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -98,6 +100,18 @@ def stages_yaml() -> str:
 def write_config(paths: cc.ClusterPaths, text: str) -> None:
     paths.root.mkdir(parents=True, exist_ok=True)
     paths.config_file.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def lock(paths: cc.ClusterPaths) -> Iterator[None]:
+    """One up/down at a time per cache dir (parallel test workers share one cluster)."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with (paths.root / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # --- processes ---------------------------------------------------------------------------------

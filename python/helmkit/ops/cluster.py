@@ -92,12 +92,24 @@ def up(
     echo: Echo = _quiet,
 ) -> list[Step]:
     paths = paths or adapter.default_paths()
-    steps = plan_up(status(paths))
+    if dry_run:
+        return _announce(plan_up(status(paths)), echo)
+    adapter.require_binaries(paths)
+    with adapter.lock(paths):
+        steps = _announce(plan_up(status(paths)), echo)
+        _execute_up(paths, steps, nodes, echo)
+    return steps
+
+
+def _announce(steps: list[Step], echo: Echo) -> list[Step]:
     for step in steps:
         echo(f"plan: {step.value}")
-    if dry_run or not steps:
-        return steps
-    adapter.require_binaries(paths)
+    return steps
+
+
+def _execute_up(paths: cc.ClusterPaths, steps: list[Step], nodes: int, echo: Echo) -> None:
+    if not steps:
+        return
     started = time.monotonic()
     for step in steps:
         if step is Step.STOP:
@@ -110,20 +122,19 @@ def up(
             adapter.apply(paths, cc.bootstrap_manifests(cc.default_nodes(nodes)))
             adapter.wait_nodes_ready(paths)
     echo(f"cluster up in {time.monotonic() - started:.1f}s; {cc.env_line(paths)}")
-    return steps
 
 
 def down(
     paths: cc.ClusterPaths | None = None, *, dry_run: bool = False, echo: Echo = _quiet
 ) -> list[Step]:
     paths = paths or adapter.default_paths()
-    steps = plan_down(status(paths))
-    for step in steps:
-        echo(f"plan: {step.value}")
-    if dry_run or not steps:
-        return steps
-    _stop(paths)
-    echo("cluster down; no process left")
+    if dry_run:
+        return _announce(plan_down(status(paths)), echo)
+    with adapter.lock(paths):
+        steps = _announce(plan_down(status(paths)), echo)
+        if steps:
+            _stop(paths)
+            echo("cluster down; no process left")
     return steps
 
 
