@@ -1,0 +1,75 @@
+{{/*
+Validation helpers: each returns one message ("<key path>: <problem>; <how to fix>") or nothing.
+The umbrella's templates/validate.yaml collects every message and calls `fail` once with all of
+them, so a user sees every cross-field mistake in one run (bitnami/redis style). Rules a JSON
+Schema can express (types, enums, patterns, unknown keys) live in values.schema.json instead.
+*/}}
+
+{{/*
+common.validate.replicas: autoscaling.minReplicas must not exceed autoscaling.maxReplicas.
+Usage: {{ include "common.validate.replicas" (dict "root" $ "component" "backend") }}
+*/}}
+{{- define "common.validate.replicas" -}}
+{{- $autoscaling := dig "autoscaling" dict (index .root.Values .component) -}}
+{{- if and $autoscaling.enabled (gt (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas)) -}}
+{{ .component }}.autoscaling.minReplicas: {{ $autoscaling.minReplicas }} is above {{ .component }}.autoscaling.maxReplicas ({{ $autoscaling.maxReplicas }}); set minReplicas <= maxReplicas.
+{{- end -}}
+{{- end -}}
+
+{{/*
+common.validate.externalDatabase: with the bundled PostgreSQL disabled, externalDatabase.host and
+a password source (externalDatabase.existingSecret or externalDatabase.password, or a complete
+secrets.existingSecret) are required.
+Usage: {{ include "common.validate.externalDatabase" $ }}
+*/}}
+{{- define "common.validate.externalDatabase" -}}
+{{- if not .Values.postgresql.enabled -}}
+{{- if not .Values.externalDatabase.host -}}
+externalDatabase.host: empty while postgresql.enabled is false; set externalDatabase.host (and port, database, username) or enable the bundled database with postgresql.enabled=true.
+{{- else if not (or .Values.externalDatabase.existingSecret .Values.externalDatabase.password .Values.secrets.existingSecret) }}
+externalDatabase.existingSecret: no password source for the external database; set externalDatabase.existingSecret (with key externalDatabase.passwordKey), externalDatabase.password, or secrets.existingSecret.
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+common.validate.externalRedis: with the bundled Redis disabled, externalRedis.host is required.
+Usage: {{ include "common.validate.externalRedis" $ }}
+*/}}
+{{- define "common.validate.externalRedis" -}}
+{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.host) -}}
+externalRedis.host: empty while redis.enabled is false; set externalRedis.host (and port, and externalRedis.existingSecret if it needs a password) or enable the bundled Redis with redis.enabled=true.
+{{- end -}}
+{{- end -}}
+
+{{/*
+common.validate.tls: an Ingress with TLS needs a certificate source.
+Usage: {{ include "common.validate.tls" $ }}
+*/}}
+{{- define "common.validate.tls" -}}
+{{- $tls := .Values.ingress.tls -}}
+{{- if and .Values.ingress.enabled $tls.enabled (not (or $tls.clusterIssuer $tls.secretName)) -}}
+ingress.tls.clusterIssuer: empty while ingress.tls.enabled is true; set ingress.tls.clusterIssuer (cert-manager) or ingress.tls.secretName (a TLS Secret you manage), or set ingress.tls.enabled=false.
+{{- end -}}
+{{- end -}}
+
+{{/*
+common.validate.gateway: HTTPRoutes need at least one parent Gateway.
+Usage: {{ include "common.validate.gateway" $ }}
+*/}}
+{{- define "common.validate.gateway" -}}
+{{- if and .Values.gateway.enabled (not .Values.gateway.parentRefs) -}}
+gateway.parentRefs: empty while gateway.enabled is true; add the Gateway to attach to, e.g. [{name: shared-gateway, namespace: gateway-system}].
+{{- end -}}
+{{- end -}}
+
+{{/*
+common.validate.clusterIssuers: ACME ClusterIssuers need a contact email.
+Usage: {{ include "common.validate.clusterIssuers" $ }}
+*/}}
+{{- define "common.validate.clusterIssuers" -}}
+{{- if and .Values.certManager.clusterIssuers.create (not .Values.certManager.clusterIssuers.email) -}}
+certManager.clusterIssuers.email: empty while certManager.clusterIssuers.create is true; set the ACME account email Let's Encrypt sends expiry notices to.
+{{- end -}}
+{{- end -}}
+

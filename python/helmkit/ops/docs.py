@@ -1,0 +1,92 @@
+"""Read the docs sources from the repository, and write or check the generated files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helmkit.core import values_docs as core
+from helmkit.errors import CheckFailed, InputFileError
+
+SCHEMA_DIR = "schemas/values"
+CHART_DIR = "charts/ai-native"
+
+
+def _read(root: Path, rel: str) -> str:
+    try:
+        return (root / rel).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputFileError(rel, f"cannot read: {exc.strerror}") from exc
+
+
+def _schema(root: Path, rel: str) -> dict[str, Any] | None:
+    if not (root / rel).exists():
+        return None
+    try:
+        data = yaml.safe_load(_read(root, rel))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputFileError(rel, f"not valid YAML: {exc}", line=line) from exc
+    if not isinstance(data, dict):
+        raise InputFileError(rel, "a schema must be a mapping")
+    return data
+
+
+def _source(root: Path, name: str, chart_path: str) -> core.ChartSource:
+    values_file = f"{chart_path}/values.yaml"
+    schema_file = f"{SCHEMA_DIR}/{name}.schema.yaml"
+    return core.ChartSource(
+        name=name,
+        values_file=values_file,
+        values_text=_read(root, values_file) if (root / values_file).exists() else "",
+        schema_file=schema_file,
+        schema=_schema(root, schema_file),
+    )
+
+
+def _subchart_names(root: Path, *, library: bool) -> list[str]:
+    """Subcharts under charts/: application ones, or (library=True) library ones."""
+    names = []
+    for chart_yaml in sorted((root / CHART_DIR / "charts").glob("*/Chart.yaml")):
+        meta = yaml.safe_load(chart_yaml.read_text(encoding="utf-8")) or {}
+        if (meta.get("type", "application") == "library") == library:
+            names.append(chart_yaml.parent.name)
+    return names
+
+
+def load_inputs(root: Path) -> core.DocsInputs:
+    """Collect every source the generator reads."""
+    return core.DocsInputs(
+        umbrella=_source(root, core.UMBRELLA, CHART_DIR),
+        subcharts=tuple(
+            _source(root, name, f"{CHART_DIR}/charts/{name}")
+            for name in _subchart_names(root, library=False)
+        ),
+        libraries=tuple(_subchart_names(root, library=True)),
+        defs=(_schema(root, f"{SCHEMA_DIR}/{core.DEFS_FILE}") or {}).get("$defs", {}),
+        chart_dir=CHART_DIR,
+        readme_text=_read(root, f"{CHART_DIR}/README.md"),
+    )
+
+
+def run(root: Path, *, check: bool) -> list[str]:
+    """Write the generated files (or, with check, raise CheckFailed naming the stale ones).
+
+    Returns the paths written (or found up to date).
+    """
+    expected = core.generate(load_inputs(root))
+    actual = {
+        rel: (root / rel).read_text(encoding="utf-8") if (root / rel).exists() else None
+        for rel in expected
+    }
+    stale = core.stale_files(expected, actual)
+    if check:
+        if stale:
+            raise CheckFailed(f"generated files are stale: {', '.join(stale)}", hint=core.FIX_HINT)
+        return sorted(expected)
+    for rel in stale:
+        (root / rel).write_text(expected[rel], encoding="utf-8")
+    return stale
