@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,14 @@ DEFAULT_TIMEOUT_S = 900.0
 
 def default_cache_dir() -> Path:
     return Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native"))
+
+
+def default_jobs() -> int:
+    """HELMKIT_JOBS, else the CPUs this process may use."""
+    explicit = os.environ.get("HELMKIT_JOBS", "")
+    if explicit.isdigit() and int(explicit) > 0:
+        return int(explicit)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def find_helm() -> str:
@@ -77,6 +86,7 @@ def _typed_error(argv: list[str], returncode: int, stderr: str) -> HelmError:
 class HelmResult:
     stdout: str
     stderr: str
+    returncode: int = 0
 
 
 @dataclass
@@ -95,7 +105,9 @@ class Helm:
         *,
         timeout: float = DEFAULT_TIMEOUT_S,
         env: dict[str, str] | None = None,
+        check: bool = True,
     ) -> HelmResult:
+        """Run helm; a non-zero exit raises a typed HelmError unless check=False."""
         argv = [self.executable, *args]
         try:
             proc = subprocess.run(
@@ -113,9 +125,30 @@ class Helm:
             ) from exc
         except subprocess.TimeoutExpired as exc:
             raise HelmError(mask_argv(argv), -1, f"timed out after {timeout:.0f}s") from exc
-        if proc.returncode != 0:
+        if proc.returncode != 0 and check:
             raise _typed_error(argv, proc.returncode, proc.stderr)
-        return HelmResult(proc.stdout, proc.stderr)
+        return HelmResult(proc.stdout, proc.stderr, proc.returncode)
+
+    def run_many(
+        self, argvs: Sequence[Sequence[str]], *, jobs: int | None = None
+    ) -> list[HelmResult | HelmError]:
+        """Run independent helm calls in parallel (one process each); results in input order.
+
+        A failed call yields its HelmError in place instead of aborting the others, so a
+        lint run can report every broken scenario at once.
+        """
+        workers = max(1, jobs or default_jobs())
+
+        def one(argv: Sequence[str]) -> HelmResult | HelmError:
+            try:
+                return self.run(argv)
+            except HelmError as exc:
+                return exc
+
+        if workers == 1 or len(argvs) <= 1:
+            return [one(argv) for argv in argvs]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(one, argvs))
 
     @functools.cached_property
     def version(self) -> HelmVersion:

@@ -38,6 +38,7 @@ class HelmkitConfig:
     kube_versions: tuple[str, ...]
     snapshot_dir: Path
     environments: dict[str, Environment]
+    waivers: tuple[dict[str, str], ...] = ()
 
     def environment(self, name: str) -> Environment:
         try:
@@ -107,4 +108,5 @@ def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:
         kube_versions=tuple(data.get("kubeVersions", DEFAULT_KUBE_VERSIONS)),
         snapshot_dir=base / data.get("snapshotDir", "tests/snapshots"),
         environments=environments,
+        waivers=tuple(dict(entry) for entry in data.get("waivers", [])),
     )

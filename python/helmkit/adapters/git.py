@@ -1,0 +1,62 @@
+"""The git reads helmkit needs (the base of a version-bump check). argv lists, never a shell."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class GitBase:
+    ref: str  # what was compared with, e.g. origin/main or the merge-base commit
+    how: str  # a sentence for messages
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    except FileNotFoundError:
+        return subprocess.CompletedProcess(["git"], 127, "", "git is not installed")
+
+
+def toplevel(path: Path) -> Path | None:
+    proc = _git(path, "rev-parse", "--show-toplevel")
+    return Path(proc.stdout.strip()) if proc.returncode == 0 else None
+
+
+def find_base(repo: Path, remote: str, target_branch: str) -> GitBase | None:
+    """`remote/target` like ct does; else the merge-base with the local target branch."""
+    remote_ref = f"{remote}/{target_branch}"
+    if _git(repo, "rev-parse", "--verify", "--quiet", f"{remote_ref}^{{commit}}").returncode == 0:
+        merge = _git(repo, "merge-base", remote_ref, "HEAD")
+        if merge.returncode == 0:
+            return GitBase(merge.stdout.strip(), f"merge-base with {remote_ref}")
+    merge = _git(repo, "merge-base", target_branch, "HEAD")
+    if merge.returncode == 0:
+        return GitBase(
+            merge.stdout.strip(),
+            f"merge-base with local branch {target_branch} (no {remote_ref} in this clone)",
+        )
+    return None
+
+
+def changed_since(repo: Path, base: str, path: Path) -> bool:
+    """Committed or uncommitted changes under path since base (untracked files included)."""
+    rel = str(path.resolve().relative_to(repo.resolve()))
+    if _git(repo, "diff", "--quiet", base, "--", rel).returncode != 0:
+        return True
+    untracked = _git(repo, "ls-files", "--others", "--exclude-standard", "--", rel)
+    return bool(untracked.stdout.strip())
+
+
+def show(repo: Path, ref: str, path: Path) -> str | None:
+    rel = str(path.resolve().relative_to(repo.resolve()))
+    proc = _git(repo, "show", f"{ref}:{rel}")
+    return proc.stdout if proc.returncode == 0 else None

@@ -1,0 +1,216 @@
+"""Chart.yaml checks: semver, dependencies resolvable, version bumped against a git base, and
+every named template prefixed with its chart's name (template names are global in Helm)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helmkit.core.findings import Finding, Severity
+from helmkit.core.yaml_source import load_yaml_file, parse_yaml
+
+# semver 2.0.0, as https://semver.org gives it
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+_DEFINE = re.compile(r"\{\{-?\s*define\s+\"([^\"]+)\"")
+
+
+@dataclass(frozen=True)
+class ChartInfo:
+    path: Path
+    name: str
+    version: str
+    app_version: str
+    dependencies: tuple[dict[str, Any], ...]
+    lines: dict[str, int | None]
+
+
+def load_chart(chart_dir: Path) -> ChartInfo:
+    source = load_yaml_file(str(chart_dir / "Chart.yaml"))
+    return chart_from_source(chart_dir, source.data or {}, source.line_of)
+
+
+def chart_from_text(chart_dir: Path, text: str) -> ChartInfo:
+    source = parse_yaml(text, str(chart_dir / "Chart.yaml"))
+    return chart_from_source(chart_dir, source.data or {}, source.line_of)
+
+
+def chart_from_source(chart_dir: Path, data: dict[str, Any], line_of: Any) -> ChartInfo:
+    return ChartInfo(
+        path=chart_dir,
+        name=str(data.get("name", "")),
+        version=str(data.get("version", "")),
+        app_version=str(data.get("appVersion", "")),
+        dependencies=tuple(data.get("dependencies") or ()),
+        lines={key: line_of([key]) for key in ("version", "appVersion", "dependencies")},
+    )
+
+
+def semver_key(version: str) -> tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]:
+    """Order per semver: a pre-release sorts before its release."""
+    match = SEMVER.match(version)
+    if not match:
+        raise ValueError(version)
+    pre = match.group(4)
+    ids = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")) if pre else ()
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3)), 0 if pre else 1, ids)
+
+
+def _chart_finding(chart: ChartInfo, rule: str, key: str, message: str, hint: str) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR,
+        message=message,
+        hint=hint,
+        file=str(chart.path / "Chart.yaml"),
+        line=chart.lines.get(key),
+        field_path=key,
+    )
+
+
+def semver_findings(chart: ChartInfo) -> Iterator[Finding]:
+    if not SEMVER.match(chart.version):
+        yield _chart_finding(
+            chart,
+            "chart-semver",
+            "version",
+            f"version {chart.version!r} is not semver 2",
+            "use MAJOR.MINOR.PATCH, e.g. 0.2.0",
+        )
+    if not SEMVER.match(chart.app_version.removeprefix("v")):
+        yield _chart_finding(
+            chart,
+            "chart-semver",
+            "appVersion",
+            f"appVersion {chart.app_version!r} is not a semver version",
+            "set appVersion to the application's release, e.g. 1.4.2 (image tags default to it)",
+        )
+
+
+def _constraint_ok(constraint: str, version: str) -> bool:
+    """The constraint forms charts use: exact, `*`, x-ranges, ^, ~, >=, <, space-separated AND."""
+    try:
+        have = semver_key(version)[:3]
+    except ValueError:
+        return False
+    for part in constraint.replace(",", " ").split():
+        op, want = re.match(r"^(\^|~|>=|<=|>|<|=)?v?(.*)$", part).groups()  # type: ignore[union-attr]
+        nums = [int(n) for n in want.split(".") if n.isdigit()] if want not in ("*", "x") else []
+        if not _compare(op or "", nums, have):
+            return False
+    return True
+
+
+def _compare(op: str, nums: list[int], have: tuple[int, int, int]) -> bool:
+    padded = tuple([*nums, 0, 0, 0][:3])
+    if op in ("", "="):
+        return have[: len(nums)] == tuple(nums)
+    if op == "^":
+        head = next((i for i, n in enumerate(padded) if n), 2)
+        return have >= padded and have[: head + 1] == padded[: head + 1]
+    if op == "~":
+        return have >= padded and have[:2] == padded[:2]
+    return {
+        ">=": have >= padded,
+        "<=": have <= padded,
+        ">": have > padded,
+        "<": have < padded,
+    }[op]
+
+
+def dependency_findings(chart: ChartInfo) -> Iterator[Finding]:
+    for position, dep in enumerate(chart.dependencies):
+        name = str(dep.get("name", ""))
+        repo = str(dep.get("repository", "") or "")
+        where = f"dependencies[{position}]"
+        if repo and not repo.startswith("file://"):
+            vendored = list((chart.path / "charts").glob(f"{name}-*.tgz"))
+            if not vendored:
+                yield _chart_finding(
+                    chart,
+                    "chart-dependencies",
+                    "dependencies",
+                    f"{where} {name!r} from {repo} is not vendored (no charts/{name}-*.tgz)",
+                    f"run `helm dependency build {chart.path}`",
+                )
+            continue
+        local = chart.path / (repo.removeprefix("file://") if repo else f"charts/{name}")
+        if not (local / "Chart.yaml").is_file():
+            yield _chart_finding(
+                chart,
+                "chart-dependencies",
+                "dependencies",
+                f"{where} {name!r}: no chart at {local}",
+                "fix the repository path or add the chart",
+            )
+            continue
+        sub = load_chart(local)
+        wanted = str(dep.get("version", "") or "*")
+        if not _constraint_ok(wanted, sub.version):
+            yield _chart_finding(
+                chart,
+                "chart-dependencies",
+                "dependencies",
+                f"{where} {name!r} wants version {wanted!r} but {local} is {sub.version}",
+                "align the dependency's version constraint with the subchart's Chart.yaml",
+            )
+
+
+def version_bump_findings(
+    chart: ChartInfo, base: ChartInfo | None, base_ref: str
+) -> Iterator[Finding]:
+    """check-version-increment: a changed chart must carry a higher version than at the base."""
+    if base is None:
+        return
+    try:
+        bumped = semver_key(chart.version) > semver_key(base.version)
+    except ValueError:
+        return  # chart-semver reports the bad version
+    if not bumped:
+        yield _chart_finding(
+            chart,
+            "chart-version-bump",
+            "version",
+            f"chart changed since {base_ref} but version {chart.version} is not higher than "
+            f"{base.version} there",
+            f"bump `version` in {chart.path / 'Chart.yaml'} (e.g. the patch number)",
+        )
+
+
+def chart_dirs(chart_dir: Path) -> Iterator[Path]:
+    """The chart and its unpacked subcharts, recursively."""
+    yield chart_dir
+    sub_root = chart_dir / "charts"
+    if sub_root.is_dir():
+        for sub in sorted(sub_root.iterdir()):
+            if (sub / "Chart.yaml").is_file():
+                yield from chart_dirs(sub)
+
+
+def template_prefix_findings(chart_dir: Path) -> Iterator[Finding]:
+    for directory in chart_dirs(chart_dir):
+        name = load_chart(directory).name
+        templates = directory / "templates"
+        if not templates.is_dir():
+            continue
+        for path in sorted(templates.rglob("*")):
+            if path.suffix not in (".tpl", ".yaml", ".yml", ".txt") or not path.is_file():
+                continue
+            text = path.read_text("utf-8", errors="replace")
+            for match in _DEFINE.finditer(text):
+                if not match.group(1).startswith(f"{name}."):
+                    yield Finding(
+                        rule="template-prefix",
+                        severity=Severity.ERROR,
+                        message=f"named template {match.group(1)!r} is not prefixed with "
+                        f"{name + '.'!r}: names are global across subcharts and collide",
+                        hint=f"rename it to {name}.{match.group(1).split('.')[-1]}",
+                        file=str(path),
+                        line=text.count("\n", 0, match.start()) + 1,
+                    )

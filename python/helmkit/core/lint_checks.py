@@ -1,0 +1,170 @@
+"""Per-render checks (pure): strict Kubernetes schemas per version, policy rules, waivers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from helmkit.core import kube_schema, pod_security, policy
+from helmkit.core.findings import (
+    WAIVE_ANNOTATION,
+    Finding,
+    Severity,
+    Waiver,
+    WaiverBook,
+    apply_waivers,
+    config_waivers,
+    parse_annotation,
+)
+from helmkit.core.manifests import K8sObject
+
+ObjectRule = Callable[[list[K8sObject]], list[Finding]]
+_HELM_LINT_LINE = re.compile(r"^\[(ERROR|WARNING|INFO)\]\s+(.*)$")
+
+
+def schema_findings(objects: Sequence[K8sObject], kube_versions: Sequence[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for obj in objects:
+        missing_in: list[str] = []
+        for version in kube_versions:
+            issues = kube_schema.validate(obj.body, version)
+            if issues is None:
+                missing_in.append(version)
+                continue
+            findings.extend(
+                Finding(
+                    rule="kube-schema",
+                    severity=Severity.ERROR,
+                    message=f"{issue.message} ({obj.api_version} {obj.kind}, Kubernetes "
+                    f"{kube_schema.minor_of(version)})",
+                    hint=issue.hint or "fix the template so the object matches the API schema",
+                    obj=obj.ref,
+                    field_path=kube_schema.format_path(issue.path),
+                    file=obj.source,
+                    kube_version=version,
+                )
+                for issue in issues
+            )
+        if missing_in:
+            findings.append(_no_schema(obj, missing_in, len(missing_in) == len(kube_versions)))
+    return _merge_versions(findings)
+
+
+def _no_schema(obj: K8sObject, versions: list[str], everywhere: bool) -> Finding:
+    if everywhere:
+        return Finding(
+            rule="kube-schema-missing",
+            severity=Severity.INFO,
+            message=f"no bundled schema for {obj.api_version} {obj.kind} (a CRD?): not validated",
+            hint="CRD objects are checked by the API server at release time",
+            obj=obj.ref,
+            file=obj.source,
+        )
+    return Finding(
+        rule="kube-api-removed",
+        severity=Severity.ERROR,
+        message=f"{obj.api_version} {obj.kind} does not exist in Kubernetes "
+        f"{', '.join(kube_schema.minor_of(v) for v in versions)}",
+        hint="use the API version every target Kubernetes version serves",
+        obj=obj.ref,
+        file=obj.source,
+    )
+
+
+def _merge_versions(findings: list[Finding]) -> list[Finding]:
+    """The same issue in every version is reported once, not once per version."""
+    seen: dict[tuple[str, str, str], Finding] = {}
+    versions: dict[tuple[str, str, str], list[str]] = {}
+    for finding in findings:
+        message = re.sub(r", Kubernetes [\d.]+\)$", ")", finding.message)
+        key = (finding.obj, finding.field_path, message)
+        seen.setdefault(key, replace(finding, message=message))
+        if finding.kube_version:
+            versions.setdefault(key, []).append(kube_schema.minor_of(finding.kube_version))
+    return [replace(f, kube_version=",".join(versions.get(k, []))) for k, f in seen.items()]
+
+
+def pod_security_findings(objects: Sequence[K8sObject]) -> list[Finding]:
+    """Pod Security Standard "restricted" on every pod template."""
+    findings: list[Finding] = []
+    for obj in objects:
+        for path, spec, pod_annotations in pod_security.pod_specs(obj.body):
+            findings.extend(
+                Finding(
+                    rule="pod-security",
+                    severity=Severity.ERROR,
+                    message=f"{violation.control}: {violation.message}",
+                    hint="use the common chart's security context helpers (restricted profile)",
+                    obj=obj.ref,
+                    field_path=violation.path,
+                    file=obj.source,
+                )
+                for violation in pod_security.check_pod_spec(spec, pod_annotations, prefix=path)
+            )
+    return findings
+
+
+def waiver_book(
+    objects: Sequence[K8sObject], configured: Sequence[dict[str, str]]
+) -> tuple[WaiverBook, list[Finding]]:
+    book = WaiverBook()
+    problems: list[Finding] = []
+    for obj in objects:
+        text = obj.annotations.get(WAIVE_ANNOTATION)
+        if not text:
+            continue
+        waivers, errors = parse_annotation(text)
+        for waiver in waivers:
+            book.add(obj.ref, waiver)
+        problems.extend(
+            Finding(
+                rule="waiver-invalid",
+                severity=Severity.ERROR,
+                message=error,
+                hint=f'write `{WAIVE_ANNOTATION}: "<rule-id>: <reason>"`',
+                obj=obj.ref,
+                field_path=f"metadata.annotations.{WAIVE_ANNOTATION}",
+                file=obj.source,
+            )
+            for error in errors
+        )
+    for waiver in config_waivers(configured):
+        book.add(f"{waiver.kind}/{waiver.name}", Waiver(waiver.rule, waiver.reason))
+    return book, problems
+
+
+def object_findings(
+    objects: list[K8sObject],
+    kube_versions: Sequence[str],
+    configured_waivers: Sequence[dict[str, str]] = (),
+    extra_rules: Sequence[ObjectRule] = (),
+) -> list[Finding]:
+    findings = schema_findings(objects, kube_versions)
+    findings += policy.run_rules(objects)
+    findings += pod_security_findings(objects)
+    for rule in extra_rules:
+        findings += rule(objects)
+    book, problems = waiver_book(objects, configured_waivers)
+    return apply_waivers(findings, book) + problems
+
+
+def helm_lint_findings(output: str) -> list[Finding]:
+    """`[ERROR] templates/: ...` lines of helm lint; INFO lines stay informational."""
+    findings: list[Finding] = []
+    for line in output.splitlines():
+        match = _HELM_LINT_LINE.match(line.strip())
+        if match:
+            level, message = match.groups()
+            severity = {"ERROR": Severity.ERROR, "WARNING": Severity.ERROR}.get(
+                level, Severity.INFO
+            )
+            findings.append(
+                Finding(
+                    rule="helm-lint",
+                    severity=severity,
+                    message=message,
+                    hint="see `helm lint --strict` on the chart",
+                )
+            )
+    return findings

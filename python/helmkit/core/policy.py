@@ -1,0 +1,306 @@
+"""Policy rules on rendered objects. Each rule is a pure function: objects in, findings out.
+
+Rule ids are stable (waivers and docs name them). Pod Security "restricted" is judged by
+`helmkit.core.pod_security`; the rules here cover what Pod Security does not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from helmkit.core.findings import Finding, Severity
+from helmkit.core.manifests import WORKLOAD_KINDS, K8sObject, containers, pod_spec, pod_spec_path
+
+Rule = Callable[[list[K8sObject]], Iterator[Finding]]
+
+VERSION_LABELS = ("app.kubernetes.io/version", "helm.sh/chart", "chart", "version")
+LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
+_SECRET_KEY = re.compile(
+    r"(pass(word|wd)?|secret([_-]?key)?|token|api[_-]?key|private[_-]?key|credentials?)$", re.I
+)
+_SECRET_VALUE = re.compile(
+    r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:@]+:[^/\s@]+@|\b(sk|ghp|xox[bp])-?[A-Za-z0-9_]{16,})"
+)
+
+
+def _finding(
+    rule: str,
+    obj: K8sObject,
+    field_path: str,
+    message: str,
+    hint: str,
+    severity: Severity = Severity.ERROR,
+) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=message,
+        hint=hint,
+        obj=obj.ref,
+        field_path=field_path,
+        file=obj.source,
+    )
+
+
+def _pod_containers(obj: K8sObject) -> Iterator[tuple[str, dict[str, Any]]]:
+    spec = pod_spec(obj)
+    if spec is None:
+        return
+    base = pod_spec_path(obj.kind)
+    for suffix, container in containers(spec):
+        yield f"{base}.{suffix}", container
+
+
+def resources_set(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in objects:
+        for path, container in _pod_containers(obj):
+            resources = container.get("resources") or {}
+            missing = [
+                f"{section}.{name}"
+                for section in ("requests", "limits")
+                for name in ("cpu", "memory")
+                if not (resources.get(section) or {}).get(name)
+            ]
+            if missing:
+                yield _finding(
+                    "resources",
+                    obj,
+                    f"{path}.resources",
+                    f"container {container.get('name')!r} has no {', '.join(missing)}",
+                    "set requests and limits for cpu and memory in the component's "
+                    "`resources` values",
+                )
+
+
+def probes_present(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in objects:
+        if obj.kind not in LONG_RUNNING:
+            continue
+        spec = pod_spec(obj) or {}
+        base = pod_spec_path(obj.kind)
+        for position, container in enumerate(spec.get("containers") or []):
+            missing = [p for p in ("readinessProbe", "livenessProbe") if p not in container]
+            if missing:
+                yield _finding(
+                    "probes",
+                    obj,
+                    f"{base}.containers[{position}]",
+                    f"container {container.get('name')!r} has no {' and no '.join(missing)}",
+                    "add probes (the common chart's probe helpers) so rollouts wait for "
+                    "readiness and hung processes restart",
+                )
+
+
+def image_problem(image: str) -> str:
+    """Empty when image is pinned by digest, or by a tag other than latest."""
+    if "@sha256:" in image:
+        return ""
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "has no tag or digest (pulls `latest`)"
+    if last.rsplit(":", 1)[1] in ("latest", ""):
+        return "uses the `latest` tag"
+    return ""
+
+
+def images_pinned(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in objects:
+        for path, container in _pod_containers(obj):
+            image = str(container.get("image", ""))
+            problem = image_problem(image)
+            if problem:
+                yield _finding(
+                    "image-pinned",
+                    obj,
+                    f"{path}.image",
+                    f"image {image!r} {problem}",
+                    "set image.tag (or image.digest) to a fixed version",
+                )
+
+
+def _hpa_targets(objects: list[K8sObject]) -> dict[tuple[str, str], K8sObject]:
+    targets: dict[tuple[str, str], K8sObject] = {}
+    for hpa in objects:
+        if hpa.kind == "HorizontalPodAutoscaler":
+            ref = (hpa.body.get("spec") or {}).get("scaleTargetRef") or {}
+            targets[(str(ref.get("kind")), str(ref.get("name")))] = hpa
+    return targets
+
+
+def no_replicas_with_hpa(objects: list[K8sObject]) -> Iterator[Finding]:
+    targets = _hpa_targets(objects)
+    for obj in objects:
+        hpa = targets.get((obj.kind, obj.name))
+        if hpa is not None and "replicas" in (obj.body.get("spec") or {}):
+            yield _finding(
+                "hpa-replicas",
+                obj,
+                "spec.replicas",
+                f"sets replicas although {hpa.ref} scales it; every upgrade resets the scale",
+                "omit spec.replicas when autoscaling is enabled (`{{- if not "
+                ".Values.X.autoscaling.enabled }}`)",
+            )
+
+
+def _matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    match_labels = selector.get("matchLabels") or {}
+    if selector.get("matchExpressions"):
+        return False  # not used by this chart; treated as "cannot prove a match"
+    return bool(match_labels) and all(labels.get(k) == v for k, v in match_labels.items())
+
+
+def _replicas(obj: K8sObject, targets: dict[tuple[str, str], K8sObject]) -> int:
+    hpa = targets.get((obj.kind, obj.name))
+    if hpa is not None:
+        return int((hpa.body.get("spec") or {}).get("minReplicas", 1))
+    return int((obj.body.get("spec") or {}).get("replicas", 1))
+
+
+def _allowed_disruptions(spec: dict[str, Any], replicas: int) -> int:
+    def amount(value: Any, round_up: bool) -> int:
+        if isinstance(value, str) and value.endswith("%"):
+            share = replicas * int(value[:-1]) / 100
+            return math.ceil(share) if round_up else math.floor(share)
+        return int(value)
+
+    if "minAvailable" in spec:
+        return replicas - amount(spec["minAvailable"], round_up=True)
+    if "maxUnavailable" in spec:
+        return amount(spec["maxUnavailable"], round_up=True)
+    return replicas
+
+
+def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
+    targets = _hpa_targets(objects)
+    workloads = [o for o in objects if o.kind in LONG_RUNNING]
+    for pdb in (o for o in objects if o.kind == "PodDisruptionBudget"):
+        spec = pdb.body.get("spec") or {}
+        selected = [
+            w
+            for w in workloads
+            if _matches(spec.get("selector") or {}, ((pod_spec_template(w)).get("labels") or {}))
+        ]
+        if not selected:
+            yield _finding(
+                "pdb-satisfiable",
+                pdb,
+                "spec.selector",
+                "selects no workload of this release",
+                "align the PDB selector with the workload's selector labels, or disable the PDB",
+            )
+            continue
+        replicas = sum(_replicas(w, targets) for w in selected)
+        if _allowed_disruptions(spec, replicas) < 1:
+            names = ", ".join(w.ref for w in selected)
+            yield _finding(
+                "pdb-satisfiable",
+                pdb,
+                "spec",
+                f"allows no voluntary disruption with {replicas} replica(s) of {names}: "
+                "node drains and cluster upgrades would hang",
+                "render the PDB only when replicas (or autoscaling.minReplicas) > 1, or use "
+                "maxUnavailable: 1",
+            )
+
+
+def pod_spec_template(obj: K8sObject) -> dict[str, Any]:
+    template = ((obj.body.get("spec") or {}).get("template") or {}).get("metadata") or {}
+    return dict(template)
+
+
+def _version_labels(labels: dict[str, Any]) -> list[str]:
+    return sorted(k for k in labels if k in VERSION_LABELS)
+
+
+def _selectors(obj: K8sObject) -> Iterator[tuple[str, dict[str, Any]]]:
+    spec = obj.body.get("spec") or {}
+    if obj.kind in (*LONG_RUNNING, "ReplicaSet", "PodDisruptionBudget"):
+        yield "spec.selector.matchLabels", ((spec.get("selector") or {}).get("matchLabels") or {})
+    if obj.kind == "Service":
+        yield "spec.selector", spec.get("selector") or {}
+    if obj.kind == "StatefulSet":
+        for position, claim in enumerate(spec.get("volumeClaimTemplates") or []):
+            labels = (claim.get("metadata") or {}).get("labels") or {}
+            yield f"spec.volumeClaimTemplates[{position}].metadata.labels", labels
+
+
+def selectors_without_versions(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in objects:
+        for path, labels in _selectors(obj):
+            bad = _version_labels(labels)
+            if bad:
+                yield _finding(
+                    "selector-version",
+                    obj,
+                    path,
+                    f"carries version labels {bad}: the next version's upgrade fails on an "
+                    "immutable field",
+                    "use the common chart's selector labels (name and instance only)",
+                )
+
+
+def _secret_looking(key: str, value: str) -> str:
+    if _SECRET_VALUE.search(value):
+        return "its value looks like a credential"
+    if _SECRET_KEY.search(key) and value.strip():
+        return "its name says it holds a secret"
+    return ""
+
+
+def configmaps_without_secrets(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in (o for o in objects if o.kind == "ConfigMap"):
+        for key, value in sorted((obj.body.get("data") or {}).items()):
+            why = _secret_looking(str(key), str(value))
+            if why:
+                yield _finding(
+                    "configmap-secret",
+                    obj,
+                    f"data.{key}",
+                    f"key {key!r}: {why}",
+                    "move it to the app Secret (secrets.* values or secrets.existingSecret)",
+                )
+
+
+def no_missing_values(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in objects:
+        if "<no value>" in _flatten(obj.body):
+            yield _finding(
+                "no-value",
+                obj,
+                "",
+                "rendered `<no value>`: a template reads a missing value",
+                "give the value a default in values.yaml or guard it with `if`/`default`",
+            )
+
+
+def _flatten(data: Any) -> str:
+    if isinstance(data, dict):
+        return " ".join(_flatten(v) for v in data.values())
+    if isinstance(data, list):
+        return " ".join(_flatten(v) for v in data)
+    return str(data)
+
+
+OBJECT_RULES: dict[str, Rule] = {
+    "resources": resources_set,
+    "probes": probes_present,
+    "image-pinned": images_pinned,
+    "hpa-replicas": no_replicas_with_hpa,
+    "pdb-satisfiable": pdb_satisfiable,
+    "selector-version": selectors_without_versions,
+    "configmap-secret": configmaps_without_secrets,
+    "no-value": no_missing_values,
+}
+
+
+def run_rules(objects: list[K8sObject]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in OBJECT_RULES.values():
+        findings.extend(rule(objects))
+    return findings
+
+
+__all__ = ["OBJECT_RULES", "WORKLOAD_KINDS", "run_rules"]

@@ -1,0 +1,133 @@
+"""Snapshot files: one readable YAML file per scenario, normalised so that only real changes
+show up, and a unified diff per changed object.
+
+Normalisation: objects sorted by kind, namespace and name; Secret values masked (generated
+passwords change on every render, and real values must never land in git); `checksum/*`
+annotations masked (they hash those Secrets); the version in `helm.sh/chart` labels masked (every
+chart change bumps it, which would touch every object).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helmkit.core.manifests import K8sObject, dump_yaml, parse_manifests
+
+MASK = "<masked>"
+_HEADER = "# helmkit snapshot of scenario {name}: regenerate with `helmkit snapshot --update`\n"
+_CHART_LABEL = re.compile(r"^(.*)-v?\d+\.\d+\.\d+\S*$")
+
+
+def _mask_metadata(meta: dict[str, Any]) -> None:
+    annotations = meta.get("annotations") or {}
+    for key in list(annotations):
+        if key.startswith("checksum/"):
+            annotations[key] = MASK
+    labels = meta.get("labels") or {}
+    chart = labels.get("helm.sh/chart")
+    if isinstance(chart, str):
+        labels["helm.sh/chart"] = _CHART_LABEL.sub(r"\1-" + MASK, chart)
+
+
+def _walk_metadata(node: Any) -> None:
+    """Every `metadata` mapping, including pod templates inside workloads."""
+    if isinstance(node, dict):
+        meta = node.get("metadata")
+        if isinstance(meta, dict):
+            _mask_metadata(meta)
+        for value in node.values():
+            _walk_metadata(value)
+    elif isinstance(node, list):
+        for item in node:
+            _walk_metadata(item)
+
+
+def normalize(obj: K8sObject) -> dict[str, Any]:
+    body = copy.deepcopy(obj.body)
+    if obj.kind == "Secret":
+        for section in ("data", "stringData"):
+            if isinstance(body.get(section), dict):
+                body[section] = {key: MASK for key in body[section]}
+    _walk_metadata(body)
+    return body
+
+
+@dataclass(frozen=True)
+class SnapshotObject:
+    key: str
+    source: str
+    text: str
+
+
+def to_snapshot(objects: list[K8sObject]) -> list[SnapshotObject]:
+    ordered = sorted(objects, key=lambda o: (o.kind, o.namespace, o.name))
+    return [SnapshotObject(o.key, o.source, dump_yaml(normalize(o))) for o in ordered]
+
+
+def render_file(name: str, objects: list[SnapshotObject]) -> str:
+    parts = [_HEADER.format(name=name)]
+    for obj in objects:
+        parts.append(f"---\n# Source: {obj.source}\n{obj.text}")
+    return "".join(parts)
+
+
+def parse_file(text: str) -> list[SnapshotObject]:
+    result = []
+    for obj in parse_manifests(text):
+        result.append(SnapshotObject(obj.key, obj.source, dump_yaml(obj.body)))
+    return result
+
+
+@dataclass(frozen=True)
+class ObjectDiff:
+    key: str
+    change: str  # added | removed | changed
+    diff: str
+
+
+def diff(
+    expected: list[SnapshotObject], actual: list[SnapshotObject], scenario: str
+) -> list[ObjectDiff]:
+    old = {o.key: o for o in expected}
+    new = {o.key: o for o in actual}
+    result: list[ObjectDiff] = []
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        if before and after and before.text == after.text:
+            continue
+        change = "added" if before is None else "removed" if after is None else "changed"
+        lines = difflib.unified_diff(
+            before.text.splitlines(keepends=True) if before else [],
+            after.text.splitlines(keepends=True) if after else [],
+            fromfile=f"snapshot/{scenario}/{key}",
+            tofile=f"rendered/{scenario}/{key}",
+        )
+        result.append(ObjectDiff(key, change, "".join(lines)))
+    return result
+
+
+def snapshot_path(directory: Path, scenario: str) -> Path:
+    return directory / f"{scenario}.yaml"
+
+
+def stale_files(directory: Path, scenarios: list[str]) -> list[Path]:
+    """Snapshot files with no scenario any more."""
+    if not directory.is_dir():
+        return []
+    wanted = {f"{name}.yaml" for name in scenarios}
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in wanted)
+
+
+def valid_snapshot_text(text: str) -> bool:
+    try:
+        list(yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return False
+    return True

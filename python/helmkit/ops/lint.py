@@ -1,0 +1,266 @@
+"""`helmkit lint` as a Python API: every scenario, every target Kubernetes version.
+
+    report = lint(config, LintOptions(environments=["staging"]))
+    report.ok, report.findings
+
+Steps: chart checks (semver, dependencies, version bump, template prefixes, docs), values
+schema with file:line, `helm lint --strict` on the chart's defaults, renders of every scenario
+in parallel (cached by content), strict Kubernetes schemas per version, policy rules, waivers.
+
+`helm lint` runs once on the defaults, not per scenario: per scenario it would double the helm
+work, and what it checks there (values schema, template errors, YAML) helmkit checks itself on
+every render with better locations; `full_helm_lint=True` runs it for every scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from helmkit.adapters.helm import Helm
+from helmkit.core import content_hash, helm_argv, kube_schema, lint_checks, render_plan, values
+from helmkit.core.config import HelmkitConfig
+from helmkit.core.findings import Finding, Severity, sort_key, summarize
+from helmkit.core.manifests import K8sObject, ManifestError
+from helmkit.core.scenarios import Scenario, pick
+from helmkit.core.yaml_source import SourcedYaml, load_yaml_file
+from helmkit.errors import UsageError
+from helmkit.ops import chart_checks
+from helmkit.ops.render import (
+    Rendered,
+    default_cache_dir,
+    helm_identity,
+    render_jobs,
+    require_chart,
+)
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    chart: Path | None = None
+    environments: Sequence[str] = ()
+    values_files: Sequence[Path] = ()
+    set_values: Sequence[str] = ()
+    scenarios: Sequence[str] = ()
+    kube_versions: Sequence[str] = ()
+    use_cache: bool = True
+    full_helm_lint: bool = False
+    chart_checks: bool = True
+
+
+@dataclass
+class LintReport:
+    scenarios: list[str]
+    kube_versions: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    renders: list[Rendered] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.blocking for f in self.findings)
+
+    def counts(self) -> dict[str, int]:
+        return summarize(self.findings)
+
+    def objects(self, scenario: str) -> list[K8sObject]:
+        for rendered in self.renders:
+            if rendered.job.scenario.name == scenario and rendered.ok:
+                return rendered.objects()
+        return []
+
+
+def _check_versions(versions: Sequence[str]) -> list[str]:
+    for version in versions:
+        kube_schema.schema_dir(version)  # UsageError naming the bundled versions
+    return list(versions)
+
+
+def _check_values_files(scenarios: Sequence[Scenario]) -> None:
+    for scenario in scenarios:
+        for path in scenario.values_files:
+            if not path.is_file():
+                raise UsageError(
+                    f"values file {path} of scenario {scenario.name} does not exist",
+                    hint="fix the path in helmkit.yaml or on the command line",
+                )
+
+
+def _values_layers(chart: Path) -> list[SourcedYaml]:
+    """Subchart defaults under their key, then the chart's own values.yaml (as helm does)."""
+    layers: list[SourcedYaml] = []
+    sub_root = chart / "charts"
+    if sub_root.is_dir():
+        for sub in sorted(sub_root.iterdir()):
+            defaults = sub / "values.yaml"
+            if defaults.is_file():
+                source = load_yaml_file(str(defaults))
+                nested = {sub.name: source.data or {}}
+                lines = {(sub.name, *k): v for k, v in source.lines.items()}
+                layers.append(SourcedYaml(source.path, nested, lines))
+    if (chart / "values.yaml").is_file():
+        layers.append(load_yaml_file(str(chart / "values.yaml")))
+    return layers
+
+
+def values_findings(chart: Path, scenario: Scenario, base: list[SourcedYaml]) -> list[Finding]:
+    schema_path = chart / "values.schema.json"
+    if not schema_path.is_file():
+        return []
+    import json
+
+    schema: dict[str, Any] = json.loads(schema_path.read_text("utf-8"))
+    layers = base + [load_yaml_file(str(p)) for p in scenario.values_files]
+    layered = values.layer(layers, scenario.set_values)
+    return [
+        Finding(
+            rule="values-schema",
+            severity=Severity.ERROR,
+            message=issue.message,
+            hint=f"fix the value (schema: {schema_path})",
+            scenario=scenario.name,
+            field_path=issue.key_path,
+            file=issue.file,
+            line=issue.line,
+        )
+        for issue in values.schema_issues(layered, schema)
+    ]
+
+
+def _helm_lint(
+    helm: Helm, chart: Path, scenarios: Sequence[Scenario], version: str, cache_dir: Path | None
+) -> list[Finding]:
+    digest = content_hash.hash_tree(chart)
+    findings: list[Finding] = []
+    for scenario in scenarios:
+        files = [str(p) for p in scenario.values_files]
+        argv = helm_argv.lint_argv(
+            str(chart), values_files=files, set_values=scenario.set_values, kube_version=version
+        )
+        key = content_hash.combine(
+            "lint/1",
+            digest,
+            content_hash.hash_files(scenario.values_files),
+            *argv,
+            helm_identity(helm),
+        )
+        cached = cache_dir / f"{key}.lint" if cache_dir else None
+        if cached is not None and cached.is_file():
+            output = cached.read_text("utf-8")
+        else:
+            output = _run_lint(helm, argv)
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                cached.write_text(output, encoding="utf-8")
+        findings += [
+            replace(f, scenario=scenario.name) for f in lint_checks.helm_lint_findings(output)
+        ]
+    return findings
+
+
+def _run_lint(helm: Helm, argv: list[str]) -> str:
+    """helm lint prints its findings on stdout and fails with --strict: both are wanted."""
+    result = helm.run(argv, check=False)
+    return result.stdout
+
+
+def _render_findings(
+    rendered: Rendered, versions: Sequence[str], config: HelmkitConfig
+) -> list[Finding]:
+    name = rendered.job.scenario.name
+    if rendered.error is not None:
+        return [
+            Finding(
+                rule="render",
+                severity=Severity.ERROR,
+                scenario=name,
+                message=f"helm template failed: {rendered.error.stderr.strip()}",
+                hint="fix the values or the template named in the message",
+            )
+        ]
+    try:
+        objects = rendered.objects()
+    except ManifestError as exc:
+        return [
+            Finding(
+                rule="render-yaml",
+                severity=Severity.ERROR,
+                scenario=name,
+                message=exc.message,
+                file=exc.source,
+                hint=exc.hint,
+            )
+        ]
+    found = lint_checks.object_findings(objects, versions, config.waivers)
+    return [replace(f, scenario=name) for f in found]
+
+
+def lint(
+    config: HelmkitConfig, options: LintOptions | None = None, helm: Helm | None = None
+) -> LintReport:
+    """Every finding of every picked scenario; raises UsageError/EnvironmentProblem on bad input."""
+    options = options or LintOptions()
+    chart = options.chart or config.chart
+    require_chart(chart)
+    versions = _check_versions(options.kube_versions or config.kube_versions)
+    scenarios = pick(
+        config,
+        environments=options.environments,
+        values_files=options.values_files,
+        set_values=options.set_values,
+        names=options.scenarios,
+    )
+    _check_values_files(scenarios)
+    helm = helm or Helm.discover()
+    cache_dir = default_cache_dir(config) if options.use_cache else None
+    per_version = render_plan.uses_kube_version(chart)
+    jobs = render_plan.plan(scenarios, versions, per_version)
+    newest = max(versions, key=render_plan._version_key)
+    lint_targets = scenarios if options.full_helm_lint else [scenarios[0]]
+    report = LintReport([s.name for s in scenarios], versions)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        helm_lint: Future[list[Finding]] = side.submit(
+            _helm_lint, helm, chart, lint_targets, newest, cache_dir
+        )
+        report.renders = render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir)
+        if options.chart_checks:
+            report.findings += chart_checks.chart_findings(chart, config.path.parent)
+            report.findings += chart_checks.docs_up_to_date(config.path.parent)
+        base_layers = _values_layers(chart)
+        for scenario in scenarios:
+            report.findings += values_findings(chart, scenario, base_layers)
+        for rendered in report.renders:
+            validate_for = [rendered.job.kube_version] if per_version else versions
+            report.findings += _render_findings(rendered, validate_for, config)
+        report.findings += helm_lint.result()
+    report.findings = sorted(_dedupe(_without_echoes(report.findings)), key=sort_key)
+    return report
+
+
+_HELM_SCHEMA_ERROR = "don't meet the specifications of the schema"
+
+
+def _without_echoes(findings: list[Finding]) -> list[Finding]:
+    """helm's own schema failure repeats a values-schema finding without file:line: drop it."""
+    with_schema_issue = {f.scenario for f in findings if f.rule == "values-schema"}
+    return [
+        f
+        for f in findings
+        if not (
+            f.rule in ("render", "helm-lint")
+            and f.scenario in with_schema_issue
+            and (_HELM_SCHEMA_ERROR in f.message or f.message.startswith("values.yaml: - at"))
+        )
+    ]
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[Finding] = set()
+    unique = []
+    for finding in findings:
+        if finding not in seen:
+            seen.add(finding)
+            unique.append(finding)
+    return unique

@@ -1,0 +1,143 @@
+"""Render scenarios with helm, in parallel, through a content-hash cache.
+
+Public API (also used by the release gate):
+    render_jobs(chart, jobs, helm=None, cache_dir=...) -> list[Rendered]
+    render_environment(config, env, set_values, out_dir) -> list[K8sObject]
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from helmkit.adapters.helm import Helm
+from helmkit.core import content_hash
+from helmkit.core.config import HelmkitConfig
+from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
+from helmkit.core.render_plan import RenderJob
+from helmkit.core.scenarios import Scenario
+from helmkit.errors import HelmError, UsageError
+
+
+@dataclass(frozen=True)
+class Rendered:
+    job: RenderJob
+    manifests: str
+    error: HelmError | None = None
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def objects(self) -> list[K8sObject]:
+        return parse_manifests(self.manifests) if self.ok else []
+
+
+def default_cache_dir(config: HelmkitConfig) -> Path:
+    return config.path.parent / ".helmkit-cache" / "renders"
+
+
+def require_chart(chart: Path) -> None:
+    if not (chart / "Chart.yaml").is_file():
+        raise UsageError(
+            f"no chart at {chart} (no Chart.yaml there)",
+            hint="check `chart:` in helmkit.yaml or the CHART argument",
+        )
+
+
+def helm_identity(helm: Helm) -> str:
+    """Binary path, size and mtime: a new helm invalidates the cache without running it."""
+    real = os.path.realpath(helm.executable)
+    try:
+        stat = os.stat(real)
+    except OSError:
+        return real
+    return f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _store(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)  # atomic: parallel runs never read half a file
+
+
+def render_jobs(
+    chart: Path,
+    jobs: Sequence[RenderJob],
+    *,
+    helm: Helm | None = None,
+    cache_dir: Path | None = None,
+) -> list[Rendered]:
+    """Every job's manifests (or helm's error), cached by content when cache_dir is given."""
+    require_chart(chart)
+    helm = helm or Helm.discover()
+    digest = content_hash.hash_tree(chart)
+    identity = helm_identity(helm)
+    results: dict[int, Rendered] = {}
+    missing: list[int] = []
+    for index, job in enumerate(jobs):
+        cached = cache_dir / f"{job.cache_key(digest, identity)}.yaml" if cache_dir else None
+        if cached is not None and cached.is_file():
+            results[index] = Rendered(job, cached.read_text("utf-8"), cached=True)
+        else:
+            missing.append(index)
+    if missing:
+        _ = helm.version  # refuses an unsupported helm before rendering anything
+        outputs = helm.run_many([jobs[i].argv(chart) for i in missing])
+        for index, output in zip(missing, outputs, strict=True):
+            if isinstance(output, HelmError):
+                results[index] = Rendered(jobs[index], "", error=output)
+                continue
+            results[index] = Rendered(jobs[index], output.stdout)
+            if cache_dir is not None:
+                _store(cache_dir / f"{jobs[index].cache_key(digest, identity)}.yaml", output.stdout)
+    return [results[i] for i in range(len(jobs))]
+
+
+def render_environment(
+    config: HelmkitConfig,
+    environment: str | None,
+    *,
+    values_files: Sequence[Path] = (),
+    set_values: Sequence[str] = (),
+    kube_version: str | None = None,
+    helm: Helm | None = None,
+) -> list[K8sObject]:
+    """An environment's manifests with its real release name and namespace (or a custom set)."""
+    if environment:
+        env = config.environment(environment)
+        scenario = Scenario(
+            environment, (*env.values, *values_files), tuple(set_values), env.release, env.namespace
+        )
+    else:
+        scenario = Scenario("custom", tuple(values_files), tuple(set_values))
+    for path in scenario.values_files:
+        if not path.is_file():
+            raise UsageError(f"values file {path} does not exist", hint="check the path")
+    job = RenderJob(scenario, kube_version or max(config.kube_versions))
+    (result,) = render_jobs(config.chart, [job], helm=helm, cache_dir=default_cache_dir(config))
+    if result.error is not None:
+        raise result.error
+    try:
+        return result.objects()
+    except ManifestError:
+        raise
+
+
+def write_objects(objects: Sequence[K8sObject], out_dir: Path) -> list[Path]:
+    """One file per object: <kind>-<name>.yaml (namespace prefix when several namespaces)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for obj in objects:
+        stem = f"{obj.kind.lower()}-{obj.name}"
+        if obj.namespace:
+            stem = f"{obj.namespace}-{stem}"
+        path = out_dir / f"{stem}.yaml"
+        path.write_text(f"# Source: {obj.source}\n{dump_yaml(obj.body)}", encoding="utf-8")
+        written.append(path)
+    return written
