@@ -1,0 +1,108 @@
+{{/*
+Connection helpers shared by the schema Job and the backup CronJob. They live in the umbrella,
+not in the postgresql subchart, because both also serve an external database, and a subchart
+disabled by its condition (postgresql.enabled=false) contributes no templates.
+*/}}
+
+{{/*
+ai-native.database.target: "host|port|database|username" of the database the Job and the
+backups talk to: the bundled server's client Service, else externalDatabase.
+Usage: {{ include "ai-native.database.target" $ }}
+*/}}
+{{- define "ai-native.database.target" -}}
+{{- if .Values.postgresql.enabled -}}
+{{- $pg := .Values.postgresql -}}
+{{- printf "%s|%d|%s|%s" (include "common.names.component" (dict "root" . "component" "postgresql")) (int $pg.service.port) $pg.auth.database $pg.auth.username -}}
+{{- else -}}
+{{- $ext := .Values.externalDatabase -}}
+{{- printf "%s|%d|%s|%s" $ext.host (int $ext.port) $ext.database $ext.username -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+ai-native.database.passwordKeyRef: the secretKeyRef body of the database password:
+externalDatabase.existingSecret/passwordKey for an external database that has one, else
+POSTGRES_PASSWORD of the app Secret (secrets.existingSecret or the generated one, which holds
+the bundled server's password or externalDatabase.password).
+Usage: secretKeyRef: {{- include "ai-native.database.passwordKeyRef" $ | nindent 18 }}
+*/}}
+{{- define "ai-native.database.passwordKeyRef" -}}
+{{- if and (not .Values.postgresql.enabled) .Values.externalDatabase.existingSecret -}}
+name: {{ .Values.externalDatabase.existingSecret }}
+key: {{ .Values.externalDatabase.passwordKey }}
+{{- else -}}
+name: {{ include "common.names.appSecret" . }}
+key: POSTGRES_PASSWORD
+{{- end -}}
+{{- end -}}
+
+{{/*
+ai-native.database.clientEnv: the libpq environment (PGHOST, PGPORT, PGDATABASE, PGUSER,
+PGPASSWORD, PGCONNECT_TIMEOUT, PGAPPNAME) of a client container.
+Usage: env: {{- include "ai-native.database.clientEnv" (dict "root" $ "app" "db-schema") | nindent 12 }}
+*/}}
+{{- define "ai-native.database.clientEnv" -}}
+{{- $target := split "|" (include "ai-native.database.target" .root) -}}
+- name: PGHOST
+  value: {{ $target._0 | quote }}
+- name: PGPORT
+  value: {{ $target._1 | quote }}
+- name: PGDATABASE
+  value: {{ $target._2 | quote }}
+- name: PGUSER
+  value: {{ $target._3 | quote }}
+- name: PGPASSWORD
+  valueFrom:
+    secretKeyRef:
+      {{- include "ai-native.database.passwordKeyRef" .root | nindent 6 }}
+- name: PGCONNECT_TIMEOUT
+  value: "10"
+- name: PGAPPNAME
+  value: {{ printf "%s-%s" (include "common.names.platform" .root) .app | quote }}
+- name: HOME
+  value: /tmp
+{{- end -}}
+
+{{/*
+ai-native.database.schemaFiles: the data of the schema ConfigMap (the SQL files in the order
+they run, and the runner script), as YAML. Also hashed into the Job's name.
+Usage: {{ include "ai-native.database.schemaFiles" $ }}
+*/}}
+{{- define "ai-native.database.schemaFiles" -}}
+01-schema.sql: |
+  {{- .Files.Get "files/sql/01-schema.sql" | trimSuffix "\n" | nindent 2 }}
+{{- if .Values.postgresql.schema.sampleData }}
+02-sample-data.sql: |
+  {{- .Files.Get "files/sql/02-sample-data.sql" | trimSuffix "\n" | nindent 2 }}
+{{- end }}
+db-schema.sh: |
+  {{- .Files.Get "files/scripts/db-schema.sh" | trimSuffix "\n" | nindent 2 }}
+{{- end -}}
+
+{{/*
+ai-native.database.schemaJobName: "<platform>-db-schema-<revision>-<hash>". A new name on every
+revision makes the Job run on every install and upgrade (a Job's pod template is immutable, so a
+fixed name could not be re-run by an upgrade anyway); the hash of the SQL and the target makes a
+changed schema visible in the name.
+Usage: {{ include "ai-native.database.schemaJobName" $ }}
+*/}}
+{{- define "ai-native.database.schemaJobName" -}}
+{{- $hash := printf "%s\n%s" (include "ai-native.database.schemaFiles" .) (include "ai-native.database.target" .) | sha256sum | trunc 8 -}}
+{{- $suffix := printf "-db-schema-%d-%s" (int .Release.Revision) $hash -}}
+{{- printf "%s%s" (include "common.names.platform" . | trunc (int (sub 63 (len $suffix))) | trimSuffix "-") $suffix -}}
+{{- end -}}
+
+{{/*
+ai-native.database.storageClassName: like postgresql.storageClassName (that subchart may be
+disabled): a `storageClassName:` line from persistence.storageClass, else global.storageClass;
+nothing when both are empty; "-" renders "".
+Usage: {{- with include "ai-native.database.storageClassName" (dict "root" $ "persistence" $backup.persistence) }}{{ . | trim | nindent 2 }}{{- end }}
+*/}}
+{{- define "ai-native.database.storageClassName" -}}
+{{- $class := .persistence.storageClass | default (dig "storageClass" "" (.root.Values.global | default dict)) -}}
+{{- if eq $class "-" }}
+storageClassName: ""
+{{- else if $class }}
+storageClassName: {{ $class | quote }}
+{{- end -}}
+{{- end -}}
