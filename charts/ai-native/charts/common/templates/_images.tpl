@@ -6,7 +6,10 @@ Usage: {{ include "common.images.image" (dict "root" $ "component" "backend") }}
    or: {{ include "common.images.image" (dict "root" $ "image" .Values.tests.images.curl) }}
 */}}
 {{- define "common.images.image" -}}
-{{- $image := .image | default (index .root.Values .component "image") -}}
+{{- $image := .image -}}
+{{- if not $image -}}
+{{- $image = index .root.Values .component "image" -}}
+{{- end -}}
 {{- $registry := $image.registry | default (dig "imageRegistry" "" (.root.Values.global | default dict)) -}}
 {{- $ref := $image.repository -}}
 {{- if $registry -}}
@@ -22,11 +25,11 @@ Usage: {{ include "common.images.image" (dict "root" $ "component" "backend") }}
 {{/*
 common.images.pullSecrets: an `imagePullSecrets:` block from global.imagePullSecrets (items are
 names or {name: ...}), or nothing.
-Usage: {{- include "common.images.pullSecrets" $ | nindent 6 }}
+Usage: {{- with include "common.images.pullSecrets" $ }}{{ . | nindent 6 }}{{ end }}
 */}}
 {{- define "common.images.pullSecrets" -}}
 {{- $secrets := dig "imagePullSecrets" list (.Values.global | default dict) -}}
-{{- if $secrets }}
+{{- if $secrets -}}
 imagePullSecrets:
 {{- range $secrets }}
   - name: {{ if kindIs "map" . }}{{ .name }}{{ else }}{{ . }}{{ end }}

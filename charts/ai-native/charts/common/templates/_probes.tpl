@@ -6,20 +6,18 @@ successThreshold (1).
 Usage: livenessProbe: {{- include "common.probes.probe" (dict "httpGet" (dict "path" "/x" "port" "http")) | nindent 12 }}
 */}}
 {{- define "common.probes.probe" -}}
-{{- if .httpGet }}
-httpGet:
-  path: {{ .httpGet.path }}
-  port: {{ .httpGet.port }}
-{{- else if .exec }}
-exec:
-  command: {{- toYaml .exec | nindent 4 }}
-{{- else if .tcpSocket }}
-tcpSocket:
-  port: {{ .tcpSocket.port }}
-{{- end }}
-initialDelaySeconds: {{ .initialDelaySeconds | default 0 }}
-periodSeconds: {{ .periodSeconds | default 10 }}
-timeoutSeconds: {{ .timeoutSeconds | default 3 }}
-failureThreshold: {{ .failureThreshold | default 3 }}
-successThreshold: {{ .successThreshold | default 1 }}
+{{- $probe := dict -}}
+{{- if .httpGet -}}
+{{- $_ := set $probe "httpGet" (dict "path" .httpGet.path "port" .httpGet.port) -}}
+{{- else if .exec -}}
+{{- $_ := set $probe "exec" (dict "command" .exec) -}}
+{{- else if .tcpSocket -}}
+{{- $_ := set $probe "tcpSocket" (dict "port" .tcpSocket.port) -}}
+{{- end -}}
+{{- $_ := set $probe "initialDelaySeconds" (.initialDelaySeconds | default 0) -}}
+{{- $_ := set $probe "periodSeconds" (.periodSeconds | default 10) -}}
+{{- $_ := set $probe "timeoutSeconds" (.timeoutSeconds | default 3) -}}
+{{- $_ := set $probe "failureThreshold" (.failureThreshold | default 3) -}}
+{{- $_ := set $probe "successThreshold" (.successThreshold | default 1) -}}
+{{- toYaml $probe -}}
 {{- end -}}

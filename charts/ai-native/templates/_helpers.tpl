@@ -1,0 +1,40 @@
+{{/*
+ai-native.config.data: the app ConfigMap's data. The backend pod template carries its sha256,
+so pods roll when (and only when) the configuration changes.
+*/}}
+{{- define "ai-native.config.data" -}}
+JWT_ALGORITHM: {{ .Values.config.jwt.algorithm | quote }}
+JWT_ACCESS_TOKEN_EXPIRE_MINUTES: {{ .Values.config.jwt.accessTokenExpireMinutes | quote }}
+LLM_CACHE_BACKEND: {{ .Values.config.llmCacheBackend | quote }}
+DB_POOL_SIZE: {{ .Values.config.database.poolSize | quote }}
+DB_MAX_OVERFLOW: {{ .Values.config.database.maxOverflow | quote }}
+DB_POOL_TIMEOUT: {{ .Values.config.database.poolTimeout | quote }}
+DB_POOL_RECYCLE: {{ int64 .Values.config.database.poolRecycle | quote }}
+DATABASE_HOST: {{ include "common.database.host" . | quote }}
+DATABASE_PORT: {{ include "common.database.port" . | quote }}
+DATABASE_NAME: {{ include "common.database.name" . | quote }}
+DATABASE_USER: {{ include "common.database.user" . | quote }}
+REDIS_HOST: {{ include "common.redis.host" . | quote }}
+REDIS_PORT: {{ include "common.redis.port" . | quote }}
+{{- end -}}
+
+{{/* ai-native.labels: labels of platform-level objects (component "platform"). */}}
+{{- define "ai-native.labels" -}}
+{{ include "common.labels.standard" (dict "root" . "component" "platform") }}
+{{- end -}}
+
+{{/* ai-native.tlsSecretName: the TLS Secret of the public hosts. */}}
+{{- define "ai-native.tlsSecretName" -}}
+{{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "common.names.platform" .)) -}}
+{{- end -}}
+
+{{/* ai-native.securityHeaders: the response headers both route flavours add. */}}
+{{- define "ai-native.securityHeaders" -}}
+X-Frame-Options: DENY
+X-Content-Type-Options: nosniff
+Referrer-Policy: strict-origin-when-cross-origin
+X-XSS-Protection: "1; mode=block"
+{{- if .Values.ingress.tls.enabled }}
+Strict-Transport-Security: "max-age={{ int64 .Values.ingress.securityHeaders.hstsMaxAge }}; includeSubDomains"
+{{- end }}
+{{- end -}}
