@@ -1,0 +1,235 @@
+"""The only place that talks to the Kubernetes API server, through the `kubernetes` client.
+
+The client is imported inside `Kube.connect` so offline verbs (and `helmkit --help`) never load it.
+Objects come back as plain JSON dicts (camelCase, as `kubectl get -o json` shows them): one raw GET
+helper serves every kind, including custom resources. Secret values never leave this module:
+`secrets()` replaces every value with "" before returning.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from helmkit.errors import EnvironmentProblem, HelmkitError
+
+KubeObject = dict[str, Any]
+
+# kind -> (API path prefix, plural); namespaced lists are built from these.
+KINDS: dict[str, tuple[str, str]] = {
+    "Pod": ("/api/v1", "pods"),
+    "Service": ("/api/v1", "services"),
+    "ConfigMap": ("/api/v1", "configmaps"),
+    "Secret": ("/api/v1", "secrets"),
+    "Event": ("/api/v1", "events"),
+    "PersistentVolumeClaim": ("/api/v1", "persistentvolumeclaims"),
+    "EndpointSlice": ("/apis/discovery.k8s.io/v1", "endpointslices"),
+    "Deployment": ("/apis/apps/v1", "deployments"),
+    "StatefulSet": ("/apis/apps/v1", "statefulsets"),
+    "DaemonSet": ("/apis/apps/v1", "daemonsets"),
+    "ReplicaSet": ("/apis/apps/v1", "replicasets"),
+    "Job": ("/apis/batch/v1", "jobs"),
+    "HorizontalPodAutoscaler": ("/apis/autoscaling/v2", "horizontalpodautoscalers"),
+    "Ingress": ("/apis/networking.k8s.io/v1", "ingresses"),
+    "HTTPRoute": ("/apis/gateway.networking.k8s.io/v1", "httproutes"),
+    "Certificate": ("/apis/cert-manager.io/v1", "certificates"),
+    "PodMetrics": ("/apis/metrics.k8s.io/v1beta1", "pods"),
+}
+CONNECT_HINT = (
+    'start the local control plane (`helmkit cluster up`, then `eval "$(helmkit cluster env)"`) '
+    "or point KUBECONFIG / the environment's kubeContext at a reachable cluster"
+)
+
+
+class KubeError(HelmkitError):
+    """The API server refused or failed a request; the message names the request, not bodies."""
+
+
+@dataclass
+class Kube:
+    """A connection to one cluster (the kube context of an environment, or the current one)."""
+
+    context: str = ""
+    _api: Any = field(default=None, repr=False)
+
+    def connect(self) -> Kube:
+        from kubernetes import config  # lazy: keeps offline verbs fast
+
+        try:
+            api_client = config.new_client_from_config(context=self.context or None)
+        except Exception as exc:  # config errors come as several unrelated types
+            where = os.environ.get("KUBECONFIG", "~/.kube/config")
+            raise EnvironmentProblem(
+                f"cannot load kube context {self.context or '(current)'} from {where}: {exc}",
+                hint=CONNECT_HINT,
+            ) from exc
+        self._api = api_client
+        return self
+
+    # --- raw access -------------------------------------------------------------------------
+
+    def _call(
+        self, method: str, path: str, *, body: Any = None, query: dict[str, str] | None = None
+    ) -> Any:
+        from kubernetes.client.exceptions import ApiException
+
+        if self._api is None:
+            self.connect()
+        try:
+            response = self._api.call_api(
+                path,
+                method,
+                query_params=list((query or {}).items()),
+                header_params={"Accept": "application/json", "Content-Type": "application/json"},
+                body=body,
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _return_http_data_only=True,
+                _request_timeout=30,
+            )
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise KubeError(
+                f"{method} {path} refused by the API server: {exc.status} {exc.reason}"
+            ) from exc
+        except Exception as exc:  # urllib3 connection errors
+            raise EnvironmentProblem(
+                f"the Kubernetes API server is not reachable ({type(exc).__name__})",
+                hint=CONNECT_HINT,
+            ) from exc
+        return json.loads(response.data or b"null")
+
+    def get(self, path: str, query: dict[str, str] | None = None) -> Any:
+        return self._call("GET", path, query=query)
+
+    def list_kind(self, kind: str, namespace: str, selector: str = "") -> list[KubeObject] | None:
+        """Objects of a kind in a namespace; None when the cluster does not serve the kind."""
+        prefix, plural = KINDS[kind]
+        query = {"labelSelector": selector} if selector else None
+        found = self.get(f"{prefix}/namespaces/{namespace}/{plural}", query)
+        return None if found is None else list(found.get("items") or [])
+
+    def items(self, kind: str, namespace: str, selector: str = "") -> list[KubeObject]:
+        return self.list_kind(kind, namespace, selector) or []
+
+    # --- cluster facts ----------------------------------------------------------------------
+
+    def server_version(self) -> str:
+        info = self.get("/version") or {}
+        return str(info.get("gitVersion", "?"))
+
+    def served_api_versions(self) -> set[str]:
+        """Every group/version the API server serves ("v1" for the core group)."""
+        served = {f"{v}" for v in (self.get("/api") or {}).get("versions", [])}
+        for group in (self.get("/apis") or {}).get("groups", []):
+            served.update(v["groupVersion"] for v in group.get("versions", []))
+        return served
+
+    def namespace(self, name: str) -> KubeObject | None:
+        found: KubeObject | None = self.get(f"/api/v1/namespaces/{name}")
+        return found
+
+    def create_namespace(self, name: str, labels: dict[str, str]) -> None:
+        body = {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "labels": labels},
+        }
+        self._call("POST", "/api/v1/namespaces", body=body)
+
+    def cluster_names(self, path: str) -> set[str] | None:
+        """Names of a cluster-scoped list (IngressClasses, ClusterIssuers); None if not served."""
+        found = self.get(path)
+        return None if found is None else {i["metadata"]["name"] for i in found.get("items") or []}
+
+    def can_i(self, verb: str, group: str, resource: str, namespace: str) -> bool:
+        body = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {
+                "resourceAttributes": {
+                    "verb": verb,
+                    "group": group,
+                    "resource": resource,
+                    "namespace": namespace,
+                }
+            },
+        }
+        review = self._call(
+            "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body=body
+        )
+        return bool((review or {}).get("status", {}).get("allowed"))
+
+    # --- secrets: names and keys only -------------------------------------------------------
+
+    def secrets(self, namespace: str, selector: str = "") -> list[KubeObject]:
+        """Secrets with every value blanked: callers see names, types, labels and keys."""
+        blanked: list[KubeObject] = []
+        for secret in self.items("Secret", namespace, selector):
+            keys = sorted(secret.get("data") or {})
+            meta = secret.get("metadata", {})
+            blanked.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "type": secret.get("type", ""),
+                    "metadata": {"name": meta.get("name"), "labels": meta.get("labels") or {}},
+                    "data": dict.fromkeys(keys, ""),
+                }
+            )
+        return blanked
+
+    def release_labels(self, release: str, namespace: str) -> dict[int, dict[str, str]]:
+        """revision -> labels of helm's release Secrets (custom labels included)."""
+        out: dict[int, dict[str, str]] = {}
+        for secret in self.secrets(namespace, f"owner=helm,name={release}"):
+            labels = secret["metadata"]["labels"]
+            if str(labels.get("version", "")).isdigit():
+                out[int(labels["version"])] = dict(labels)
+        return out
+
+    def data_digests(self, namespace: str, names: list[str]) -> dict[str, str]:
+        """Secret name -> sha256 of its data, to compare Secrets across operations unseen."""
+        import hashlib
+
+        out: dict[str, str] = {}
+        for name in names:
+            secret = self.get(f"/api/v1/namespaces/{namespace}/secrets/{name}")
+            if secret is not None:
+                blob = json.dumps(secret.get("data") or {}, sort_keys=True).encode()
+                out[name] = hashlib.sha256(blob).hexdigest()
+        return out
+
+    # --- others -----------------------------------------------------------------------------
+
+    def pod_logs(self, namespace: str, pod: str, container: str, tail: int) -> str:
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        query = {"container": container, "tailLines": str(tail)}
+        from kubernetes.client.exceptions import ApiException
+
+        if self._api is None:
+            self.connect()
+        try:
+            response = self._api.call_api(
+                path,
+                "GET",
+                query_params=list(query.items()),
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _return_http_data_only=True,
+                _request_timeout=10,
+            )
+        except ApiException as exc:
+            raise KubeError(f"logs of {pod}/{container}: {exc.status} {exc.reason}") from exc
+        return str(response.data.decode("utf-8", "replace"))
+
+    def delete_pvcs(self, namespace: str, selector: str) -> list[str]:
+        deleted: list[str] = []
+        for pvc in self.items("PersistentVolumeClaim", namespace, selector):
+            name = pvc["metadata"]["name"]
+            self._call("DELETE", f"/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}")
+            deleted.append(name)
+        return deleted

@@ -1,0 +1,22 @@
+"""`helmkit history ENV`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from helmkit.cli.live_options import config_option, format_option, live_env
+from helmkit.ops import history as ops
+
+
+@click.command("history")
+@click.argument("env")
+@format_option
+@click.option("--max", "limit", default=ops.DEFAULT_ROWS, show_default=True, type=click.IntRange(1))
+@config_option
+def history(env: str, fmt: str, limit: int, config_path: Path | None) -> None:
+    """One row per revision: status, time, chart and app version, images, git commit,
+    description, and the exact rollback and verify commands."""
+    live = live_env(env, config_path)
+    ops.print_rows(live, ops.rows(live, limit=limit), fmt=fmt)

@@ -1,0 +1,67 @@
+"""Options shared by the live verbs (release, recover, history, verify, rollback, status,
+uninstall), and the one place they turn an environment name into a `LiveEnv`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from helmkit.core.release_meta import parse_duration
+from helmkit.ops.live import LiveEnv, open_env
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="helmkit.yaml to use (default: the nearest one upwards).",
+    )(func)
+
+
+def timeout_option(func: F) -> F:
+    return click.option(
+        "--timeout",
+        default=None,
+        metavar="DURATION",
+        help="helm --timeout (Go duration, e.g. 5m); default: the environment's timeout.",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+    )(func)
+
+
+def dry_run_option(func: F) -> F:
+    return click.option("--dry-run", is_flag=True, help="Print the plan and stop.")(func)
+
+
+def grace_option(func: F) -> F:
+    return click.option(
+        "--pending-grace",
+        default="60s",
+        show_default=True,
+        metavar="DURATION",
+        help="A pending revision younger than this may belong to a helm still running: "
+        "refuse to recover it.",
+    )(func)
+
+
+def live_env(env: str, config_path: Path | None, timeout: str | None = None) -> LiveEnv:
+    return open_env(env, config_path=config_path, timeout=timeout, echo=click.echo)
+
+
+def seconds(text: str) -> float:
+    return parse_duration(text)

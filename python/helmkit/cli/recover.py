@@ -1,0 +1,32 @@
+"""`helmkit recover ENV`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from helmkit.cli.live_options import (
+    config_option,
+    dry_run_option,
+    grace_option,
+    live_env,
+    seconds,
+    timeout_option,
+)
+from helmkit.ops.recover import recover as run_recover
+
+
+@click.command("recover")
+@click.argument("env")
+@dry_run_option
+@timeout_option
+@grace_option
+@config_option
+def recover(
+    env: str, dry_run: bool, timeout: str | None, pending_grace: str, config_path: Path | None
+) -> None:
+    """Recover a release stuck in pending-install/upgrade/rollback through helm (rollback to
+    the last revision that ran, or uninstall a first install that never finished; volumes kept)."""
+    live = live_env(env, config_path, timeout)
+    run_recover(live, grace_s=seconds(pending_grace), dry_run=dry_run)

@@ -1,0 +1,44 @@
+"""`helmkit release ENV`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from helmkit.cli.live_options import (
+    config_option,
+    dry_run_option,
+    grace_option,
+    live_env,
+    seconds,
+    timeout_option,
+)
+from helmkit.ops.release import ReleaseOptions
+from helmkit.ops.release import release as run_release
+
+
+@click.command("release")
+@click.argument("env")
+@click.option("--set", "set_values", multiple=True, metavar="K=V", help="Override a value.")
+@dry_run_option
+@timeout_option
+@grace_option
+@click.option("--skip-tests", is_flag=True, help="Do not run the helm test pods in verify.")
+@config_option
+def release(
+    env: str,
+    set_values: tuple[str, ...],
+    dry_run: bool,
+    timeout: str | None,
+    pending_grace: str,
+    skip_tests: bool,
+    config_path: Path | None,
+) -> None:
+    """Recover, preflight, lint, plan, upgrade --install (rolled back on failure), verify.
+
+    Exit 0 deployed and verified, 1 failed (rolled back) or unhealthy, 2 preflight or usage.
+    """
+    live = live_env(env, config_path, timeout)
+    opts = ReleaseOptions(set_values, dry_run, seconds(pending_grace), not skip_tests)
+    raise SystemExit(run_release(live, opts))

@@ -1,0 +1,33 @@
+"""`helmkit verify ENV`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from helmkit.cli.live_options import config_option, format_option, live_env, timeout_option
+from helmkit.ops import verify as ops
+
+
+@click.command("verify")
+@click.argument("env")
+@click.option("--revision", type=click.IntRange(1), default=None, help="Default: the running one.")
+@format_option
+@click.option("--skip-tests", is_flag=True, help="Do not run the helm test pods.")
+@timeout_option
+@config_option
+def verify(
+    env: str,
+    revision: int | None,
+    fmt: str,
+    skip_tests: bool,
+    timeout: str | None,
+    config_path: Path | None,
+) -> None:
+    """The 10 checks of the old verify.sh plus "live objects match revision N".
+    Exit 0 with at most warnings, 1 on errors."""
+    live = live_env(env, config_path, timeout)
+    result = ops.verify(live, revision=revision, run_tests=not skip_tests)
+    ops.print_result(live, result, fmt=fmt)
+    raise SystemExit(result.exit_code)

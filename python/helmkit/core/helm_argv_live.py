@@ -1,0 +1,157 @@
+"""Pure argv builders for the live verbs (release, history, verify, rollback, status, uninstall).
+
+Kept apart from `helm_argv` (the offline verbs) so two people can grow them independently; the
+Helm-3-vs-4 spellings come from there. Every function returns the argv after the helm executable.
+
+Decisions recorded here:
+- upgrade always runs with `--install`, rollback on failure (Helm 4 `--rollback-on-failure`,
+  Helm 3 `--atomic`), a resource wait and `--wait-for-jobs`, so a half-applied release never stays.
+- release labels (`--labels`, Helm 3.13+ and Helm 4) carry the git commit, values digest and CI job
+  onto the release Secret; the description repeats them so `helm history` shows them too.
+- uninstall removes the history by default (a later release starts clean at revision 1);
+  `keep_history` keeps it for an audit trail.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from helmkit.core.helm_argv import HelmVersion, rollback_on_failure_arg, wait_args
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a release lives: its name, namespace and (optional) kube context."""
+
+    release: str
+    namespace: str
+    kube_context: str = ""
+
+
+def target_args(target: Target) -> list[str]:
+    argv = ["--namespace", target.namespace]
+    if target.kube_context:
+        argv += ["--kube-context", target.kube_context]
+    return argv
+
+
+def _wait_all(version: HelmVersion) -> list[str]:
+    return [*wait_args(version, wait=True), "--wait-for-jobs"]
+
+
+def labels_arg(labels: Mapping[str, str]) -> list[str]:
+    if not labels:
+        return []
+    return ["--labels", ",".join(f"{key}={labels[key]}" for key in sorted(labels))]
+
+
+def upgrade_install_argv(
+    version: HelmVersion,
+    target: Target,
+    chart: str,
+    *,
+    values_files: Sequence[str] = (),
+    set_values: Sequence[str] = (),
+    timeout: str = "5m",
+    description: str = "",
+    labels: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> list[str]:
+    """The release itself, or (dry_run) a server-side render that resolves `lookup` like the
+    real upgrade does, printed as the release JSON so the plan can compare manifests."""
+    argv = ["upgrade", target.release, chart, "--install", *target_args(target)]
+    for path in values_files:
+        argv += ["--values", path]
+    for assignment in set_values:
+        argv += ["--set", assignment]
+    if dry_run:
+        argv += ["--dry-run=server", "--output", "json"]
+    else:
+        argv += [rollback_on_failure_arg(version), *_wait_all(version)]
+    argv += ["--timeout", timeout]
+    if description:
+        argv += ["--description", description]
+    argv += labels_arg(labels or {})
+    return argv
+
+
+def history_argv(target: Target, *, max_revisions: int = 20) -> list[str]:
+    return [
+        "history",
+        target.release,
+        *target_args(target),
+        "--max",
+        str(max_revisions),
+        "--output",
+        "json",
+    ]
+
+
+def status_argv(target: Target) -> list[str]:
+    return ["status", target.release, *target_args(target), "--output", "json"]
+
+
+def get_values_argv(
+    target: Target, *, revision: int | None = None, all_values: bool = False
+) -> list[str]:
+    argv = ["get", "values", target.release, *target_args(target), "--output", "json"]
+    if all_values:
+        argv.append("--all")
+    if revision is not None:
+        argv += ["--revision", str(revision)]
+    return argv
+
+
+def get_manifest_argv(target: Target, *, revision: int | None = None) -> list[str]:
+    argv = ["get", "manifest", target.release, *target_args(target)]
+    if revision is not None:
+        argv += ["--revision", str(revision)]
+    return argv
+
+
+def get_hooks_argv(target: Target, *, revision: int | None = None) -> list[str]:
+    argv = ["get", "hooks", target.release, *target_args(target)]
+    if revision is not None:
+        argv += ["--revision", str(revision)]
+    return argv
+
+
+def rollback_argv(
+    version: HelmVersion, target: Target, revision: int, *, timeout: str = "5m"
+) -> list[str]:
+    return [
+        "rollback",
+        target.release,
+        str(revision),
+        *target_args(target),
+        *_wait_all(version),
+        "--timeout",
+        timeout,
+    ]
+
+
+def test_argv(target: Target, *, timeout: str = "5m") -> list[str]:
+    return ["test", target.release, *target_args(target), "--timeout", timeout]
+
+
+def uninstall_argv(
+    version: HelmVersion, target: Target, *, keep_history: bool = False, timeout: str = "5m"
+) -> list[str]:
+    argv = [
+        "uninstall",
+        target.release,
+        *target_args(target),
+        *wait_args(version, wait=True),
+        "--timeout",
+        timeout,
+    ]
+    if keep_history:
+        argv.append("--keep-history")
+    return argv
+
+
+def shown(argv: Sequence[str], executable: str = "helm") -> str:
+    """A command a person can paste: `helm` plus the argv, shell-quoted."""
+    return shlex.join([executable, *argv])

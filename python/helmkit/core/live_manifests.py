@@ -1,0 +1,99 @@
+"""Rendered or released manifests as objects: parse, key, and read the few fields live verbs need.
+
+Pure: text in, dicts out. Secret data is carried (the plan must see that it changed) but no
+function here formats a Secret value; see `release_plan` for how changes are described.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+COMPONENT_LABEL = "app.kubernetes.io/component"
+NAME_LABEL = "app.kubernetes.io/name"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+
+KubeObject = dict[str, Any]
+
+
+@dataclass(frozen=True, order=True)
+class ObjectKey:
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+def parse_manifests(text: str) -> list[KubeObject]:
+    """Every non-empty document of a multi-document YAML stream, in order."""
+    return [doc for doc in yaml.safe_load_all(text) if isinstance(doc, dict) and doc.get("kind")]
+
+
+def key_of(obj: KubeObject) -> ObjectKey:
+    return ObjectKey(str(obj.get("kind", "")), str(obj.get("metadata", {}).get("name", "")))
+
+
+def by_key(objects: Iterable[KubeObject]) -> dict[ObjectKey, KubeObject]:
+    return {key_of(obj): obj for obj in objects}
+
+
+def of_kind(objects: Iterable[KubeObject], *kinds: str) -> list[KubeObject]:
+    return [obj for obj in objects if obj.get("kind") in kinds]
+
+
+def labels(obj: KubeObject) -> dict[str, str]:
+    return dict(obj.get("metadata", {}).get("labels") or {})
+
+
+def component_of(obj: KubeObject) -> str:
+    """The component label, else the name label, else the object name."""
+    found = labels(obj).get(COMPONENT_LABEL) or labels(obj).get(NAME_LABEL)
+    return str(found or obj.get("metadata", {}).get("name", ""))
+
+
+def pod_spec(workload: KubeObject) -> dict[str, Any]:
+    spec: dict[str, Any] = workload.get("spec", {}).get("template", {}).get("spec", {}) or {}
+    return spec
+
+
+def container_images(workload: KubeObject) -> list[str]:
+    """Images of the containers and init containers, in pod-spec order."""
+    spec = pod_spec(workload)
+    containers = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    return [str(c.get("image", "")) for c in containers]
+
+
+def template_annotations(workload: KubeObject) -> dict[str, str]:
+    meta = workload.get("spec", {}).get("template", {}).get("metadata", {}) or {}
+    return {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
+
+
+def checksum_annotations(workload: KubeObject) -> dict[str, str]:
+    """`checksum/*` pod annotations: they change when the config a pod reads changes."""
+    return {k: v for k, v in template_annotations(workload).items() if k.startswith("checksum/")}
+
+
+def images_by_component(objects: Iterable[KubeObject]) -> dict[str, list[str]]:
+    images: dict[str, list[str]] = {}
+    for workload in of_kind(objects, *WORKLOAD_KINDS):
+        found = images.setdefault(component_of(workload), [])
+        found += [image for image in container_images(workload) if image not in found]
+    return images
+
+
+def hpa_targets(objects: Iterable[KubeObject]) -> dict[ObjectKey, KubeObject]:
+    """Workload key -> the HorizontalPodAutoscaler that scales it."""
+    owned: dict[ObjectKey, KubeObject] = {}
+    for hpa in of_kind(objects, "HorizontalPodAutoscaler"):
+        ref = hpa.get("spec", {}).get("scaleTargetRef", {})
+        owned[ObjectKey(str(ref.get("kind", "")), str(ref.get("name", "")))] = hpa
+    return owned
+
+
+def api_group_version(obj: KubeObject) -> str:
+    return str(obj.get("apiVersion", ""))

@@ -1,0 +1,82 @@
+"""What every live verb starts from: the environment, its helm and its cluster.
+
+`LiveEnv` resolves helmkit.yaml's environment once, discovers helm, and opens the kube adapter on
+the environment's kubeContext (empty: the current context of KUBECONFIG, like helm and kubectl).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helmkit.adapters.helm import Helm, HelmResult
+from helmkit.adapters.kube import Kube
+from helmkit.core import helm_argv_live as hal
+from helmkit.core import live_manifests as lm
+from helmkit.core import revisions as rv
+from helmkit.core.config import Environment, HelmkitConfig, find_config, load_config
+from helmkit.core.helm_argv import HelmVersion
+from helmkit.core.release_meta import parse_duration
+from helmkit.errors import ReleaseNotFoundError
+
+Echo = Callable[[str], None]
+# helm's --timeout bounds each operation (hooks, then the wait); the process gets room for both.
+PROCESS_TIMEOUT_FACTOR = 3
+PROCESS_TIMEOUT_SLACK_S = 60.0
+
+
+@dataclass
+class LiveEnv:
+    config: HelmkitConfig
+    env: Environment
+    helm: Helm
+    timeout: str
+    echo: Echo
+    kube: Kube = field(default_factory=Kube)
+
+    @property
+    def target(self) -> hal.Target:
+        return hal.Target(self.env.release, self.env.namespace, self.env.kube_context)
+
+    @property
+    def version(self) -> HelmVersion:
+        return self.helm.version
+
+    @property
+    def process_timeout_s(self) -> float:
+        return parse_duration(self.timeout) * PROCESS_TIMEOUT_FACTOR + PROCESS_TIMEOUT_SLACK_S
+
+    def run(self, argv: list[str], *, timeout_s: float | None = None) -> HelmResult:
+        return self.helm.run(argv, timeout=timeout_s or self.process_timeout_s)
+
+    def history(self) -> list[rv.Revision]:
+        """Revisions oldest first; [] when the release does not exist."""
+        try:
+            out = self.run(hal.history_argv(self.target), timeout_s=60).stdout
+        except ReleaseNotFoundError:
+            return []
+        return rv.parse_history(out)
+
+    def manifest(self, revision: int | None = None) -> list[lm.KubeObject]:
+        out = self.run(hal.get_manifest_argv(self.target, revision=revision), timeout_s=60).stdout
+        return lm.parse_manifests(out)
+
+    def hooks(self, revision: int | None = None) -> list[lm.KubeObject]:
+        out = self.run(hal.get_hooks_argv(self.target, revision=revision), timeout_s=60).stdout
+        return lm.parse_manifests(out)
+
+    def command(self, argv: list[str]) -> str:
+        return hal.shown(argv)
+
+
+def open_env(
+    env_name: str, *, config_path: Path | None, timeout: str | None, echo: Echo
+) -> LiveEnv:
+    path = config_path or find_config(Path.cwd())
+    config = load_config(path)
+    env = config.environment(env_name)
+    chosen = timeout or env.timeout
+    parse_duration(chosen)  # a bad --timeout is a usage error before anything runs
+    live = LiveEnv(config, env, Helm.discover(), chosen, echo, Kube(env.kube_context))
+    return live

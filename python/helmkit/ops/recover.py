@@ -1,0 +1,55 @@
+"""Recover a release stuck in a pending state (see `helmkit.core.recovery` for the rules)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from helmkit.core import helm_argv_live as hal
+from helmkit.core import recovery
+from helmkit.core.recovery import Action, Recovery
+from helmkit.errors import EnvironmentProblem, HelmkitError
+from helmkit.ops.live import LiveEnv
+
+DEFAULT_GRACE_S = 60.0
+
+
+def plan(live: LiveEnv, *, grace_s: float) -> tuple[Recovery, list[str]]:
+    decision = recovery.decide(live.history(), now=datetime.now(UTC), grace_s=grace_s)
+    if decision.action is Action.ROLLBACK and decision.to_revision is not None:
+        return decision, hal.rollback_argv(
+            live.version, live.target, decision.to_revision, timeout=live.timeout
+        )
+    if decision.action is Action.UNINSTALL:
+        return decision, hal.uninstall_argv(live.version, live.target, timeout=live.timeout)
+    return decision, []
+
+
+def recover(live: LiveEnv, *, grace_s: float = DEFAULT_GRACE_S, dry_run: bool = False) -> Recovery:
+    """Print why, then roll back or uninstall through helm; refuse while another helm may run."""
+    decision, argv = plan(live, grace_s=grace_s)
+    if decision.action is Action.NONE:
+        live.echo(f"recover: nothing to do ({decision.reason})")
+        return decision
+    live.echo(f"recover: {decision.reason}")
+    if decision.action is Action.REFUSE:
+        raise EnvironmentProblem(
+            f"release {live.env.release} in {live.env.namespace} is busy: {decision.reason}",
+            hint=f"helmkit recover {live.env.name} --pending-grace 0",
+        )
+    live.echo(f"recover: {'would run' if dry_run else 'running'}: {live.command(argv)}")
+    if dry_run:
+        return decision
+    live.run(argv)
+    after = live.history()
+    newest = after[-1] if after else None
+    if newest is not None and newest.status != "deployed":
+        raise HelmkitError(
+            f"recovery ran but revision {newest.number} is {newest.status}",
+            hint=f"inspect with `helm history {live.env.release} -n {live.env.namespace}`",
+        )
+    live.echo(
+        f"recover: done; revision {newest.number} is deployed"
+        if newest
+        else "recover: done; the release is gone, volumes kept"
+    )
+    return decision
