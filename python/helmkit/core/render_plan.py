@@ -57,9 +57,9 @@ class RenderJob:
 def plan(
     scenarios: Sequence[Scenario], kube_versions: Sequence[str], per_version: bool
 ) -> list[RenderJob]:
-    versions = list(kube_versions) if per_version else [max(kube_versions, key=_version_key)]
+    versions = list(kube_versions) if per_version else [max(kube_versions, key=version_key)]
     return [RenderJob(s, v) for s in scenarios for v in versions]
 
 
-def _version_key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", version))

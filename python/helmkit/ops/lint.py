@@ -217,7 +217,7 @@ def lint(
     cache_dir = default_cache_dir(config) if options.use_cache else None
     per_version = render_plan.uses_kube_version(chart)
     jobs = render_plan.plan(scenarios, versions, per_version)
-    newest = max(versions, key=render_plan._version_key)
+    newest = max(versions, key=render_plan.version_key)
     lint_targets = scenarios if options.full_helm_lint else [scenarios[0]]
     report = LintReport([s.name for s in scenarios], versions)
     with ThreadPoolExecutor(max_workers=1) as side:

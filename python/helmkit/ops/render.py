@@ -17,7 +17,7 @@ from helmkit.adapters.helm import Helm
 from helmkit.core import content_hash
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
-from helmkit.core.render_plan import RenderJob
+from helmkit.core.render_plan import RenderJob, version_key
 from helmkit.core.scenarios import Scenario
 from helmkit.errors import HelmError, UsageError
 
@@ -119,7 +119,8 @@ def render_environment(
     for path in scenario.values_files:
         if not path.is_file():
             raise UsageError(f"values file {path} does not exist", hint="check the path")
-    job = RenderJob(scenario, kube_version or max(config.kube_versions))
+    newest = max(config.kube_versions, key=version_key)
+    job = RenderJob(scenario, kube_version or newest)
     (result,) = render_jobs(config.chart, [job], helm=helm, cache_dir=default_cache_dir(config))
     if result.error is not None:
         raise result.error

@@ -1,0 +1,93 @@
+"""Options shared by the offline verbs, and the one place that loads helmkit.yaml for them.
+
+Nothing heavy is imported here: `helmkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from helmkit.core.config import HelmkitConfig
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="helmkit.yaml to use (default: the nearest one from the current directory up).",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json", "junit"]),
+        default="text",
+        show_default=True,
+        help="Output format of the results.",
+    )(func)
+
+
+def output_option(func: F) -> F:
+    return click.option(
+        "--output",
+        "output_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the results to this file instead of stdout (e.g. a JUnit report).",
+    )(func)
+
+
+def values_options(func: F) -> F:
+    func = click.option(
+        "--set",
+        "set_values",
+        multiple=True,
+        metavar="K=V",
+        help="Override one value (repeatable), as helm --set.",
+    )(func)
+    return click.option(
+        "--values",
+        "-f",
+        "values_files",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="A values file (repeatable).",
+    )(func)
+
+
+def cache_option(func: F) -> F:
+    return click.option("--no-cache", is_flag=True, help="Render again even when nothing changed.")(
+        func
+    )
+
+
+def load(config_path: Path | None) -> HelmkitConfig:
+    from helmkit.core.config import find_config, load_config
+
+    return load_config(config_path or find_config(Path.cwd()))
+
+
+def emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text)
+        return
+    output_file.parent.mkdir(parents=True, exist_ok=True)
+    output_file.write_text(text + "\n", encoding="utf-8")
+    click.echo(f"wrote {output_file}", err=True)
+
+
+def finish(ok: bool) -> None:
+    """Exit 1 when the run found problems (0 otherwise)."""
+    if not ok:
+        raise SystemExit(1)

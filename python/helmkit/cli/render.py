@@ -1,0 +1,53 @@
+"""`helmkit render ENV | --values FILE... [--set K=V]... [--out DIR]`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from helmkit.cli.options import config_option, load, values_options
+from helmkit.errors import UsageError
+
+
+@click.command("render")
+@click.argument("env", required=False)
+@values_options
+@click.option("--kube-version", default=None, help="Kubernetes version passed to helm.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write one file per object into this directory instead of stdout.",
+)
+@config_option
+def render(
+    env: str | None,
+    values_files: tuple[Path, ...],
+    set_values: tuple[str, ...],
+    kube_version: str | None,
+    out_dir: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Render an environment's manifests (helmkit.yaml values, then --values, then --set),
+    with its release name and namespace; or a custom set of values files."""
+    from helmkit.core.manifests import dump_yaml
+    from helmkit.ops.render import render_environment, write_objects
+
+    if not env and not values_files and not set_values:
+        raise UsageError(
+            "name an environment or give --values/--set",
+            hint="e.g. `helmkit render staging` or `helmkit render -f my.yaml`",
+        )
+    config = load(config_path)
+    objects = render_environment(
+        config, env, values_files=values_files, set_values=set_values, kube_version=kube_version
+    )
+    if out_dir is None:
+        click.echo(
+            "".join(f"---\n# Source: {o.source}\n{dump_yaml(o.body)}" for o in objects), nl=False
+        )
+        return
+    written = write_objects(objects, out_dir)
+    click.echo(f"wrote {len(written)} object file(s) to {out_dir}", err=True)

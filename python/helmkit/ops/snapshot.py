@@ -1,0 +1,113 @@
+"""`helmkit snapshot` as a Python API: render every scenario, normalise, compare with the
+committed files; `update=True` writes them (and removes files of scenarios that are gone).
+
+    report = snapshot(config, SnapshotOptions(update=False))
+
+Unlike helm-unittest, a missing snapshot FAILS unless update is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from helmkit.adapters.helm import Helm
+from helmkit.core import render_plan, snapshots
+from helmkit.core.config import HelmkitConfig
+from helmkit.core.manifests import ManifestError
+from helmkit.core.report_format import SnapshotReport, SnapshotResult
+from helmkit.core.scenarios import all_scenarios, pick
+from helmkit.ops.render import Rendered, default_cache_dir, render_jobs, require_chart
+
+
+@dataclass(frozen=True)
+class SnapshotOptions:
+    update: bool = False
+    scenarios: Sequence[str] = ()
+    use_cache: bool = True
+    directory: Path | None = None
+
+
+def compare(rendered: Rendered, directory: Path, update: bool) -> SnapshotResult:
+    """One scenario's verdict; writes the file when update is set."""
+    name = rendered.job.scenario.name
+    if rendered.error is not None:
+        return SnapshotResult(
+            name, "error", message=f"render failed: {rendered.error.stderr.strip()}"
+        )
+    try:
+        actual = snapshots.to_snapshot(rendered.objects())
+    except ManifestError as exc:
+        return SnapshotResult(name, "error", message=str(exc))
+    return _verdict(name, actual, snapshots.snapshot_path(directory, name), update)
+
+
+def _verdict(
+    name: str, actual: list[snapshots.SnapshotObject], path: Path, update: bool
+) -> SnapshotResult:
+    text = snapshots.render_file(name, actual)
+    if not path.is_file():
+        if update:
+            _write(path, text)
+            return SnapshotResult(name, "created", path=str(path))
+        return SnapshotResult(
+            name,
+            "missing",
+            path=str(path),
+            message=f"no snapshot at {path}: run `helmkit snapshot --update --scenario {name}` "
+            "and review the new file",
+        )
+    current = path.read_text("utf-8")
+    if current == text:
+        return SnapshotResult(name, "ok", path=str(path))
+    diffs = tuple(d.diff for d in snapshots.diff(snapshots.parse_file(current), actual, name))
+    if update:
+        _write(path, text)
+        return SnapshotResult(name, "updated", diffs, path=str(path))
+    changed = ", ".join(d.splitlines()[0].split("/", 2)[-1] for d in diffs if d) or "formatting"
+    return SnapshotResult(
+        name,
+        "changed",
+        diffs,
+        path=str(path),
+        message=f"changed: {changed}; if intended: helmkit snapshot --update --scenario {name}",
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def compare_all(
+    config: HelmkitConfig, renders: Sequence[Rendered], options: SnapshotOptions
+) -> SnapshotReport:
+    directory = options.directory or config.snapshot_dir
+    report = SnapshotReport([compare(r, directory, options.update) for r in renders])
+    if not options.scenarios:  # stale files can only be judged when every scenario ran
+        names = [s.name for s in all_scenarios(config)]
+        stale = snapshots.stale_files(directory, names)
+        report.stale = [str(p) for p in stale]
+        if options.update:
+            for path in stale:
+                path.unlink()
+            report.stale_removed = True
+    return report
+
+
+def snapshot_jobs(config: HelmkitConfig, names: Sequence[str]) -> list[render_plan.RenderJob]:
+    """One render per scenario at the newest target Kubernetes version."""
+    scenarios = pick(config, names=names)
+    return render_plan.plan(scenarios, config.kube_versions, per_version=False)
+
+
+def snapshot(
+    config: HelmkitConfig, options: SnapshotOptions | None = None, helm: Helm | None = None
+) -> SnapshotReport:
+    options = options or SnapshotOptions()
+    require_chart(config.chart)
+    jobs = snapshot_jobs(config, options.scenarios)
+    cache_dir = default_cache_dir(config) if options.use_cache else None
+    renders = render_jobs(config.chart, jobs, helm=helm, cache_dir=cache_dir)
+    return compare_all(config, renders, options)
