@@ -24,7 +24,8 @@ Usage: {{ include "redis.conf" . }}
 bind * -::*
 protected-mode no
 port {{ int $values.service.port }}
-dir /data
+# `dir` (where the AOF lives) is set on the command line by the StatefulSet: it is the data
+# volume's mount path, and redis-server refuses a config whose dir does not exist.
 tcp-keepalive 300
 timeout 0
 loglevel notice

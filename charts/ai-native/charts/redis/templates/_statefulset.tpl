@@ -66,7 +66,7 @@ spec:
         - name: redis
           image: {{ include "common.images.image" $ctx }}
           imagePullPolicy: {{ $values.image.pullPolicy }}
-          command: ["redis-server", "/usr/local/etc/redis/redis.conf"]
+          command: ["redis-server", "/usr/local/etc/redis/redis.conf", "--dir", "/data"]
           ports:
             - name: tcp-redis
               containerPort: {{ $port }}
