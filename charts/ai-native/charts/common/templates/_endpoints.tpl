@@ -13,9 +13,13 @@ NetworkPolicies and the helm test pods, so they always agree.
 {{- end -}}
 {{- end -}}
 
-{{/* common.database.port: 5432 for the bundled database, else externalDatabase.port. */}}
+{{/* common.database.port: postgresql.service.port (5432) when bundled, else externalDatabase.port. */}}
 {{- define "common.database.port" -}}
-{{- if .Values.postgresql.enabled -}}5432{{- else -}}{{ .Values.externalDatabase.port }}{{- end -}}
+{{- if .Values.postgresql.enabled -}}
+{{- dig "service" "port" 5432 .Values.postgresql | int -}}
+{{- else -}}
+{{- .Values.externalDatabase.port | int -}}
+{{- end -}}
 {{- end -}}
 
 {{/* common.database.name: postgresql.auth.database or externalDatabase.database. */}}
@@ -45,9 +49,13 @@ NetworkPolicies and the helm test pods, so they always agree.
 {{- end -}}
 {{- end -}}
 
-{{/* common.redis.port: 6379 for the bundled Redis, else externalRedis.port. */}}
+{{/* common.redis.port: redis.service.port (6379) when bundled, else externalRedis.port. */}}
 {{- define "common.redis.port" -}}
-{{- if .Values.redis.enabled -}}6379{{- else -}}{{ .Values.externalRedis.port }}{{- end -}}
+{{- if .Values.redis.enabled -}}
+{{- dig "service" "port" 6379 .Values.redis | int -}}
+{{- else -}}
+{{- .Values.externalRedis.port | int -}}
+{{- end -}}
 {{- end -}}
 
 {{/* common.redis.database: logical database of REDIS_URL (0 for the bundled Redis). */}}
