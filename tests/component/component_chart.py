@@ -1,4 +1,4 @@
-"""The chart as the cluster gets it: `helm template` with the real helm, objects picked by kind/name.
+"""The chart as the cluster gets it: `helm template` with the real helm, objects by kind/name.
 
 Component tests take SQL, scripts and redis.conf from the rendered manifests, never from the
 source files, so a template that drops or mangles them fails here.
@@ -32,7 +32,9 @@ Manifest = dict[str, Any]
 def _render(set_values: tuple[str, ...]) -> tuple[Manifest, ...]:
     try:
         helm = Helm.discover()
-        out = helm.run(template_argv(RELEASE, str(CHART), namespace=NAMESPACE, set_values=set_values))
+        out = helm.run(
+            template_argv(RELEASE, str(CHART), namespace=NAMESPACE, set_values=set_values)
+        )
     except HelmkitError as exc:
         pytest.fail(f"helm template {' '.join(set_values)} failed: {exc}")
     return tuple(doc for doc in yaml.safe_load_all(out.stdout) if doc)
@@ -53,9 +55,13 @@ def find(manifests: tuple[Manifest, ...], kind: str, name: str) -> Manifest:
 
 def find_prefixed(manifests: tuple[Manifest, ...], kind: str, prefix: str) -> Manifest:
     """The one object of `kind` whose name starts with `prefix` (names that carry a hash)."""
-    hits = [d for d in manifests if d.get("kind") == kind and d["metadata"]["name"].startswith(prefix)]
+    hits = [
+        d for d in manifests if d.get("kind") == kind and d["metadata"]["name"].startswith(prefix)
+    ]
     if len(hits) != 1:
-        pytest.fail(f"expected one {kind} named {prefix}*, found {[d['metadata']['name'] for d in hits]}")
+        pytest.fail(
+            f"expected one {kind} named {prefix}*, found {[d['metadata']['name'] for d in hits]}"
+        )
     return hits[0]
 
 

@@ -1,4 +1,4 @@
-"""Session-scoped real servers for the component tests; stopped (and their dirs removed) at the end."""
+"""Session-scoped real servers for the component tests, stopped (dirs removed) at the end."""
 
 from __future__ import annotations
 

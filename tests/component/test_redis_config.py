@@ -63,7 +63,10 @@ def test_statefulset_mounts_the_rendered_config() -> None:
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     # The AOF directory is the data volume: the config file leaves `dir` to the command line.
     assert container["command"] == [
-        "redis-server", f"{mounts['config']}/redis.conf", "--dir", mounts["data"]
+        "redis-server",
+        f"{mounts['config']}/redis.conf",
+        "--dir",
+        mounts["data"],
     ]
     config_volume = next(v for v in pod["volumes"] if v["name"] == "config")
     assert config_volume["configMap"]["name"] == REDIS_CONFIGMAP
@@ -71,13 +74,16 @@ def test_statefulset_mounts_the_rendered_config() -> None:
 
 def test_values_change_the_rendered_config(tmp_path: Path) -> None:
     data = configmap_data(
-        render("redis.maxmemory=256mb", "redis.maxmemoryPolicy=allkeys-lfu", "redis.appendonly=false"),
+        render(
+            "redis.maxmemory=256mb", "redis.maxmemoryPolicy=allkeys-lfu", "redis.appendonly=false"
+        ),
         REDIS_CONFIGMAP,
     )
     conf = write_files(data, tmp_path) / "redis.conf"
     checksums = {
         find(render(*v), "StatefulSet", "ai-native-redis")["spec"]["template"]["metadata"][
-            "annotations"]["checksum/config"]
+            "annotations"
+        ]["checksum/config"]
         for v in ((), ("redis.maxmemory=256mb",))
     }
     assert len(checksums) == 2, "the pod does not roll when redis.conf changes"
