@@ -82,7 +82,9 @@ def images_by_component(objects: Iterable[KubeObject]) -> dict[str, list[str]]:
     images: dict[str, list[str]] = {}
     for workload in of_kind(objects, *WORKLOAD_KINDS):
         found = images.setdefault(component_of(workload), [])
-        found += [image for image in container_images(workload) if image not in found]
+        for image in container_images(workload):
+            if image not in found:
+                found.append(image)
     return images
 
 

@@ -16,7 +16,7 @@ from helmkit.errors import UsageError
 CI_JOB_VARIABLES = ("CI_JOB_ID", "GITHUB_RUN_ID", "BUILD_ID", "BUILD_NUMBER", "CI_PIPELINE_ID")
 LABEL_VALUE_MAX = 63
 _LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_S = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 
 

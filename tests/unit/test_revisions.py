@@ -1,0 +1,73 @@
+"""History parsing, revision rows and their commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from helmkit.core import helm_argv_live as hal
+from helmkit.core import revisions as rv
+from helmkit.core.helm_argv import HelmVersion
+
+HISTORY = json.dumps(
+    [
+        {
+            "revision": 2,
+            "updated": "2025-03-01T10:00:05.123456789+01:00",
+            "status": "deployed",
+            "chart": "ai-native-0.2.0",
+            "app_version": "1.1.0",
+            "description": "Upgrade complete",
+        },
+        {
+            "revision": 1,
+            "updated": "2025-03-01T09:00:00Z",
+            "status": "superseded",
+            "chart": "ai-native-0.1.0",
+            "app_version": "1.0.0",
+            "description": "Install complete",
+        },
+    ]
+)
+
+
+def test_parse_history_sorted_with_times() -> None:
+    revs = rv.parse_history(HISTORY)
+    assert [r.number for r in revs] == [1, 2]
+    assert revs[1].updated == datetime(2025, 3, 1, 9, 0, 5, 123456, tzinfo=UTC)
+    assert revs[0].updated == datetime(2025, 3, 1, 9, 0, 0, tzinfo=UTC)
+    assert revs[1].chart_version == "0.2.0"
+    assert rv.current(revs) == revs[1]
+    assert rv.previous_good(revs, 2) == revs[0]
+    assert rv.previous_good(revs, 1) is None
+
+
+def test_parse_history_empty_and_bad_time() -> None:
+    assert rv.parse_history("") == []
+    assert rv.parse_helm_time("yesterday") is None
+
+
+def test_rows_carry_exact_commands_and_provenance() -> None:
+    revs = rv.parse_history(HISTORY)
+    rows = rv.build_rows(
+        revs,
+        environment="local",
+        version=HelmVersion(4, 3, 1),
+        target=hal.Target("ai-native", "ai-native-local"),
+        timeout="5m",
+        images={2: {"backend": ["ai-native-backend:1.1.0"]}},
+        labels={2: {rv.GIT_LABEL: "0123456789abcdef0123", rv.CI_LABEL: "ci_job_id-9"}},
+    )
+    assert rows[1].rollback_command == (
+        "helm rollback ai-native 2 --namespace ai-native-local --wait=watcher --wait-for-jobs "
+        "--timeout 5m"
+    )
+    assert rows[1].verify_command == "helmkit verify local --revision 2"
+    as_json = rows[1].as_json()
+    assert as_json["gitCommit"] == "0123456789abcdef0123"
+    assert as_json["images"] == {"backend": ["ai-native-backend:1.1.0"]}
+    text = rv.format_rows(rows)
+    assert text[0].startswith("revision 1  superseded")
+    assert "    backend: ai-native-backend:1.1.0" in text
+    assert any("git 0123456789ab" in line for line in text)
+    assert "    ci job: ci_job_id-9" in text

@@ -1,0 +1,205 @@
+"""Verify judgements from collected facts."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from helmkit.core import verify_rules as vr
+from helmkit.core.verify_rules import Severity
+
+DEPLOY: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "ai-native-backend", "labels": {"app.kubernetes.io/component": "backend"}},
+    "spec": {
+        "template": {
+            "metadata": {"annotations": {"checksum/config": "c1"}},
+            "spec": {"containers": [{"name": "api", "image": "backend:1.0.0"}]},
+        }
+    },
+}
+HPA = {
+    "kind": "HorizontalPodAutoscaler",
+    "metadata": {"name": "ai-native-backend"},
+    "spec": {
+        "scaleTargetRef": {"kind": "Deployment", "name": "ai-native-backend"},
+        "minReplicas": 2,
+        "maxReplicas": 5,
+    },
+}
+SVC = {
+    "kind": "Service",
+    "metadata": {"name": "ai-native-backend"},
+    "spec": {"selector": {"a": "b"}},
+}
+CM = {"kind": "ConfigMap", "metadata": {"name": "ai-native-config"}, "data": {"A": "1", "B": "2"}}
+SECRET = {
+    "kind": "Secret",
+    "metadata": {"name": "ai-native-secrets"},
+    "data": {"JWT_SECRET_KEY": ""},
+}
+NS = {"metadata": {"name": "ns", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}
+
+
+def live_deploy(ready: int = 2, image: str = "backend:1.0.0", replicas: int = 2) -> dict[str, Any]:
+    obj = copy.deepcopy(DEPLOY)
+    obj["spec"]["replicas"] = replicas
+    obj["spec"]["template"]["spec"]["containers"][0]["image"] = image
+    obj["status"] = {"readyReplicas": ready}
+    return obj
+
+
+def healthy() -> vr.Facts:
+    slice_ = {
+        "metadata": {"name": "x", "labels": {"kubernetes.io/service-name": "ai-native-backend"}},
+        "endpoints": [{"conditions": {"ready": True}}, {"conditions": {"ready": True}}],
+    }
+    live_hpa = copy.deepcopy(HPA)
+    live_hpa["status"] = {"currentReplicas": 2}
+    return vr.Facts(
+        revision=3,
+        expected=[DEPLOY, HPA, SVC, CM, SECRET],
+        helm_version="v4.3.1",
+        namespace=NS,
+        live={
+            "Deployment": [live_deploy()],
+            "HorizontalPodAutoscaler": [live_hpa],
+            "Service": [SVC],
+            "EndpointSlice": [slice_],
+            "ConfigMap": [CM],
+            "Secret": [SECRET],
+        },
+        tests=[vr.TestPod("ai-native-test-api", "Succeeded")],
+    )
+
+
+def by_check(findings: list[vr.Finding], check: str) -> list[tuple[Severity, str]]:
+    return [(f.severity, f.message) for f in findings if f.check == check]
+
+
+def test_healthy_release_passes_with_absent_apis_as_info() -> None:
+    findings = vr.judge(healthy(), namespace="ns")
+    assert vr.worst(findings) == Severity.INFO
+    assert by_check(findings, "tls") == [(Severity.INFO, "no TLS in this release")]
+    assert by_check(findings, "resources") == [
+        (Severity.INFO, "skipped: API not present (metrics.k8s.io)")
+    ]
+    assert by_check(findings, "revision") == [
+        (Severity.OK, "live workloads match revision 3 (images, checksums, replicas)")
+    ]
+    assert by_check(findings, "pods") == [(Severity.OK, "backend: 2/2 pods Ready")]
+    assert by_check(findings, "services") == [
+        (Severity.OK, "Service ai-native-backend: 2 ready endpoint(s)")
+    ]
+    assert vr.format_findings(findings)[-1].startswith("0 error(s), 0 warning(s)")
+
+
+def test_not_ready_pods_and_missing_endpoints_are_errors() -> None:
+    facts = healthy()
+    facts.live["Deployment"] = [live_deploy(ready=1)]
+    facts.live["EndpointSlice"] = []
+    findings = vr.judge(facts, namespace="ns")
+    assert (Severity.ERROR, "backend: 1/2 pods Ready (Deployment ai-native-backend)") in by_check(
+        findings, "pods"
+    )
+    assert by_check(findings, "services") == [
+        (Severity.ERROR, "Service ai-native-backend: 0 ready endpoint(s)")
+    ]
+    assert vr.worst(findings) == Severity.ERROR
+
+
+def test_live_not_matching_revision() -> None:
+    facts = healthy()
+    facts.live["Deployment"] = [live_deploy(image="backend:2.0.0")]
+    facts.live["HorizontalPodAutoscaler"][0]["spec"]["maxReplicas"] = 9
+    messages = [m for _, m in by_check(vr.judge(facts, namespace="ns"), "revision")]
+    assert messages == [
+        "Deployment/ai-native-backend: runs backend:2.0.0, revision 3 has backend:1.0.0",
+        "Deployment/ai-native-backend: HPA bounds differ from revision 3",
+    ]
+
+
+def test_replicas_without_hpa_and_missing_config_keys() -> None:
+    facts = healthy()
+    facts.expected = [live_deploy(replicas=3), CM]
+    facts.live["Deployment"] = [live_deploy(replicas=2)]
+    facts.live["ConfigMap"] = [
+        {"kind": "ConfigMap", "metadata": {"name": "ai-native-config"}, "data": {"A": "1"}}
+    ]
+    findings = vr.judge(facts, namespace="ns", required_secrets=["external"])
+    assert (
+        Severity.ERROR,
+        "Deployment/ai-native-backend: 2 replicas, revision 3 has 3",
+    ) in by_check(findings, "revision")
+    assert by_check(findings, "config") == [
+        (Severity.ERROR, "ConfigMap ai-native-config lacks keys B"),
+        (Severity.ERROR, "required Secret external is missing"),
+    ]
+
+
+def test_tests_tls_hpa_namespace_metrics() -> None:
+    facts = healthy()
+    facts.tests = [vr.TestPod("t", "Failed")]
+    facts.tests_error = "pod t failed"
+    facts.namespace = {"metadata": {"name": "ns", "labels": {}}}
+    facts.expected.append(
+        {
+            "kind": "Ingress",
+            "metadata": {"name": "web"},
+            "spec": {"tls": [{"secretName": "web-tls"}]},
+        }
+    )
+    facts.live["Ingress"] = [{"metadata": {"name": "web"}, "status": {}}]
+    facts.certificates = [
+        {
+            "metadata": {"name": "web"},
+            "spec": {"secretName": "web-tls"},
+            "status": {"conditions": [{"type": "Ready", "status": "False"}]},
+        }
+    ]
+    facts.live["HorizontalPodAutoscaler"][0]["status"]["currentReplicas"] = 7
+    facts.live["Pod"] = [
+        {
+            "metadata": {"name": "p"},
+            "spec": {
+                "containers": [
+                    {"name": "api", "resources": {"limits": {"memory": "1Gi", "cpu": "1"}}}
+                ]
+            },
+        }
+    ]
+    facts.metrics = [
+        {
+            "metadata": {"name": "p"},
+            "containers": [{"name": "api", "usage": {"memory": "1000Mi", "cpu": "100m"}}],
+        }
+    ]
+    findings = vr.judge(facts, namespace="ns")
+    assert by_check(findings, "api") == [
+        (Severity.ERROR, "test pod t: Failed"),
+        (Severity.ERROR, "helm test failed: pod t failed"),
+    ]
+    assert by_check(findings, "tls") == [(Severity.ERROR, "Certificate web is not Ready")]
+    assert by_check(findings, "routes")[0][0] == Severity.WARNING
+    assert by_check(findings, "hpa") == [
+        (Severity.WARNING, "HPA ai-native-backend: 7 replicas outside 2..5")
+    ]
+    assert by_check(findings, "namespace")[0][0] == Severity.WARNING
+    assert by_check(findings, "resources") == [
+        (Severity.WARNING, "p/api uses 98% of its memory limit")
+    ]
+
+
+def test_missing_tools_namespace_and_tests_not_run() -> None:
+    facts = vr.Facts(revision=1, expected=[], helm_version=None, namespace=None)
+    findings = vr.judge(facts, namespace="gone")
+    assert by_check(findings, "tools")[0][0] == Severity.ERROR
+    assert by_check(findings, "namespace") == [(Severity.ERROR, "namespace gone does not exist")]
+    assert by_check(findings, "api") == [(Severity.INFO, "helm test not run (--skip-tests)")]
+
+
+def test_quantities() -> None:
+    assert vr.quantity("1Gi") == 2**30
+    assert vr.quantity("250m") == 0.25
+    assert vr.quantity("2") == 2.0
