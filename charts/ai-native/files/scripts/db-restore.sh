@@ -4,12 +4,13 @@
 # docs/backup-restore.md; tests/component runs this very script against a real server.
 #
 # Usage: db-restore.sh [--replace] DUMP
-#   DUMP       a .dump file, or "latest" for the newest dump of PGDATABASE in BACKUP_DIR
+#   DUMP       a .dump file, or "latest" for the newest dump of BACKUP_DATABASE in BACKUP_DIR
 #   --replace  drop and re-create PGDATABASE first (DESTROYS its current content; needs a role
 #              allowed to create databases). Without it the target must hold no tables, so a
 #              restore never mixes with or overwrites live data by accident.
 # Environment: PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD (libpq), BACKUP_DIR (default /backups),
-#              MAINTENANCE_DB (default postgres; used by --replace).
+#              BACKUP_DATABASE (whose dumps "latest" picks; default PGDATABASE, set it to restore
+#              into a database of another name), MAINTENANCE_DB (default postgres; for --replace).
 set -eu
 
 log() { printf '%s db-restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
@@ -20,10 +21,12 @@ if [ "${1:-}" = "--replace" ]; then replace=1; shift; fi
 [ $# -eq 1 ] || usage
 dump=$1
 backup_dir=${BACKUP_DIR:-/backups}
+source_db=${BACKUP_DATABASE:-$PGDATABASE}
 
 if [ "$dump" = latest ]; then
-  dump=$(find "$backup_dir" -maxdepth 1 -type f -name "${PGDATABASE}-*.dump" | sort | tail -n 1)
-  [ -n "$dump" ] || { log "no ${PGDATABASE}-*.dump in ${backup_dir}"; exit 1; }
+  # Names carry a sortable UTC timestamp: the last in name order is the newest.
+  dump=$(find "$backup_dir" -maxdepth 1 -type f -name "${source_db}-*.dump" | sort | tail -n 1)
+  [ -n "$dump" ] || { log "no ${source_db}-*.dump in ${backup_dir}"; exit 1; }
 fi
 [ -r "$dump" ] || { log "cannot read dump file ${dump}"; exit 1; }
 pg_restore --list "$dump" >/dev/null || { log "${dump} is not a readable pg_dump archive"; exit 1; }
