@@ -82,8 +82,8 @@ def layer(layers: Sequence[SourcedYaml], set_values: Sequence[str] = ()) -> Laye
     for assignment in set_values:
         parsed = parse_set(assignment)
 
-        def set_origin(path: KeyPath, text: str = assignment) -> Origin:
-            return Origin(f"--set {text.split('=', 1)[0]}", None)
+        def set_origin(path: KeyPath) -> Origin:
+            return Origin(f"--set {'.'.join(str(p) for p in path)}", None)
 
         _merge(result.data, parsed, (), set_origin, result.origins)
     return result

@@ -1,0 +1,162 @@
+"""The compiled strict Kubernetes schema validator, checked against jsonschema itself."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from helmkit.core import kube_schema
+from helmkit.errors import UsageError
+
+VERSION = "1.33.0"
+
+
+def deployment() -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "labels": {"a": "b"}},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"a": "b"}},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"},
+            },
+            "template": {
+                "metadata": {"labels": {"a": "b"}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "web",
+                            "image": "x:1",
+                            "ports": [{"containerPort": 8080, "name": "http"}],
+                            "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
+                            "readinessProbe": {"httpGet": {"path": "/", "port": "http"}},
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def mutations() -> list[tuple[str, Any]]:
+    return [
+        ("spec.replicas", "two"),
+        ("spec.template.spec.containers.0.resources.limts", {}),
+        ("spec.template.spec.containers.0.ports.0.containerPort", "8080"),
+        ("spec.strategy.type", 7),
+        ("spec.template.spec.unknownField", True),
+        ("spec.template.spec.containers.0.readinessProbe.httpGet.port", 1.5),
+        ("metadata.labels.a", 3),
+    ]
+
+
+def mutate(obj: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    result = copy.deepcopy(obj)
+    node: Any = result
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    node[parts[-1]] = value
+    return result
+
+
+def reference_errors(obj: dict[str, Any]) -> set[tuple[str | int, ...]]:
+    """What jsonschema (the slow reference implementation) says, as error locations."""
+    directory = kube_schema.schema_dir(VERSION)
+    schema = json.loads(
+        (directory / kube_schema.schema_file_name(obj["apiVersion"], obj["kind"])).read_text()
+    )
+    defs = json.loads((directory / "_definitions.json").read_text())
+    registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
+    validator = jsonschema.Draft202012Validator(schema, registry=registry)
+    return {tuple(e.absolute_path) for e in validator.iter_errors(obj)}
+
+
+def test_valid_object_has_no_issues_in_both() -> None:
+    assert kube_schema.validate(deployment(), VERSION) == []
+    assert reference_errors(deployment()) == set()
+
+
+@pytest.mark.parametrize(("path", "value"), mutations())
+def test_same_verdict_as_jsonschema(path: str, value: Any) -> None:
+    broken = mutate(deployment(), path, value)
+    issues = kube_schema.validate(broken, VERSION)
+    assert issues, f"{path} = {value!r} passed"
+    ours = {issue.path for issue in issues}
+    # jsonschema reports unknown fields at the parent; we report the field itself
+    ref = reference_errors(broken)
+    assert {p if p in ref else p[:-1] for p in ours} == ref
+
+
+def test_unknown_field_hint_suggests_the_close_name() -> None:
+    broken = mutate(deployment(), "spec.template.spec.containers.0.resources.limts", {})
+    (issue,) = kube_schema.validate(broken, VERSION) or []
+    assert kube_schema.format_path(issue.path) == "spec.template.spec.containers[0].resources.limts"
+    assert issue.hint == "did you mean `limits`?"
+
+
+def test_type_error_message() -> None:
+    (issue,) = kube_schema.validate(mutate(deployment(), "spec.replicas", "2"), VERSION) or []
+    assert issue.message == "expected integer or null, got str"
+
+
+def test_required_field() -> None:
+    obj = deployment()
+    del obj["spec"]["selector"]
+    issues = kube_schema.validate(obj, VERSION) or []
+    assert [kube_schema.format_path(i.path) for i in issues] == ["spec.selector"]
+
+
+def test_crd_kind_has_no_schema() -> None:
+    obj = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {"name": "x"},
+    }
+    assert kube_schema.validate(obj, VERSION) is None
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "file"),
+    [
+        ("v1", "Service", "service-v1.json"),
+        ("apps/v1", "Deployment", "deployment-apps-v1.json"),
+        ("networking.k8s.io/v1", "NetworkPolicy", "networkpolicy-networking-v1.json"),
+        (
+            "autoscaling/v2",
+            "HorizontalPodAutoscaler",
+            "horizontalpodautoscaler-autoscaling-v2.json",
+        ),
+    ],
+)
+def test_schema_file_names(api_version: str, kind: str, file: str) -> None:
+    assert kube_schema.schema_file_name(api_version, kind) == file
+    assert (kube_schema.schema_dir(VERSION) / file).is_file()
+
+
+def test_unbundled_version_is_a_usage_error_listing_the_bundled_ones() -> None:
+    with pytest.raises(UsageError, match=r"no bundled Kubernetes schema for version 1.5.0") as err:
+        kube_schema.schema_dir("1.5.0")
+    assert "1.33" in err.value.message
+    assert "kubeVersions" in err.value.hint
+
+
+def test_not_a_version() -> None:
+    with pytest.raises(UsageError, match="not a Kubernetes version"):
+        kube_schema.minor_of("latest")
+
+
+def test_validators_are_compiled_once() -> None:
+    kube_schema.validator.cache_clear()
+    kube_schema.validate(deployment(), VERSION)
+    kube_schema.validate(deployment(), VERSION)
+    info = kube_schema.validator.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
