@@ -6,17 +6,12 @@ disabled by its condition (postgresql.enabled=false) contributes no templates.
 
 {{/*
 ai-native.database.target: "host|port|database|username" of the database the Job and the
-backups talk to: the bundled server's client Service, else externalDatabase.
+backups talk to (the bundled server's client Service, else externalDatabase), from the common
+endpoint helpers the app Secret, the backend and the NetworkPolicies use too.
 Usage: {{ include "ai-native.database.target" $ }}
 */}}
 {{- define "ai-native.database.target" -}}
-{{- if .Values.postgresql.enabled -}}
-{{- $pg := .Values.postgresql -}}
-{{- printf "%s|%d|%s|%s" (include "common.names.component" (dict "root" . "component" "postgresql")) (int $pg.service.port) $pg.auth.database $pg.auth.username -}}
-{{- else -}}
-{{- $ext := .Values.externalDatabase -}}
-{{- printf "%s|%d|%s|%s" $ext.host (int $ext.port) $ext.database $ext.username -}}
-{{- end -}}
+{{- printf "%s|%s|%s|%s" (include "common.database.host" .) (include "common.database.port" .) (include "common.database.name" .) (include "common.database.user" .) -}}
 {{- end -}}
 
 {{/*
