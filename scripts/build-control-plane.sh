@@ -16,10 +16,11 @@ if ! grep -Eq "k8s\.io/kubernetes v$KUBERNETES_VERSION( |\$)" "$k8s_mod/go.mod" 
   "$REPO_ROOT/scripts/go/gen-wrappers.sh"
 fi
 
-# build_wrapper NAME VERSION MODULE_DIR LDFLAGS PKG... : `go build` the packages of a checked-in
-# wrapper module into $TOOLS_DIR/NAME-VERSION once, under the same lock scheme as build_go_tool.
+# build_wrapper NAME VERSION MODULE_DIR OUT LDFLAGS PKG... : `go build` the packages of a
+# checked-in wrapper module into $TOOLS_DIR/NAME-VERSION/OUT (OUT ends in / for several packages)
+# once, under the same lock scheme as build_go_tool.
 build_wrapper() {
-  local name=$1 version=$2 dir=$3 ldflags=$4; shift 4
+  local name=$1 version=$2 dir=$3 out=$4 ldflags=$5; shift 5
   local dest=$TOOLS_DIR/$name-$version
   [ -f "$dest/.complete" ] && return 0
   (
@@ -27,7 +28,7 @@ build_wrapper() {
     [ -f "$dest/.complete" ] && exit 0
     log "building $name $version (once; cached in $dest; the first Kubernetes build takes 15-30 min)"
     rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-    (cd "$dir" && GOWORK=off go build -mod=readonly -trimpath -ldflags "-s -w $ldflags" -o "$dest.tmp/" "$@")
+    (cd "$dir" && GOWORK=off go build -mod=readonly -trimpath -ldflags "-s -w $ldflags" -o "$dest.tmp/$out" "$@")
     touch "$dest.tmp/.complete"
     rm -rf "$dest" && mv "$dest.tmp" "$dest"
   ) 9>"$TOOLS_DIR/.$name.lock"
@@ -37,8 +38,7 @@ kwok_ld="-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION -X sigs.k8s.io/kwo
 build_go_tool kwok "$KWOK_VERSION" kwok "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" "$kwok_ld"
 build_go_tool kwokctl "$KWOK_VERSION" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl@v$KWOK_VERSION" "$kwok_ld"
 
-build_wrapper etcd "$ETCD_VERSION" "$etcd_mod" "" .
-[ -x "$TOOLS_DIR/etcd-$ETCD_VERSION/etcd-bin" ] && mv "$TOOLS_DIR/etcd-$ETCD_VERSION/etcd-bin" "$TOOLS_DIR/etcd-$ETCD_VERSION/etcd"
+build_wrapper etcd "$ETCD_VERSION" "$etcd_mod" etcd "" .
 ln -sfn "$TOOLS_DIR/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 
 # The same version stamps as upstream's hack/lib/version.sh, so `kube-apiserver --version`,
@@ -52,7 +52,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 pkgs=()
 for c in $k8s_cmds; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
-build_wrapper kubernetes "$KUBERNETES_VERSION" "$k8s_mod" "$k8s_ld" "${pkgs[@]}"
+build_wrapper kubernetes "$KUBERNETES_VERSION" "$k8s_mod" / "$k8s_ld" "${pkgs[@]}"
 for c in $k8s_cmds; do ln -sfn "$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION/$c" "$BIN_DIR/$c"; done
 
 # Fail here, not in the e2e suite, if a binary does not report the pinned version.

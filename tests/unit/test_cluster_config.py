@@ -108,6 +108,7 @@ def test_shipped_stages_are_complete() -> None:
     assert {
         "node-initialize", "node-heartbeat-with-lease", "pod-ready", "pod-complete",
         "pod-delete", "pvc-provision", "pv-bind", "pvc-delete", "pv-delete",
-        "ai-native-pod-run-to-completion", "ai-native-pod-fail", "ai-native-pod-never-ready",
+        "ai-native-pod-run-to-completion", "ai-native-pod-fail", "ai-native-job-pod-fail",
+        "ai-native-pod-never-ready",
     } <= names  # fmt: skip
     assert cc.FAIL_ANNOTATION in text
