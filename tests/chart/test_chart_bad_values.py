@@ -1,0 +1,147 @@
+"""Bad values are refused by plain `helm template` (Helm 4 and Helm 3) with a message naming the
+offending key: the JSON schema for types, unknown keys, patterns, ranges and enums; the
+aggregated validate.yaml for cross-field rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from chart_env import HELMS, HelmRuns, template_args
+
+# (id, values, substrings the error must contain)
+CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+    # wrong types
+    ("replicas-string", {"backend": {"replicaCount": "three"}}, ("/backend/replicaCount",)),
+    ("bool-as-string", {"backend": {"autoscaling": {"enabled": "yes"}}},
+     ("/backend/autoscaling/enabled",)),
+    ("port-as-string", {"externalDatabase": {"port": "5432"}}, ("/externalDatabase/port",)),
+    ("quantity-as-number", {"frontend": {"resources": {"limits": {"cpu": 1}}}},
+     ("/frontend/resources/limits/cpu",)),
+    ("hosts-not-a-map", {"ingress": {"hosts": ["api.example.edu"]}}, ("/ingress/hosts",)),
+    ("parent-refs-not-a-list", {"gateway": {"parentRefs": {"name": "gw"}}},
+     ("/gateway/parentRefs",)),
+    # unknown keys at every level
+    ("unknown-top-level", {"backendd": {"enabled": True}}, ("'backendd'",)),
+    ("unknown-in-config", {"config": {"jwt": {"secret": "x"}}}, ("/config/jwt", "'secret'")),
+    ("unknown-in-backend-image", {"backend": {"image": {"tagg": "1"}}},
+     ("/backend/image", "'tagg'")),
+    ("unknown-in-frontend", {"frontend": {"pdb": {"minAvailable": 1}}},
+     ("/frontend/pdb", "'minAvailable'")),
+    ("unknown-in-postgresql", {"postgresql": {"storage": "10Gi"}}, ("/postgresql", "'storage'")),
+    ("unknown-in-redis", {"redis": {"password": "x"}}, ("/redis", "'password'")),
+    ("unknown-in-tls", {"ingress": {"tls": {"issuer": "x"}}}, ("/ingress/tls", "'issuer'")),
+    ("unknown-in-networkpolicy", {"networkPolicy": {"ingressController": {"namespace": "x"}}},
+     ("/networkPolicy/ingressController", "'namespace'")),
+    ("unknown-in-guardrails", {"namespaceGuardrails": {"limitRange": {"max": {"cpu": "1"}}}},
+     ("/namespaceGuardrails/limitRange", "'max'")),
+    # invalid quantities
+    ("cpu-word", {"backend": {"resources": {"requests": {"cpu": "two"}}}},
+     ("/backend/resources/requests/cpu",)),
+    ("memory-GB", {"backend": {"resources": {"limits": {"memory": "4GB"}}}},
+     ("/backend/resources/limits/memory",)),
+    ("memory-negative", {"frontend": {"resources": {"requests": {"memory": "-1Mi"}}}},
+     ("/frontend/resources/requests/memory",)),
+    ("quota-cpu", {"namespaceGuardrails": {"resourceQuota": {"requests": {"cpu": "lots"}}}},
+     ("/namespaceGuardrails/resourceQuota/requests/cpu",)),
+    ("storage-GB", {"postgresql": {"persistence": {"size": "50GB"}}},
+     ("/postgresql/persistence/size",)),
+    ("redis-storage", {"redis": {"persistence": {"size": "big"}}}, ("/redis/persistence/size",)),
+    # invalid hostnames
+    ("host-underscore", {"ingress": {"hosts": {"api": "Bad_Host.example.edu"}}},
+     ("/ingress/hosts/api",)),
+    ("host-double-dot", {"ingress": {"hosts": {"app": "app..example.edu"}}},
+     ("/ingress/hosts/app",)),
+    ("external-db-host-space", {"postgresql": {"enabled": False},
+                                "externalDatabase": {"host": "db host", "password": "x"}},
+     ("/externalDatabase/host",)),
+    # out-of-range numbers
+    ("port-too-big", {"externalDatabase": {"port": 70000}}, ("/externalDatabase/port",)),
+    ("cpu-target-150", {"backend": {"autoscaling": {"targetCPUUtilizationPercentage": 150}}},
+     ("/backend/autoscaling/targetCPUUtilizationPercentage",)),
+    ("max-replicas-zero", {"backend": {"autoscaling": {"maxReplicas": 0}}},
+     ("/backend/autoscaling/maxReplicas",)),
+    ("token-expiry-zero", {"config": {"jwt": {"accessTokenExpireMinutes": 0}}},
+     ("/config/jwt/accessTokenExpireMinutes",)),
+    ("redis-db-16", {"externalRedis": {"database": 16}}, ("/externalRedis/database",)),
+    # enums and patterns
+    ("anti-affinity-enum", {"backend": {"podAntiAffinityPreset": "always"}},
+     ("/backend/podAntiAffinityPreset",)),
+    ("cache-backend-enum", {"config": {"llmCacheBackend": "memcached"}},
+     ("/config/llmCacheBackend",)),
+    ("pull-policy-enum", {"backend": {"image": {"pullPolicy": "Sometimes"}}},
+     ("/backend/image/pullPolicy",)),
+    ("jwt-algorithm-enum", {"config": {"jwt": {"algorithm": "none"}}},
+     ("/config/jwt/algorithm",)),
+    ("eviction-policy-enum", {"redis": {"maxmemoryPolicy": "random"}},
+     ("/redis/maxmemoryPolicy",)),
+    ("digest-pattern", {"backend": {"image": {"digest": "sha256:short"}}},
+     ("/backend/image/digest",)),
+    ("duration-pattern", {"metrics": {"serviceMonitor": {"interval": "30"}}},
+     ("/metrics/serviceMonitor/interval",)),
+    ("cidr-pattern", {"networkPolicy": {"llmApiCIDRs": ["anywhere"]}},
+     ("/networkPolicy/llmApiCIDRs/0",)),
+    ("secret-name-pattern", {"secrets": {"existingSecret": "Bad_Name"}},
+     ("/secrets/existingSecret",)),
+    ("pull-secret-item", {"global": {"imagePullSecrets": [{"nam": "x"}]}},
+     ("/global/imagePullSecrets/0",)),
+    # cross-field rules (templates/validate.yaml)
+    ("min-above-max", {"backend": {"autoscaling": {"minReplicas": 8, "maxReplicas": 4}}},
+     ("backend.autoscaling.minReplicas", "maxReplicas (4)")),
+    ("no-external-database", {"postgresql": {"enabled": False}}, ("externalDatabase.host",)),
+    ("no-external-redis", {"redis": {"enabled": False}}, ("externalRedis.host",)),
+    ("external-db-without-password", {"postgresql": {"enabled": False},
+                                      "externalDatabase": {"host": "db.example.edu"}},
+     ("externalDatabase.existingSecret",)),
+    ("gateway-without-parents", {"gateway": {"enabled": True}}, ("gateway.parentRefs",)),
+    ("issuers-without-email", {"certManager": {"clusterIssuers": {"create": True}}},
+     ("certManager.clusterIssuers.email",)),
+    ("tls-without-certificate", {"ingress": {"tls": {"clusterIssuer": ""}}},
+     ("ingress.tls.clusterIssuer",)),
+    ("all-messages-at-once", {"postgresql": {"enabled": False}, "redis": {"enabled": False},
+                              "backend": {"autoscaling": {"minReplicas": 9, "maxReplicas": 3}}},
+     ("externalDatabase.host", "externalRedis.host", "backend.autoscaling.minReplicas")),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_values_files(
+    tmp_path_factory: pytest.TempPathFactory, helm_runs: HelmRuns
+) -> dict[str, Path]:
+    """Write every case's values file and start all renders in the background."""
+    directory = tmp_path_factory.mktemp("bad-values")
+    files = {}
+    for case_id, values, _ in CASES:
+        path = directory / f"{case_id}.yaml"
+        path.write_text(yaml.safe_dump(values))
+        files[case_id] = path
+        for helm in HELMS:
+            helm_runs.submit(helm, template_args([path]))
+    return files
+
+
+def test_there_are_at_least_30_cases() -> None:
+    assert len(CASES) >= 30
+    assert len({case_id for case_id, _, _ in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("helm", HELMS)
+@pytest.mark.parametrize(("case_id", "values", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_bad_values_are_refused_naming_the_key(
+    helm_runs: HelmRuns, bad_values_files: dict[str, Path], helm: str,
+    case_id: str, values: dict[str, Any], expected: tuple[str, ...],
+) -> None:
+    result = helm_runs.run(helm, template_args([bad_values_files[case_id]]))
+    assert result.returncode != 0, f"{case_id} was accepted:\n{yaml.safe_dump(values)}"
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert "goroutine" not in result.stderr and "panic" not in result.stderr
+
+
+def test_global_stays_open_for_other_charts(helm_runs: HelmRuns, tmp_path: Path) -> None:
+    path = tmp_path / "global.yaml"
+    path.write_text(yaml.safe_dump({"global": {"someOtherChart": {"x": 1}}}))
+    for helm in HELMS:
+        assert helm_runs.run(helm, template_args([path])).returncode == 0
