@@ -31,13 +31,22 @@ def toplevel(path: Path) -> Path | None:
     return Path(proc.stdout.strip()) if proc.returncode == 0 else None
 
 
+def current_branch(repo: Path) -> str:
+    proc = _git(repo, "rev-parse", "--abbrev-ref", "HEAD")
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
 def find_base(repo: Path, remote: str, target_branch: str) -> GitBase | None:
-    """`remote/target` like ct does; else the merge-base with the local target branch."""
+    """`remote/target` like ct does; else the merge-base with the local target branch when on
+    another branch. None when there is nothing to compare with (on the target branch itself
+    without its remote, or no such branch)."""
     remote_ref = f"{remote}/{target_branch}"
     if _git(repo, "rev-parse", "--verify", "--quiet", f"{remote_ref}^{{commit}}").returncode == 0:
         merge = _git(repo, "merge-base", remote_ref, "HEAD")
         if merge.returncode == 0:
             return GitBase(merge.stdout.strip(), f"merge-base with {remote_ref}")
+    if current_branch(repo) == target_branch:
+        return None
     merge = _git(repo, "merge-base", target_branch, "HEAD")
     if merge.returncode == 0:
         return GitBase(

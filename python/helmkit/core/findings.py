@@ -69,6 +69,23 @@ class Finding:
         }
 
 
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    """The inverse of `Finding.as_dict` (used by the findings cache)."""
+    return Finding(
+        rule=data["rule"],
+        severity=Severity(data["severity"]),
+        message=data["message"],
+        hint=data["hint"],
+        scenario=data["scenario"],
+        obj=data["object"],
+        field_path=data["field"],
+        file=data["file"],
+        line=data["line"],
+        kube_version=data["kubeVersion"],
+        waived_reason=data["waived"] or "",
+    )
+
+
 @dataclass(frozen=True)
 class Waiver:
     rule: str

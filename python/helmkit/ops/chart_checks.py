@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.adapters import git
-from helmkit.core import chart_meta, values_docs
+from helmkit.core import chart_meta, content_hash, values_docs
 from helmkit.core.findings import Finding, Severity
 from helmkit.core.yaml_source import load_yaml_file
+from helmkit.errors import HelmkitError
 from helmkit.ops import docs
 
 DEFAULT_REMOTE = "origin"
@@ -44,13 +45,12 @@ def version_bump(chart: Path, repo_dir: Path) -> list[Finding]:
     remote, target = ct_settings(repo_dir)
     base = git.find_base(top, remote, target)
     if base is None:
-        return [
-            _skip(
-                chart,
-                f"no git base ({remote}/{target} nor local {target}): "
-                "version increment NOT checked",
-            )
-        ]
+        where = (
+            f"on {target} itself without {remote}/{target}"
+            if git.current_branch(top) == target
+            else f"neither {remote}/{target} nor a local {target} branch"
+        )
+        return [_skip(chart, f"no git base ({where}): version increment NOT checked")]
     if not git.changed_since(top, base.ref, chart):
         return []
     old_text = git.show(top, base.ref, chart / "Chart.yaml")
@@ -59,6 +59,13 @@ def version_bump(chart: Path, repo_dir: Path) -> list[Finding]:
     current = chart_meta.load_chart(chart)
     old = chart_meta.chart_from_text(chart, old_text)
     return list(chart_meta.version_bump_findings(current, old, f"{base.how} ({base.ref[:12]})"))
+
+
+def docs_key(repo_dir: Path, chart: Path) -> str:
+    """Everything the docs generator reads lives in schemas/values and the chart."""
+    return content_hash.combine(
+        content_hash.hash_tree(repo_dir / docs.SCHEMA_DIR), content_hash.hash_tree(chart)
+    )
 
 
 def docs_up_to_date(repo_dir: Path) -> list[Finding]:
@@ -72,7 +79,17 @@ def docs_up_to_date(repo_dir: Path) -> list[Finding]:
                 hint="only the repository's own chart has generated docs",
             )
         ]
-    expected = values_docs.generate(docs.load_inputs(repo_dir))
+    try:
+        expected = values_docs.generate(docs.load_inputs(repo_dir))
+    except HelmkitError as exc:  # a broken docs source is a finding, not the end of the lint
+        return [
+            Finding(
+                rule="docs-source",
+                severity=Severity.ERROR,
+                message=exc.message,
+                hint=exc.hint or "fix the docs sources, then run `helmkit docs`",
+            )
+        ]
     actual = {
         rel: (repo_dir / rel).read_text("utf-8") if (repo_dir / rel).exists() else None
         for rel in expected

@@ -14,22 +14,25 @@ every render with better locations; `full_helm_lint=True` runs it for every scen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from helmkit.adapters.helm import Helm
 from helmkit.core import content_hash, helm_argv, kube_schema, lint_checks, render_plan, values
 from helmkit.core.config import HelmkitConfig
-from helmkit.core.findings import Finding, Severity, sort_key, summarize
+from helmkit.core.findings import Finding, Severity, finding_from_dict, sort_key, summarize
 from helmkit.core.manifests import K8sObject, ManifestError
 from helmkit.core.scenarios import Scenario, pick
 from helmkit.core.yaml_source import SourcedYaml, load_yaml_file
 from helmkit.errors import UsageError
 from helmkit.ops import chart_checks
 from helmkit.ops.render import (
+    DerivedCache,
     Rendered,
     default_cache_dir,
     helm_identity,
@@ -109,8 +112,6 @@ def values_findings(chart: Path, scenario: Scenario, base: list[SourcedYaml]) ->
     schema_path = chart / "values.schema.json"
     if not schema_path.is_file():
         return []
-    import json
-
     schema: dict[str, Any] = json.loads(schema_path.read_text("utf-8"))
     layers = base + [load_yaml_file(str(p)) for p in scenario.values_files]
     layered = values.layer(layers, scenario.set_values)
@@ -164,6 +165,36 @@ def _run_lint(helm: Helm, argv: list[str]) -> str:
     """helm lint prints its findings on stdout and fails with --strict: both are wanted."""
     result = helm.run(argv, check=False)
     return result.stdout
+
+
+def _cached(cache: DerivedCache, key: str, compute: Callable[[], list[Finding]]) -> list[Finding]:
+    """Findings of one input are a pure function of it: a no-change re-run reads them back."""
+    text = cache.get(key)
+    if text is not None:
+        return [finding_from_dict(item) for item in json.loads(text)]
+    findings = compute()
+    cache.put(key, json.dumps([f.as_dict() for f in findings]))
+    return findings
+
+
+def _cached_values_findings(
+    chart: Path, scenarios: Sequence[Scenario], cache_dir: Path | None
+) -> list[Finding]:
+    cache = DerivedCache(cache_dir, "values-findings", content_hash.hash_tree(chart))
+    base: list[SourcedYaml] = []
+    findings: list[Finding] = []
+    for scenario in scenarios:
+        key = content_hash.combine(
+            scenario.name, content_hash.hash_files(scenario.values_files), *scenario.set_values
+        )
+
+        def compute(s: Scenario = scenario) -> list[Finding]:
+            if not base:
+                base.extend(_values_layers(chart))
+            return values_findings(chart, s, base)
+
+        findings += _cached(cache, key, compute)
+    return findings
 
 
 def _render_findings(
@@ -227,13 +258,23 @@ def lint(
         report.renders = render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir)
         if options.chart_checks:
             report.findings += chart_checks.chart_findings(chart, config.path.parent)
-            report.findings += chart_checks.docs_up_to_date(config.path.parent)
-        base_layers = _values_layers(chart)
-        for scenario in scenarios:
-            report.findings += values_findings(chart, scenario, base_layers)
+            repo = config.path.parent
+            docs_cache = DerivedCache(cache_dir, "docs-findings")
+            report.findings += _cached(
+                docs_cache,
+                chart_checks.docs_key(repo, chart) if (repo / "schemas").is_dir() else "",
+                partial(chart_checks.docs_up_to_date, repo),
+            )
+        report.findings += _cached_values_findings(chart, scenarios, cache_dir)
+        salt = json.dumps([list(versions), list(config.waivers), per_version])
+        cache = DerivedCache(cache_dir, "findings", salt)
         for rendered in report.renders:
             validate_for = [rendered.job.kube_version] if per_version else versions
-            report.findings += _render_findings(rendered, validate_for, config)
+            report.findings += _cached(
+                cache,
+                rendered.key,
+                partial(_render_findings, rendered, validate_for, config),
+            )
         report.findings += helm_lint.result()
     report.findings = sorted(_dedupe(_without_echoes(report.findings)), key=sort_key)
     return report

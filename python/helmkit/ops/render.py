@@ -28,6 +28,7 @@ class Rendered:
     manifests: str
     error: HelmError | None = None
     cached: bool = False
+    key: str = ""  # content key: same key, same manifests (derived results may be cached on it)
 
     @property
     def ok(self) -> bool:
@@ -39,6 +40,39 @@ class Rendered:
 
 def default_cache_dir(config: HelmkitConfig) -> Path:
     return config.path.parent / ".helmkit-cache" / "renders"
+
+
+def code_digest() -> str:
+    """Size and mtime of helmkit's own modules: results derived by older code are not reused."""
+    root = Path(__file__).resolve().parents[1]
+    parts = [
+        f"{p.relative_to(root)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+        for p in sorted(root.rglob("*.py"))
+    ]
+    return content_hash.combine(*parts)
+
+
+class DerivedCache:
+    """Results derived from a render (findings, snapshot text), stored next to the renders."""
+
+    def __init__(self, directory: Path | None, kind: str, *salt: str) -> None:
+        self.directory = directory
+        self.kind = kind
+        self.salt = content_hash.combine(code_digest(), *salt) if directory else ""
+
+    def _path(self, key: str) -> Path | None:
+        if self.directory is None or not key:
+            return None
+        return self.directory / f"{content_hash.combine(self.salt, key)}.{self.kind}"
+
+    def get(self, key: str) -> str | None:
+        path = self._path(key)
+        return path.read_text("utf-8") if path is not None and path.is_file() else None
+
+    def put(self, key: str, text: str) -> None:
+        path = self._path(key)
+        if path is not None:
+            store(path, text)
 
 
 def require_chart(chart: Path) -> None:
@@ -59,7 +93,7 @@ def helm_identity(helm: Helm) -> str:
     return f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _store(path: Path, text: str) -> None:
+def store(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
         tmp.write(text)
@@ -80,10 +114,11 @@ def render_jobs(
     identity = helm_identity(helm)
     results: dict[int, Rendered] = {}
     missing: list[int] = []
+    keys = [job.cache_key(digest, identity) for job in jobs]
     for index, job in enumerate(jobs):
-        cached = cache_dir / f"{job.cache_key(digest, identity)}.yaml" if cache_dir else None
+        cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
         if cached is not None and cached.is_file():
-            results[index] = Rendered(job, cached.read_text("utf-8"), cached=True)
+            results[index] = Rendered(job, cached.read_text("utf-8"), cached=True, key=keys[index])
         else:
             missing.append(index)
     if missing:
@@ -91,11 +126,11 @@ def render_jobs(
         outputs = helm.run_many([jobs[i].argv(chart) for i in missing])
         for index, output in zip(missing, outputs, strict=True):
             if isinstance(output, HelmError):
-                results[index] = Rendered(jobs[index], "", error=output)
+                results[index] = Rendered(jobs[index], "", error=output, key=keys[index])
                 continue
-            results[index] = Rendered(jobs[index], output.stdout)
+            results[index] = Rendered(jobs[index], output.stdout, key=keys[index])
             if cache_dir is not None:
-                _store(cache_dir / f"{jobs[index].cache_key(digest, identity)}.yaml", output.stdout)
+                store(cache_dir / f"{keys[index]}.yaml", output.stdout)
     return [results[i] for i in range(len(jobs))]
 
 

@@ -18,7 +18,13 @@ from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import ManifestError
 from helmkit.core.report_format import SnapshotReport, SnapshotResult
 from helmkit.core.scenarios import all_scenarios, pick
-from helmkit.ops.render import Rendered, default_cache_dir, render_jobs, require_chart
+from helmkit.ops.render import (
+    DerivedCache,
+    Rendered,
+    default_cache_dir,
+    render_jobs,
+    require_chart,
+)
 
 
 @dataclass(frozen=True)
@@ -29,18 +35,26 @@ class SnapshotOptions:
     directory: Path | None = None
 
 
-def compare(rendered: Rendered, directory: Path, update: bool) -> SnapshotResult:
+def compare(
+    rendered: Rendered, directory: Path, update: bool, cache: DerivedCache | None = None
+) -> SnapshotResult:
     """One scenario's verdict; writes the file when update is set."""
     name = rendered.job.scenario.name
     if rendered.error is not None:
         return SnapshotResult(
             name, "error", message=f"render failed: {rendered.error.stderr.strip()}"
         )
+    path = snapshots.snapshot_path(directory, name)
+    text = cache.get(rendered.key) if cache is not None else None
+    if text is not None and path.is_file() and path.read_text("utf-8") == text:
+        return SnapshotResult(name, "ok", path=str(path))  # nothing to parse on a no-change run
     try:
         actual = snapshots.to_snapshot(rendered.objects())
     except ManifestError as exc:
         return SnapshotResult(name, "error", message=str(exc))
-    return _verdict(name, actual, snapshots.snapshot_path(directory, name), update)
+    if cache is not None:
+        cache.put(rendered.key, snapshots.render_file(name, actual))
+    return _verdict(name, actual, path, update)
 
 
 def _verdict(
@@ -84,7 +98,9 @@ def compare_all(
     config: HelmkitConfig, renders: Sequence[Rendered], options: SnapshotOptions
 ) -> SnapshotReport:
     directory = options.directory or config.snapshot_dir
-    report = SnapshotReport([compare(r, directory, options.update) for r in renders])
+    cache_dir = default_cache_dir(config) if options.use_cache else None
+    cache = DerivedCache(cache_dir, "snapshot") if cache_dir else None
+    report = SnapshotReport([compare(r, directory, options.update, cache) for r in renders])
     if not options.scenarios:  # stale files can only be judged when every scenario ran
         names = [s.name for s in all_scenarios(config)]
         stale = snapshots.stale_files(directory, names)
