@@ -187,3 +187,21 @@ def test_restore_pod_in_the_doc_matches_the_cronjob() -> None:
         "capabilities",
     ):
         assert doc_c["securityContext"][key] == job_c["securityContext"][key], key
+
+
+def test_backup_volume_gets_a_consumer_at_install() -> None:
+    """`helm --wait` waits for PVCs to bind; a WaitForFirstConsumer volume binds only when a pod
+    mounts it, so a plain (non-hook) Job mounts the chart's backup PVC at install."""
+    manifests = render(*BACKUP_VALUES)
+    claim = find(manifests, "PersistentVolumeClaim", "ai-native-db-backup")
+    assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    job = find(manifests, "Job", "ai-native-db-backup-volume-1")
+    assert "helm.sh/hook" not in (job["metadata"].get("annotations") or {})
+    pod_volumes = volumes(job["spec"]["template"]["spec"])
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in pod_volumes.values()]
+    assert claims == ["ai-native-db-backup"]
+    own_claim = render(*BACKUP_VALUES, "postgresql.backup.persistence.existingClaim=mine")
+    assert not [d for d in own_claim if d["kind"] == "PersistentVolumeClaim"]
+    assert not [
+        d for d in own_claim if d["metadata"]["name"].startswith("ai-native-db-backup-volume")
+    ]
