@@ -85,7 +85,7 @@ def run_smoke(
     *,
     release: str,
     values: list[Path],
-    image_key: str,
+    upgrade_set: list[str],
     new_tag: str,
     selector: str,
 ) -> None:
@@ -96,12 +96,19 @@ def run_smoke(
     assert_all_ready(kube, namespace, selector)
     assert_admitted_under_restricted(kube, namespace)
     secrets_before = digests(kube, namespace, selector)
+    assert secrets_before, "the chart generated no Secret to compare across the upgrade"
     rs_before = replicaset_count(kube, namespace, selector)
     images_before = active_images(kube, namespace, selector)
     assert rs_before and all(n == 1 for n in rs_before.values()), rs_before
 
     helm.run(
-        "upgrade", release, str(chart), *base, *vals, "--set", f"{image_key}={new_tag}", *helm.wait
+        "upgrade",
+        release,
+        str(chart),
+        *base,
+        *vals,
+        *[a for kv in upgrade_set for a in ("--set", kv)],
+        *helm.wait,
     )
     assert_all_ready(kube, namespace, selector)
     rs_after = replicaset_count(kube, namespace, selector)
@@ -124,6 +131,7 @@ def run_smoke(
     assert_admitted_under_restricted(kube, namespace)
 
     pvcs = {p["metadata"]["name"] for p in kube.items("pvc", namespace)}
+    assert pvcs, "no PersistentVolumeClaim was created"
     helm.run("uninstall", release, *base)
     wait_for("workload pods gone", lambda: not owned_pods(kube, namespace, selector) or None)
     kept: list[dict[str, Any]] = kube.items("pvc", namespace)

@@ -13,7 +13,7 @@ CHART = Path(__file__).parent / "fixtures" / "mini"
 def test_install_upgrade_rollback_test_uninstall(kube: Kube, helm: Helm, namespace: str) -> None:
     run_smoke(
         kube, helm, namespace, CHART,
-        release="mini", values=[], image_key="image.tag", new_tag="1.0.1",
+        release="mini", values=[], upgrade_set=["image.tag=1.0.1"], new_tag="1.0.1",
         selector="app.kubernetes.io/instance=mini",
     )  # fmt: skip
 
