@@ -25,6 +25,7 @@ import pytest
 
 INSTALL_HINT = "install the servers with: bash scripts/bootstrap.sh debian"
 SUPERUSER = "ai_native"  # like the postgres image with POSTGRES_USER=ai_native
+CLIENT_PROGRAMS = ("psql", "pg_isready", "pg_dump", "pg_restore", "createdb")
 
 
 def free_port() -> int:
@@ -116,6 +117,9 @@ def _owned_temp_dir(prefix: str, user: str | None) -> Path:
 @contextlib.contextmanager
 def postgres_server() -> Iterator[PostgresServer]:
     bin_dir = postgres_bin_dir()
+    # The chart's scripts call the client programs by name, as in the postgres image.
+    for client in CLIENT_PROGRAMS:
+        require_program(client)
     user = None
     if os.geteuid() == 0:
         try:
