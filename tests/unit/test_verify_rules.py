@@ -203,3 +203,26 @@ def test_quantities() -> None:
     assert vr.quantity("1Gi") == 2**30
     assert vr.quantity("250m") == 0.25
     assert vr.quantity("2") == 2.0
+
+
+def test_warn_only_downgrades_errors_of_one_check_with_the_reason() -> None:
+    facts = healthy()
+    facts.live["EndpointSlice"] = []
+    facts.live["Deployment"] = [live_deploy(ready=1)]
+    findings = vr.warn_only(vr.judge(facts, namespace="ns"), {"services": "loopback pod IPs"})
+    assert by_check(findings, "services") == [
+        (
+            Severity.WARNING,
+            "Service ai-native-backend: 0 ready endpoint(s) (warn only here: loopback pod IPs)",
+        )
+    ]
+    assert vr.worst(findings) == Severity.ERROR, "other checks keep their errors"
+
+
+def test_hpa_without_status_uses_the_target_replicas() -> None:
+    facts = healthy()
+    del facts.live["HorizontalPodAutoscaler"][0]["status"]
+    facts.live["Deployment"][0]["status"]["replicas"] = 2
+    assert by_check(vr.judge(facts, namespace="ns"), "hpa") == [
+        (Severity.OK, "HPA ai-native-backend: 2 in 2..5")
+    ]

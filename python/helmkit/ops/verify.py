@@ -120,7 +120,38 @@ def verify(live: LiveEnv, *, revision: int | None = None, run_tests: bool = True
     findings = vr.judge(
         facts, namespace=live.env.namespace, required_secrets=live.env.required_secrets
     )
-    return VerifyResult(number, findings)
+    return VerifyResult(number, vr.warn_only(findings, warn_only_reasons(live)))
+
+
+def warn_only_reasons(live: LiveEnv) -> dict[str, str]:
+    """helmkit.yaml `environments.ENV.verify.warnOnly`: check name -> why it only warns there."""
+    raw = live.env.verify.get("warnOnly") or {}
+    known = {
+        "tools",
+        "namespace",
+        "config",
+        "pods",
+        "services",
+        "routes",
+        "tls",
+        "hpa",
+        "api",
+        "resources",
+        "revision",
+    }
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v for v in raw.values()):
+        raise UsageError(
+            f"{live.config.path}: environments.{live.env.name}.verify.warnOnly must map a check "
+            "name to a non-empty reason",
+            hint="e.g. warnOnly: {services: 'pod IPs of the local control plane are loopback'}",
+        )
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise UsageError(
+            f"{live.config.path}: environments.{live.env.name}.verify.warnOnly: unknown check(s) "
+            f"{', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    return {str(k): str(v) for k, v in raw.items()}
 
 
 def print_result(live: LiveEnv, result: VerifyResult, *, fmt: str) -> None:
