@@ -52,3 +52,19 @@ def test_ct_lint(helm: str, tmp_path: Path) -> None:
     assert "All charts linted successfully" in output
     assert output.count("Linting chart with values file") == len(
         list((REPO / "charts/ai-native/ci").glob("*-values.yaml")))
+
+
+def test_cli_check_exit_codes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from helmkit.cli.main import cli
+
+    fresh = CliRunner().invoke(cli, ["docs", "--check", "--root", str(REPO)])
+    assert fresh.exit_code == 0, fresh.output
+    assert "up to date" in fresh.output
+    for part in ("charts", "schemas"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    (tmp_path / "charts/ai-native/values.schema.json").write_text("{}\n")
+    stale = CliRunner().invoke(cli, ["docs", "--check", "--root", str(tmp_path)])
+    assert stale.exit_code == 1
+    assert "charts/ai-native/values.schema.json" in stale.output
