@@ -298,3 +298,12 @@ def test_helm_test_pods(rendered: dict[str, Objects]) -> None:
     assert "http://ai-native-backend:8000/api/v1/health &&" in api
     assert "pg_isready" in pods["ai-native-test-postgresql"]["spec"]["containers"][0]["args"][0]
     assert find(rendered["ci/minimal-values.yaml"], "Pod") == []
+
+
+def test_components_can_be_switched_off(helm_runs: HelmRuns, tmp_path: Path) -> None:
+    objects = _render(helm_runs, tmp_path, {"backend": {"enabled": False},
+                                            "frontend": {"enabled": False}})
+    assert find(objects, "Deployment") == [] and find(objects, "Ingress") == []
+    assert find(objects, "HorizontalPodAutoscaler") == []
+    assert {p["metadata"]["name"] for p in find(objects, "Pod")} == {
+        "ai-native-test-postgresql", "ai-native-test-redis"}
