@@ -115,3 +115,41 @@ def test_long_values_are_truncated() -> None:
     (line,) = rp.changed_paths(old, new)
     assert line.startswith("data.k: xxx") and line.endswith("... -> y")
     assert len(line) < 100
+
+
+def test_jobs_named_after_the_revision_are_not_a_change() -> None:
+    def job(revision: int, image: str = "db:1") -> dict:
+        return {
+            "kind": "Job",
+            "metadata": {"name": f"ai-native-db-schema-{revision}-d3dbfa9e"},
+            "spec": {"template": {"spec": {"containers": [{"image": image}]}}},
+        }
+
+    same = rp.build_plan(
+        environment="local",
+        release="r",
+        namespace="ns",
+        current_revision=3,
+        current_status="deployed",
+        current=rp.ReleaseState("c-1", "1", (job(3),)),
+        desired=rp.ReleaseState("c-1", "1", (job(4),)),
+        next_revision=4,
+    )
+    assert same.no_change
+    changed = rp.build_plan(
+        environment="local",
+        release="r",
+        namespace="ns",
+        current_revision=3,
+        current_status="deployed",
+        current=rp.ReleaseState("c-1", "1", (job(3),)),
+        desired=rp.ReleaseState("c-1", "1", (job(4, "db:2"),)),
+        next_revision=4,
+    )
+    assert [str(c.key) for c in changed.changes] == ["Job/ai-native-db-schema-REV-d3dbfa9e"]
+    assert (
+        rp.normalise_job_names([{"kind": "Job", "metadata": {"name": "backup-7"}}], 7)[0][
+            "metadata"
+        ]["name"]
+        == "backup-REV"
+    )
