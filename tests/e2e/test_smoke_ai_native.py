@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from e2e_kube import Helm, Kube
-from smoke import run_smoke
+from e2e_smoke import run_smoke
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "ai-native"

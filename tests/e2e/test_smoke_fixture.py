@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from e2e_kube import Helm, Kube
-from smoke import run_smoke
+from e2e_smoke import run_smoke
 
 CHART = Path(__file__).parent / "fixtures" / "mini"
 
