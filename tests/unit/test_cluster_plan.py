@@ -8,8 +8,10 @@ from helmkit.ops import cluster as ops
 ALL = {name: 100 + i for i, name in enumerate(sorted(ops.COMPONENTS))}
 
 
-def status(recorded: dict[str, int], alive: dict[str, int], ready: bool) -> ops.ClusterStatus:
-    return ops.classify(ProcessState(recorded, alive, ready), "/k")
+def status(
+    recorded: dict[str, int], alive: dict[str, int], ready: bool, current: bool = True
+) -> ops.ClusterStatus:
+    return ops.classify(ProcessState(recorded, alive, ready), "/k", config_current=current)
 
 
 def test_nothing_recorded_is_down_and_up_starts_it() -> None:
@@ -41,4 +43,11 @@ def test_apiserver_not_answering_is_broken() -> None:
 def test_stale_pid_files_after_reboot_still_get_cleaned_by_down() -> None:
     st = status(ALL, {}, False)
     assert st.phase is ops.Phase.BROKEN
+    assert ops.plan_down(st) == [ops.Step.STOP]
+
+
+def test_running_from_an_old_config_is_stale_and_up_recreates() -> None:
+    st = status(ALL, ALL, True, current=False)
+    assert st.phase is ops.Phase.STALE
+    assert ops.plan_up(st) == [ops.Step.STOP, ops.Step.START, ops.Step.BOOTSTRAP]
     assert ops.plan_down(st) == [ops.Step.STOP]

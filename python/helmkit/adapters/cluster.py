@@ -97,6 +97,13 @@ def stages_yaml() -> str:
     return (resources.files("helmkit") / "data" / "kwok" / "stages.yaml").read_text("utf-8")
 
 
+def read_config(paths: cc.ClusterPaths) -> str:
+    try:
+        return paths.config_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
 def write_config(paths: cc.ClusterPaths, text: str) -> None:
     paths.root.mkdir(parents=True, exist_ok=True)
     paths.config_file.write_text(text, encoding="utf-8")

@@ -26,6 +26,8 @@ class Phase(enum.Enum):
     DOWN = "down"
     UP = "up"
     BROKEN = "broken"
+    # Running, but started from another config (new Stages, new versions): recreated by `up`.
+    STALE = "stale"
 
 
 class Step(enum.Enum):
@@ -42,7 +44,9 @@ class ClusterStatus:
     kubeconfig: str = ""
 
 
-def classify(state: adapter.ProcessState, kubeconfig: str) -> ClusterStatus:
+def classify(
+    state: adapter.ProcessState, kubeconfig: str, *, config_current: bool = True
+) -> ClusterStatus:
     dead = tuple(sorted(set(state.recorded) - set(state.alive)))
     if not state.recorded:
         phase = Phase.DOWN
@@ -50,7 +54,7 @@ def classify(state: adapter.ProcessState, kubeconfig: str) -> ClusterStatus:
         # Pid files of a cluster whose processes all died (e.g. a reboot): nothing runs.
         phase = Phase.BROKEN
     elif set(state.alive) >= COMPONENTS and state.apiserver_ready:
-        phase = Phase.UP
+        phase = Phase.UP if config_current else Phase.STALE
     else:
         phase = Phase.BROKEN
     return ClusterStatus(phase=phase, pids=dict(state.alive), dead=dead, kubeconfig=kubeconfig)
@@ -59,7 +63,7 @@ def classify(state: adapter.ProcessState, kubeconfig: str) -> ClusterStatus:
 def plan_up(status: ClusterStatus) -> list[Step]:
     if status.phase is Phase.UP:
         return []
-    if status.phase is Phase.BROKEN:
+    if status.phase in (Phase.BROKEN, Phase.STALE):
         return [Step.STOP, Step.START, Step.BOOTSTRAP]
     return [Step.START, Step.BOOTSTRAP]
 
@@ -68,9 +72,17 @@ def plan_down(status: ClusterStatus) -> list[Step]:
     return [] if status.phase is Phase.DOWN else [Step.STOP]
 
 
+def desired_config(paths: cc.ClusterPaths) -> str:
+    return cc.kwokctl_config(paths, adapter.kube_version(paths), adapter.stages_yaml())
+
+
 def status(paths: cc.ClusterPaths | None = None) -> ClusterStatus:
     paths = paths or adapter.default_paths()
-    return classify(adapter.process_state(paths), str(paths.kubeconfig))
+    state = adapter.process_state(paths)
+    current = True
+    if state.alive and not adapter.missing_binaries(paths):
+        current = adapter.read_config(paths) == desired_config(paths)
+    return classify(state, str(paths.kubeconfig), config_current=current)
 
 
 def env_line(paths: cc.ClusterPaths | None = None) -> str:
@@ -115,8 +127,7 @@ def _execute_up(paths: cc.ClusterPaths, steps: list[Step], nodes: int, echo: Ech
         if step is Step.STOP:
             _stop(paths)
         elif step is Step.START:
-            config = cc.kwokctl_config(paths, adapter.kube_version(paths), adapter.stages_yaml())
-            adapter.write_config(paths, config)
+            adapter.write_config(paths, desired_config(paths))
             adapter.create_cluster(paths)
         elif step is Step.BOOTSTRAP:
             adapter.apply(paths, cc.bootstrap_manifests(cc.default_nodes(nodes)))
