@@ -42,16 +42,26 @@ def test_ct_lint(helm: str, tmp_path: Path) -> None:
     for tool in ("yamllint", "yamale"):
         if not os.access(venv_bin / tool, os.X_OK):
             pytest.fail(f"{tool} is missing from the venv: run `.venv/bin/pip install -e .[dev]`")
+    # ct runs `helm dependency build`, which rewrites charts/ in place: work on a copy so
+    # renders running in parallel never see a half-moved chart.
+    work = tmp_path / "repo"
+    shutil.copytree(REPO / "charts" / "ai-native", work / "charts" / "ai-native")
+    shutil.copytree(REPO / ".ct", work / ".ct")
+    shutil.copy(REPO / "ct.yaml", work / "ct.yaml")
     # ct runs whatever `helm` is first on PATH
-    (tmp_path / "helm").symlink_to(helm_binary(helm))
-    env = {**os.environ, "PATH": f"{tmp_path}:{venv_bin}:{os.environ.get('PATH', '')}"}
-    proc = subprocess.run([str(ct), "lint", "--config", "ct.yaml"], cwd=REPO, env=env,
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "helm").symlink_to(helm_binary(helm))
+    env = {**os.environ, "PATH": f"{shim}:{venv_bin}:{os.environ.get('PATH', '')}"}
+    proc = subprocess.run([str(ct), "lint", "--config", "ct.yaml"], cwd=work, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert "All charts linted successfully" in output
     assert output.count("Linting chart with values file") == len(
         list((REPO / "charts/ai-native/ci").glob("*-values.yaml")))
+    lock = "charts/ai-native/Chart.lock"
+    assert (work / lock).read_text() == (REPO / lock).read_text(), "Chart.lock is out of date"
 
 
 def test_cli_check_exit_codes(tmp_path: Path) -> None:
