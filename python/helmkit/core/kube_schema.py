@@ -61,6 +61,7 @@ def schema_root() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
 
+@functools.cache
 def bundled_versions() -> list[str]:
     names = (p.name for p in schema_root().iterdir() if p.name.endswith("-local-strict"))
     found = [n.removeprefix("v").removesuffix("-local-strict") for n in names]

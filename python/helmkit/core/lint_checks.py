@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from helmkit.core import kube_schema, pod_security, policy
 from helmkit.core.findings import (
@@ -23,12 +25,32 @@ ObjectRule = Callable[[list[K8sObject]], list[Finding]]
 _HELM_LINT_LINE = re.compile(r"^\[(ERROR|WARNING|INFO)\]\s+(.*)$")
 
 
-def schema_findings(objects: Sequence[K8sObject], kube_versions: Sequence[str]) -> list[Finding]:
+class SchemaMemo:
+    """Issues per (Kubernetes version, object content): scenarios render many identical
+    objects, each is validated once per version."""
+
+    def __init__(self) -> None:
+        self.issues: dict[tuple[str, str], list[kube_schema.SchemaIssue] | None] = {}
+
+    def validate(
+        self, body: dict[str, Any], content: str, version: str
+    ) -> list[kube_schema.SchemaIssue] | None:
+        key = (version, content)
+        if key not in self.issues:
+            self.issues[key] = kube_schema.validate(body, version)
+        return self.issues[key]
+
+
+def schema_findings(
+    objects: Sequence[K8sObject], kube_versions: Sequence[str], memo: SchemaMemo | None = None
+) -> list[Finding]:
+    memo = memo or SchemaMemo()
     findings: list[Finding] = []
     for obj in objects:
+        content = json.dumps(obj.body, sort_keys=True, default=str)
         missing_in: list[str] = []
         for version in kube_versions:
-            issues = kube_schema.validate(obj.body, version)
+            issues = memo.validate(obj.body, content, version)
             if issues is None:
                 missing_in.append(version)
                 continue
@@ -139,8 +161,9 @@ def object_findings(
     kube_versions: Sequence[str],
     configured_waivers: Sequence[dict[str, str]] = (),
     extra_rules: Sequence[ObjectRule] = (),
+    memo: SchemaMemo | None = None,
 ) -> list[Finding]:
-    findings = schema_findings(objects, kube_versions)
+    findings = schema_findings(objects, kube_versions, memo)
     findings += policy.run_rules(objects)
     findings += pod_security_findings(objects)
     for rule in extra_rules:

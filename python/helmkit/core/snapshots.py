@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +52,11 @@ def _walk_metadata(node: Any) -> None:
 
 
 def normalize(obj: K8sObject) -> dict[str, Any]:
-    body = copy.deepcopy(obj.body)
-    if obj.kind == "Secret":
+    return _normalize_body(obj.kind, copy.deepcopy(obj.body))
+
+
+def _normalize_body(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    if kind == "Secret":
         for section in ("data", "stringData"):
             if isinstance(body.get(section), dict):
                 body[section] = {key: MASK for key in body[section]}
@@ -68,7 +73,17 @@ class SnapshotObject:
 
 def to_snapshot(objects: list[K8sObject]) -> list[SnapshotObject]:
     ordered = sorted(objects, key=lambda o: (o.kind, o.namespace, o.name))
-    return [SnapshotObject(o.key, o.source, dump_yaml(normalize(o))) for o in ordered]
+    return [SnapshotObject(o.key, o.source, _normalized_text(o.kind, _content(o))) for o in ordered]
+
+
+def _content(obj: K8sObject) -> str:
+    return json.dumps(obj.body, sort_keys=True, default=str)
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalized_text(kind: str, content: str) -> str:
+    """Scenarios share many identical objects: each distinct one is normalised and dumped once."""
+    return dump_yaml(_normalize_body(kind, json.loads(content)))
 
 
 def render_file(name: str, objects: list[SnapshotObject]) -> str:

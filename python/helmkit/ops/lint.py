@@ -198,7 +198,10 @@ def _cached_values_findings(
 
 
 def _render_findings(
-    rendered: Rendered, versions: Sequence[str], config: HelmkitConfig
+    rendered: Rendered,
+    versions: Sequence[str],
+    config: HelmkitConfig,
+    memo: lint_checks.SchemaMemo | None = None,
 ) -> list[Finding]:
     name = rendered.job.scenario.name
     if rendered.error is not None:
@@ -224,7 +227,7 @@ def _render_findings(
                 hint=exc.hint,
             )
         ]
-    found = lint_checks.object_findings(objects, versions, config.waivers)
+    found = lint_checks.object_findings(objects, versions, config.waivers, memo=memo)
     return [replace(f, scenario=name) for f in found]
 
 
@@ -268,12 +271,13 @@ def lint(
         report.findings += _cached_values_findings(chart, scenarios, cache_dir)
         salt = json.dumps([list(versions), list(config.waivers), per_version])
         cache = DerivedCache(cache_dir, "findings", salt)
+        memo = lint_checks.SchemaMemo()
         for rendered in report.renders:
             validate_for = [rendered.job.kube_version] if per_version else versions
             report.findings += _cached(
                 cache,
                 rendered.key,
-                partial(_render_findings, rendered, validate_for, config),
+                partial(_render_findings, rendered, validate_for, config, memo),
             )
         report.findings += helm_lint.result()
     report.findings = sorted(_dedupe(_without_echoes(report.findings)), key=sort_key)

@@ -7,6 +7,7 @@ Public API (also used by the release gate):
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Sequence
@@ -34,8 +35,13 @@ class Rendered:
     def ok(self) -> bool:
         return self.error is None
 
+    @functools.cached_property
+    def parsed(self) -> tuple[K8sObject, ...]:
+        """Parsed once, shared by lint and snapshot (parsing is the costly part)."""
+        return tuple(parse_manifests(self.manifests)) if self.ok else ()
+
     def objects(self) -> list[K8sObject]:
-        return parse_manifests(self.manifests) if self.ok else []
+        return list(self.parsed)
 
 
 def default_cache_dir(config: HelmkitConfig) -> Path:

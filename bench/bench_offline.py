@@ -1,0 +1,265 @@
+"""Offline helmkit against its baselines, side by side in one run, on a frozen copy of the
+repository's chart project (chart, values, schemas, helmkit.yaml, ct.yaml):
+
+- `helmkit test` cold (no cache) vs the floor: plain `helm template` of the same scenarios at
+  the same parallelism (goal <= 1.5x), and vs `ct lint` on the same chart (goal: faster);
+- `helmkit test` re-run with nothing changed (goal <= 0.5 s);
+- strict schema validation of the rendered objects: objects/s on one core (goal >= 2000), and
+  end to end (process start, parse, compile, validate) against kubeconform on the same file
+  with the same schemas;
+- `helmkit --help` (goal <= 150 ms) next to a bare `python -c pass`.
+
+Usage: python bench/bench_offline.py [--rounds N] [--helm helm4|helm3]
+Prints a table and one JSON document with every ratio; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "python"))
+
+from helmkit.adapters.helm import default_jobs  # noqa: E402
+from helmkit.core import kube_schema, render_plan  # noqa: E402
+from helmkit.core.config import load_config  # noqa: E402
+from helmkit.core.manifests import dump_yaml, parse_manifests  # noqa: E402
+from helmkit.core.scenarios import all_scenarios  # noqa: E402
+
+BIN = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native")) / "bin"
+VENV_BIN = REPO / ".venv" / "bin"
+MIN_OBJECTS = 2000
+
+
+def need(path: Path, fix: str) -> str:
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `{fix}`")
+    return str(path)
+
+
+def freeze_project(target: Path) -> Path:
+    """Copy what the offline verbs read, so edits in the working tree cannot skew a round."""
+    for name in ("charts", "values", "schemas", ".ct"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, target / name)
+    for name in ("helmkit.yaml", "ct.yaml"):
+        shutil.copy(REPO / name, target / name)
+    shutil.copytree(
+        REPO / "tests" / "snapshots", target / "tests" / "snapshots", dirs_exist_ok=True
+    )
+    git = ["git", "-C", str(target), "-c", "user.email=bench@local", "-c", "user.name=bench"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "frozen"], check=True)
+    return target
+
+
+def timed(action: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def run(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def template_argvs(project: Path, helm: str) -> list[list[str]]:
+    config = load_config(project / "helmkit.yaml")
+    jobs = render_plan.plan(all_scenarios(config), config.kube_versions, per_version=False)
+    return [[helm, *job.argv(config.chart)] for job in jobs]
+
+
+def floor(argvs: list[list[str]], cwd: Path, env: dict[str, str], workers: int) -> None:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda argv: run(argv, cwd, env), argvs))
+    failed = [r for r in results if r.returncode != 0]
+    if failed:
+        raise SystemExit(f"helm template failed: {failed[0].stderr}")
+
+
+def median(xs: list[float]) -> float:
+    return round(statistics.median(xs), 3)
+
+
+def bench_test_verb(project: Path, env: dict[str, str], helm: str, rounds: int) -> dict[str, Any]:
+    helmkit = [str(VENV_BIN / "helmkit")]
+    ct = need(BIN / "ct", "bash scripts/build-peers.sh")
+    ct_env = {**env, "PATH": f"{VENV_BIN}:{Path(helm).parent}:{env['PATH']}"}
+    # ct calls `helm`: give it the same binary
+    shim = project.parent / "shim"
+    shim.mkdir(exist_ok=True)
+    (shim / "helm").unlink(missing_ok=True)
+    (shim / "helm").symlink_to(helm)
+    ct_env["PATH"] = f"{shim}:{ct_env['PATH']}"
+    argvs = template_argvs(project, helm)
+    workers = default_jobs()
+    times: dict[str, list[float]] = {
+        "floor": [],
+        "helmkit_test_cold": [],
+        "ct_lint": [],
+        "rerun": [],
+    }
+    verdicts: dict[str, int] = {}
+    for _ in range(rounds):
+        times["floor"].append(timed(lambda: floor(argvs, project, env, workers)))
+        cold = run([*helmkit, "test", "--no-cache"], project, env)
+        times["helmkit_test_cold"].append(
+            timed(lambda: run([*helmkit, "test", "--no-cache"], project, env))
+        )
+        verdicts["helmkit_test"] = cold.returncode
+        ct_proc = run([ct, "lint", "--config", "ct.yaml"], project, ct_env)
+        verdicts["ct_lint"] = ct_proc.returncode
+        times["ct_lint"].append(
+            timed(lambda: run([ct, "lint", "--config", "ct.yaml"], project, ct_env))
+        )
+        run([*helmkit, "test"], project, env)  # fills the cache
+        times["rerun"].append(timed(lambda: run([*helmkit, "test"], project, env)))
+    med = {k: median(v) for k, v in times.items()}
+    return {
+        "scenarios": len(argvs),
+        "parallelism": workers,
+        "median_s": med,
+        "exit_codes": verdicts,
+        "ratio_test_over_floor": round(med["helmkit_test_cold"] / med["floor"], 2),
+        "ratio_test_over_ct_lint": round(med["helmkit_test_cold"] / med["ct_lint"], 2),
+        "rerun_s": med["rerun"],
+        "goals": {"test_over_floor_max": 1.5, "test_over_ct_lint_max": 1.0, "rerun_max_s": 0.5},
+    }
+
+
+def kubeconform_schemas(version: str, kinds: set[tuple[str, str]], target: Path) -> str:
+    """The bundled schemas, with their absolute `$ref`s made relative so kubeconform resolves
+    them from the same directory (no network)."""
+    source = kube_schema.schema_dir(version)
+    target.mkdir(parents=True, exist_ok=True)
+    names = {kube_schema.schema_file_name(api, kind) for api, kind in kinds} | {"_definitions.json"}
+    for name in names:
+        if (source / name).is_file():
+            text = (
+                (source / name)
+                .read_text()
+                .replace('"/api/_definitions.json#', '"_definitions.json#')
+            )
+            data = json.loads(text)
+            data.pop("$id", None)
+            (target / name).write_text(json.dumps(data))
+    return str(target / "{{ .ResourceKind }}{{ .KindSuffix }}.json")
+
+
+def bench_schema(project: Path, env: dict[str, str], helm: str, rounds: int) -> dict[str, Any]:
+    outputs = [run(argv, project, env).stdout for argv in template_argvs(project, helm)]
+    objects = [o for text in outputs for o in parse_manifests(text)]
+    repeated = (objects * (MIN_OBJECTS // len(objects) + 1))[:MIN_OBJECTS]
+    version = load_config(project / "helmkit.yaml").kube_versions[-1]
+    for obj in objects:  # compile every validator first: the goal is the steady rate
+        kube_schema.validate(obj.body, version)
+    warm = [
+        timed(lambda: [kube_schema.validate(o.body, version) for o in repeated])
+        for _ in range(rounds)
+    ]
+    manifest = project.parent / "objects.yaml"
+    manifest.write_text("".join(f"---\n{dump_yaml(o.body)}" for o in repeated))
+    kinds = {(o.api_version, o.kind) for o in objects}
+    location = kubeconform_schemas(version, kinds, project.parent / "kc-schemas")
+    kubeconform = need(BIN / "kubeconform", "bash scripts/build-peers.sh")
+    kc_argv = [
+        kubeconform,
+        "-strict",
+        "-summary",
+        "-n",
+        "1",
+        "-ignore-missing-schemas",
+        "-kubernetes-version",
+        version,
+        "-schema-location",
+        location,
+        str(manifest),
+    ]
+    check = run(kc_argv, project, env)
+    ours = [
+        sys.executable,
+        "-c",
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from helmkit.core import kube_schema as k, manifests as m;"
+        "objs = m.parse_manifests(open(sys.argv[2]).read());"
+        "bad = sum(bool(k.validate(o.body, sys.argv[3])) for o in objs); print(len(objs), bad)",
+        str(REPO / "python"),
+        str(manifest),
+        version,
+    ]
+    ours_check = run(ours, project, env)
+    kc_times = [timed(lambda: run(kc_argv, project, env)) for _ in range(rounds)]
+    our_times = [timed(lambda: run(ours, project, env)) for _ in range(rounds)]
+    rate = len(repeated) / statistics.median(warm)
+    return {
+        "objects": len(repeated),
+        "distinct_objects": len(objects),
+        "kube_version": version,
+        "helmkit_objects_per_s_one_core_warm": round(rate),
+        "end_to_end_median_s": {"helmkit": median(our_times), "kubeconform": median(kc_times)},
+        "ratio_helmkit_over_kubeconform_end_to_end": round(median(our_times) / median(kc_times), 2),
+        "kubeconform_summary": check.stdout.strip().splitlines()[-1:]
+        or check.stderr.strip()[-200:],
+        "helmkit_objects_and_invalid": ours_check.stdout.strip(),
+        "goal_objects_per_s_min": MIN_OBJECTS,
+    }
+
+
+def bench_help(env: dict[str, str], rounds: int) -> dict[str, Any]:
+    helmkit = [str(VENV_BIN / "helmkit"), "--help"]
+    bare = [sys.executable, "-c", "pass"]
+    n = max(5, rounds)
+    help_t = median([timed(lambda: run(helmkit, REPO, env)) for _ in range(n)])
+    bare_t = median([timed(lambda: run(bare, REPO, env)) for _ in range(n)])
+    return {
+        "helmkit_help_s": help_t,
+        "python_pass_s": bare_t,
+        "ratio_help_over_bare_python": round(help_t / bare_t, 2),
+        "goal_help_max_s": 0.15,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--helm", default="helm4", choices=["helm4", "helm3"])
+    args = parser.parse_args()
+    helm = need(BIN / args.helm, "scripts/bootstrap.sh")
+    env = {**os.environ, "HELMKIT_HELM": helm}
+    with tempfile.TemporaryDirectory(prefix="helmkit-bench-") as tmp:
+        project = freeze_project(Path(tmp) / "project")
+        result = {
+            "helm": args.helm,
+            "rounds": args.rounds,
+            "test_verb": bench_test_verb(project, env, helm, args.rounds),
+            "schema_validation": bench_schema(project, env, helm, args.rounds),
+            "help": bench_help(env, args.rounds),
+        }
+    tv, sv, hp = result["test_verb"], result["schema_validation"], result["help"]
+    print(f"helmkit test cold / helm template floor : {tv['ratio_test_over_floor']}x (goal <= 1.5)")
+    print(f"helmkit test cold / ct lint             : {tv['ratio_test_over_ct_lint']}x (goal < 1)")
+    print(f"helmkit test no-change re-run           : {tv['rerun_s']} s (goal <= 0.5)")
+    rate = sv["helmkit_objects_per_s_one_core_warm"]
+    print(f"schema validation, one core             : {rate} objects/s (goal >= 2000)")
+    e2e = sv["ratio_helmkit_over_kubeconform_end_to_end"]
+    print(f"schema end to end helmkit / kubeconform : {e2e}x")
+    print(f"helmkit --help                          : {hp['helmkit_help_s']} s (goal <= 0.15)")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
