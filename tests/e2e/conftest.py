@@ -52,7 +52,7 @@ def cluster_paths() -> Iterator[cc.ClusterPaths]:
     if missing:
         pytest.fail(
             f"local control plane binaries missing in {paths.bin_dir}: {', '.join(missing)}\n"
-            f"build them (cached; 15-30 min cold): {REPO / cc.BUILD_COMMAND}",
+            f"build them (cached; about 10-30 min cold): {REPO / cc.BUILD_COMMAND}",
             pytrace=False,
         )
     started = ops.up(paths, echo=print)

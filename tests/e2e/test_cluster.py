@@ -112,3 +112,30 @@ def test_fail_annotation_keeps_deployment_pods_unready(kube: Kube, namespace: st
     assert all(condition(p, "Ready") == "False" for p in pods)
     deployment = kube.json("get", "deployment", "sick", "-n", namespace)
     assert not deployment["status"].get("readyReplicas")
+
+
+def test_service_gets_endpoints_of_ready_pods(kube: Kube, namespace: str) -> None:
+    template = RESTRICTED_SPEC.replace("\n  ", "\n      ")
+    kube.apply(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata:\n"
+        f"      labels: {{app: web}}\n    spec:{template}"
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+        "  selector: {app: web}\n  ports: [{port: 80}]\n",
+        namespace,
+    )
+
+    def ready_addresses() -> list[str]:
+        slices = kube.items("endpointslices", namespace, "kubernetes.io/service-name=web")
+        return [
+            addr
+            for s in slices
+            for ep in s.get("endpoints") or []
+            if (ep.get("conditions") or {}).get("ready")
+            for addr in ep["addresses"]
+        ]
+
+    addresses = wait_for(
+        "2 ready endpoints", lambda: len(ready_addresses()) == 2 and ready_addresses()
+    )
+    assert all(a.startswith("10.244.") for a in addresses), addresses

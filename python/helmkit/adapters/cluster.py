@@ -49,7 +49,7 @@ def require_binaries(paths: cc.ClusterPaths) -> None:
     if missing:
         raise EnvironmentProblem(
             f"control plane binaries missing in {paths.bin_dir}: {', '.join(missing)}",
-            hint=f"build them once (cached, 15-30 min cold): {cc.BUILD_COMMAND}",
+            hint=f"build them once (cached; about 10-30 min cold): {cc.BUILD_COMMAND}",
         )
 
 

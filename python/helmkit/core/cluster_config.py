@@ -1,8 +1,10 @@
 """Pure description of the local control plane: paths, the kwokctl config, fake nodes, argv.
 
-Nothing here touches the disk or a process; `helmkit.adapters.cluster` does that. Everything binds
-to loopback, and fake node and pod IPs are loopback addresses too, so even a component that did
-dial a node or a pod would stay on 127.0.0.0/8.
+Nothing here touches the disk or a process; `helmkit.adapters.cluster` does that. Every component
+binds to loopback and fake node IPs are loopback addresses. Pod IPs come from 10.244.0.0/16: they
+are data only (no webhook, aggregated API, logs or port-forward ever dials a fake pod), and they
+cannot be loopback because EndpointSlices refuse loopback addresses, which would leave every
+Service without endpoints.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def default_nodes(count: int = 3) -> list[NodeSpec]:
             name=f"kwok-node-{letters[i]}",
             zone=f"zone-{letters[i]}",
             ip=f"127.0.1.{i + 1}",
-            pod_cidr=f"127.1.{i + 1}.0/24",
+            pod_cidr=f"10.244.{i + 1}.0/24",
         )
         for i in range(count)
     ]
@@ -179,10 +181,14 @@ def kwokctl_options(paths: ClusterPaths, kube_version: str) -> dict[str, Any]:
     }
 
 
+# Part of the config text, so a running cluster with an older node layout counts as stale.
+NODE_LAYOUT = "nodes: kwok-node-<letter>, zone-<letter>, IP 127.0.1.<n>, pods 10.244.<n>.0/24"
+
+
 def kwokctl_config(paths: ClusterPaths, kube_version: str, stages_yaml: str) -> str:
     """The config file: options first, then every Stage (the file replaces kwok's defaults)."""
     head = yaml.safe_dump(kwokctl_options(paths, kube_version), sort_keys=False)
-    return f"{head}---\n{stages_yaml.strip()}\n"
+    return f"# {NODE_LAYOUT}\n{head}---\n{stages_yaml.strip()}\n"
 
 
 def create_argv(paths: ClusterPaths, wait_s: int = 120) -> list[str]:
