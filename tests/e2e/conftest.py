@@ -30,8 +30,10 @@ PSA_LABELS = {
 HELM_WAIT = {"helm4": ("--wait=watcher", "--wait-for-jobs"), "helm3": ("--wait", "--wait-for-jobs")}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One xdist worker owns the e2e tests, so the cluster is shared by one session.
+    # One xdist worker owns the e2e tests (so one session starts and stops the cluster); the
+    # modules also say so in `pytestmark`, this catches e2e test files that forget it.
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from e2e_kube import Kube, condition, wait_for
 
 from helmkit.core import cluster_config as cc
 from helmkit.ops import cluster as ops
+
+# One xdist worker runs every e2e test: the session cluster is shared and stopped once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 RESTRICTED_SPEC = """
   securityContext:

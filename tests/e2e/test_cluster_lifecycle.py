@@ -7,9 +7,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from helmkit.adapters import cluster as adapter
 from helmkit.core import cluster_config as cc
 from helmkit.ops import cluster as ops
+
+# One xdist worker runs every e2e test: the session cluster is shared and stopped once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def test_up_noop_down_leaves_no_process(cluster_paths: cc.ClusterPaths, tmp_path: Path) -> None:

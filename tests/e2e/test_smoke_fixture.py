@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from e2e_kube import Helm, Kube
 from e2e_smoke import run_smoke
+
+# One xdist worker runs every e2e test: the session cluster is shared and stopped once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 CHART = Path(__file__).parent / "fixtures" / "mini"
 
