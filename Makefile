@@ -16,7 +16,9 @@ check: setup  ## static checks: ruff, mypy strict, layer contracts
 	.venv/bin/lint-imports
 
 test: check  ## every test: unit, chart, component (real PostgreSQL/Redis), e2e (local control plane)
-	.venv/bin/pytest -n 2 --dist loadgroup
+	@# pytest exits 5 when it collects nothing: say so instead of failing silently.
+	.venv/bin/pytest -n 2 --dist loadgroup || { rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc; }
 
 unit: setup
 	.venv/bin/pytest tests/unit
