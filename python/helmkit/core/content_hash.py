@@ -32,3 +32,9 @@ def hash_files(paths: Iterable[Path]) -> str:
 
 def combine(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def hash_named(root: Path, names: Iterable[str]) -> str:
+    """Only the files with these names under root (e.g. values files, not templates)."""
+    wanted = set(names)
+    return hash_files(sorted(p for p in root.rglob("*") if p.name in wanted and p.is_file()))

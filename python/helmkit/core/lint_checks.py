@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -27,18 +28,27 @@ _HELM_LINT_LINE = re.compile(r"^\[(ERROR|WARNING|INFO)\]\s+(.*)$")
 
 class SchemaMemo:
     """Issues per (Kubernetes version, object content): scenarios render many identical
-    objects, each is validated once per version."""
+    objects, each is validated once per version. A backing mapping (JSON-plain values) can
+    keep the verdicts between runs."""
 
-    def __init__(self) -> None:
-        self.issues: dict[tuple[str, str], list[kube_schema.SchemaIssue] | None] = {}
+    def __init__(self, store: MutableMapping[str, Any] | None = None) -> None:
+        self.store: MutableMapping[str, Any] = store if store is not None else {}
 
     def validate(
         self, body: dict[str, Any], content: str, version: str
     ) -> list[kube_schema.SchemaIssue] | None:
-        key = (version, content)
-        if key not in self.issues:
-            self.issues[key] = kube_schema.validate(body, version)
-        return self.issues[key]
+        digest = hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest()
+        key = f"{version}:{digest}"
+        if key in self.store:
+            saved = self.store[key]
+            if saved is None:
+                return None
+            return [kube_schema.SchemaIssue(tuple(p), m, h) for p, m, h in saved]
+        issues = kube_schema.validate(body, version)
+        self.store[key] = (
+            None if issues is None else [[list(i.path), i.message, i.hint] for i in issues]
+        )
+        return issues
 
 
 def schema_findings(

@@ -5,8 +5,10 @@ Parsing uses libyaml when present (`CSafeLoader`): rendering output is the hot p
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +77,37 @@ def _object(doc: Any, source: str) -> K8sObject:
     )
 
 
-def parse_manifests(text: str) -> list[K8sObject]:
+def _load_doc(chunk: str, source: str, memo: MutableMapping[str, Any] | None) -> Any:
+    """One document; with a memo, a document seen before (same text) is not parsed again.
+
+    Only JSON-plain documents are memoised (the memo is stored as JSON): a YAML timestamp
+    would come back as a string and change the verdict of the schema check.
+    """
+    key = (
+        hashlib.sha1(chunk.encode(), usedforsecurity=False).hexdigest() if memo is not None else ""
+    )
+    if memo is not None and key in memo:
+        return memo[key]
+    try:
+        doc = yaml.load(chunk, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise ManifestError(source, f"invalid YAML in rendered output: {exc}") from exc
+    if memo is not None:
+        try:
+            json.dumps(doc)
+        except (TypeError, ValueError):
+            return doc
+        memo[key] = doc
+    return doc
+
+
+def parse_manifests(text: str, memo: MutableMapping[str, Any] | None = None) -> list[K8sObject]:
     """Split helm's multi-document output; empty documents (disabled templates) are dropped."""
     objects: list[K8sObject] = []
     for chunk in _DOC_SPLIT.split(text):
         match = _SOURCE.search(chunk)
         source = match.group(1).strip() if match else "(rendered output)"
-        try:
-            doc = yaml.load(chunk, Loader=_LOADER)  # noqa: S506 - a safe loader
-        except yaml.YAMLError as exc:
-            raise ManifestError(source, f"invalid YAML in rendered output: {exc}") from exc
+        doc = _load_doc(chunk, source, memo)
         if doc is None:
             continue
         if (

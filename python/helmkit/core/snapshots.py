@@ -89,14 +89,24 @@ def _normalized_text(kind: str, content: str) -> str:
 def render_file(name: str, objects: list[SnapshotObject]) -> str:
     parts = [_HEADER.format(name=name)]
     for obj in objects:
-        parts.append(f"---\n# Source: {obj.source}\n{obj.text}")
+        parts.append(f"---\n# Source: {obj.source}\n# Object: {obj.key}\n{obj.text}")
     return "".join(parts)
 
 
+_CHUNK = re.compile(r"^---\n# Source: (?P<source>.*)\n# Object: (?P<key>.*)\n", re.MULTILINE)
+
+
 def parse_file(text: str) -> list[SnapshotObject]:
+    """Objects of a snapshot file, by the headers render_file writes (no YAML parsing: a
+    changed chart must not pay for re-reading every snapshot); files without the headers (an
+    older format or hand-written) are parsed as YAML."""
+    matches = list(_CHUNK.finditer(text))
+    if not matches:
+        return [SnapshotObject(o.key, o.source, dump_yaml(o.body)) for o in parse_manifests(text)]
     result = []
-    for obj in parse_manifests(text):
-        result.append(SnapshotObject(obj.key, obj.source, dump_yaml(obj.body)))
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        end = following.start() if following else len(text)
+        result.append(SnapshotObject(match["key"], match["source"], text[match.end() : end]))
     return result
 
 

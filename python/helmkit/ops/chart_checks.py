@@ -14,6 +14,8 @@ from helmkit.errors import HelmkitError
 from helmkit.ops import docs
 
 DEFAULT_REMOTE = "origin"
+# what the docs generator reads from a chart (templates are not among them)
+DOCS_INPUTS = ("values.yaml", "values.schema.json", "README.md", "Chart.yaml")
 DEFAULT_TARGET_BRANCH = "main"
 
 
@@ -64,7 +66,8 @@ def version_bump(chart: Path, repo_dir: Path) -> list[Finding]:
 def docs_key(repo_dir: Path, chart: Path) -> str:
     """Everything the docs generator reads lives in schemas/values and the chart."""
     return content_hash.combine(
-        content_hash.hash_tree(repo_dir / docs.SCHEMA_DIR), content_hash.hash_tree(chart)
+        content_hash.hash_tree(repo_dir / docs.SCHEMA_DIR),
+        content_hash.hash_named(chart, DOCS_INPUTS),
     )
 
 

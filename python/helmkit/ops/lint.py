@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -33,9 +33,11 @@ from helmkit.errors import UsageError
 from helmkit.ops import chart_checks
 from helmkit.ops.render import (
     DerivedCache,
+    PersistentMemo,
     Rendered,
     default_cache_dir,
     helm_identity,
+    memo_file,
     render_jobs,
     require_chart,
 )
@@ -180,7 +182,8 @@ def _cached(cache: DerivedCache, key: str, compute: Callable[[], list[Finding]])
 def _cached_values_findings(
     chart: Path, scenarios: Sequence[Scenario], cache_dir: Path | None
 ) -> list[Finding]:
-    cache = DerivedCache(cache_dir, "values-findings", content_hash.hash_tree(chart))
+    inputs = content_hash.hash_named(chart, ("values.yaml", "values.schema.json"))
+    cache = DerivedCache(cache_dir, "values-findings", inputs)
     base: list[SourcedYaml] = []
     findings: list[Finding] = []
     for scenario in scenarios:
@@ -254,24 +257,19 @@ def lint(
     newest = max(versions, key=render_plan.version_key)
     lint_targets = scenarios if options.full_helm_lint else [scenarios[0]]
     report = LintReport([s.name for s in scenarios], versions)
-    with ThreadPoolExecutor(max_workers=1) as side:
-        helm_lint: Future[list[Finding]] = side.submit(
-            _helm_lint, helm, chart, lint_targets, newest, cache_dir
+    docs_memo = PersistentMemo(memo_file(cache_dir, "documents"))
+    schema_memo = PersistentMemo(memo_file(cache_dir, "schema-verdicts"))
+    # helm lint and the checks that need no render run while helm renders: the main thread
+    # only waits on subprocesses then, so the Python work overlaps with helm's
+    with ThreadPoolExecutor(max_workers=2) as side:
+        helm_lint = side.submit(_helm_lint, helm, chart, lint_targets, newest, cache_dir)
+        static = side.submit(
+            _static_findings, config, chart, scenarios, cache_dir, options.chart_checks
         )
-        report.renders = render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir)
-        if options.chart_checks:
-            report.findings += chart_checks.chart_findings(chart, config.path.parent)
-            repo = config.path.parent
-            docs_cache = DerivedCache(cache_dir, "docs-findings")
-            report.findings += _cached(
-                docs_cache,
-                chart_checks.docs_key(repo, chart) if (repo / "schemas").is_dir() else "",
-                partial(chart_checks.docs_up_to_date, repo),
-            )
-        report.findings += _cached_values_findings(chart, scenarios, cache_dir)
+        report.renders = render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir, memo=docs_memo)
         salt = json.dumps([list(versions), list(config.waivers), per_version])
         cache = DerivedCache(cache_dir, "findings", salt)
-        memo = lint_checks.SchemaMemo()
+        memo = lint_checks.SchemaMemo(schema_memo)
         for rendered in report.renders:
             validate_for = [rendered.job.kube_version] if per_version else versions
             report.findings += _cached(
@@ -279,9 +277,32 @@ def lint(
                 rendered.key,
                 partial(_render_findings, rendered, validate_for, config, memo),
             )
-        report.findings += helm_lint.result()
+        report.findings += static.result() + helm_lint.result()
+    if options.use_cache:
+        docs_memo.save()
+        schema_memo.save()
     report.findings = sorted(_dedupe(_without_echoes(report.findings)), key=sort_key)
     return report
+
+
+def _static_findings(
+    config: HelmkitConfig,
+    chart: Path,
+    scenarios: Sequence[Scenario],
+    cache_dir: Path | None,
+    with_chart_checks: bool,
+) -> list[Finding]:
+    """Chart.yaml, git, generated docs and values schema: everything that needs no render."""
+    findings: list[Finding] = []
+    if with_chart_checks:
+        repo = config.path.parent
+        findings += chart_checks.chart_findings(chart, repo)
+        findings += _cached(
+            DerivedCache(cache_dir, "docs-findings"),
+            chart_checks.docs_key(repo, chart) if (repo / "schemas").is_dir() else "",
+            partial(chart_checks.docs_up_to_date, repo),
+        )
+    return findings + _cached_values_findings(chart, scenarios, cache_dir)
 
 
 _HELM_SCHEMA_ERROR = "don't meet the specifications of the schema"

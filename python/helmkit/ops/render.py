@@ -7,12 +7,15 @@ Public API (also used by the release gate):
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from helmkit.adapters.helm import Helm
 from helmkit.core import content_hash
@@ -30,6 +33,7 @@ class Rendered:
     error: HelmError | None = None
     cached: bool = False
     key: str = ""  # content key: same key, same manifests (derived results may be cached on it)
+    memo: PersistentMemo | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -38,7 +42,7 @@ class Rendered:
     @functools.cached_property
     def parsed(self) -> tuple[K8sObject, ...]:
         """Parsed once, shared by lint and snapshot (parsing is the costly part)."""
-        return tuple(parse_manifests(self.manifests)) if self.ok else ()
+        return tuple(parse_manifests(self.manifests, self.memo)) if self.ok else ()
 
     def objects(self) -> list[K8sObject]:
         return list(self.parsed)
@@ -56,6 +60,42 @@ def code_digest() -> str:
         for p in sorted(root.rglob("*.py"))
     ]
     return content_hash.combine(*parts)
+
+
+class PersistentMemo(dict[str, Any]):
+    """A JSON-backed memo of content-addressed results (parsed documents, schema verdicts),
+    shared by every scenario of a run and kept between runs: after a template edit, only the
+    documents that changed are parsed and validated again. `save` keeps the entries the run
+    used (hits and new ones), so the file does not grow without bound."""
+
+    def __init__(self, path: Path | None) -> None:
+        super().__init__()
+        self.path = path
+        self.used: set[str] = set()
+        self.added = False
+        if path is not None and path.is_file():
+            with contextlib.suppress(ValueError):  # a damaged memo is only a slower run
+                self.update(json.loads(path.read_text("utf-8")))
+
+    def __contains__(self, key: object) -> bool:
+        found = super().__contains__(key)
+        if found and isinstance(key, str):
+            self.used.add(key)
+        return found
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        self.added = True
+        super().__setitem__(key, value)
+
+    def save(self) -> None:
+        """Rewrite only when this run added entries (a fully cached run leaves it alone)."""
+        if self.path is not None and self.added:
+            store(self.path, json.dumps({k: self[k] for k in self.used if k in self.keys()}))
+
+
+def memo_file(cache_dir: Path | None, name: str) -> Path | None:
+    return cache_dir / f"{name}-{code_digest()[:16]}.json" if cache_dir else None
 
 
 class DerivedCache:
@@ -112,6 +152,7 @@ def render_jobs(
     *,
     helm: Helm | None = None,
     cache_dir: Path | None = None,
+    memo: PersistentMemo | None = None,
 ) -> list[Rendered]:
     """Every job's manifests (or helm's error), cached by content when cache_dir is given."""
     require_chart(chart)
@@ -124,7 +165,9 @@ def render_jobs(
     for index, job in enumerate(jobs):
         cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
         if cached is not None and cached.is_file():
-            results[index] = Rendered(job, cached.read_text("utf-8"), cached=True, key=keys[index])
+            results[index] = Rendered(
+                job, cached.read_text("utf-8"), cached=True, key=keys[index], memo=memo
+            )
         else:
             missing.append(index)
     if missing:
@@ -134,7 +177,7 @@ def render_jobs(
             if isinstance(output, HelmError):
                 results[index] = Rendered(jobs[index], "", error=output, key=keys[index])
                 continue
-            results[index] = Rendered(jobs[index], output.stdout, key=keys[index])
+            results[index] = Rendered(jobs[index], output.stdout, key=keys[index], memo=memo)
             if cache_dir is not None:
                 store(cache_dir / f"{keys[index]}.yaml", output.stdout)
     return [results[i] for i in range(len(jobs))]

@@ -20,8 +20,10 @@ from helmkit.core.report_format import SnapshotReport, SnapshotResult
 from helmkit.core.scenarios import all_scenarios, pick
 from helmkit.ops.render import (
     DerivedCache,
+    PersistentMemo,
     Rendered,
     default_cache_dir,
+    memo_file,
     render_jobs,
     require_chart,
 )
@@ -125,5 +127,9 @@ def snapshot(
     require_chart(config.chart)
     jobs = snapshot_jobs(config, options.scenarios)
     cache_dir = default_cache_dir(config) if options.use_cache else None
-    renders = render_jobs(config.chart, jobs, helm=helm, cache_dir=cache_dir)
-    return compare_all(config, renders, options)
+    memo = PersistentMemo(memo_file(cache_dir, "documents")) if cache_dir else None
+    renders = render_jobs(config.chart, jobs, helm=helm, cache_dir=cache_dir, memo=memo)
+    report = compare_all(config, renders, options)
+    if memo is not None:
+        memo.save()
+    return report
