@@ -161,7 +161,7 @@ def make_plan(live: LiveEnv, desired: Desired) -> tuple[rp.ReleasePlan, list[rv.
 def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
     files = [(path.name, path.read_bytes()) for path in live.env.values]
     return meta.Provenance(
-        git_commit=gitinfo.head_commit(live.config.path.parent),
+        git_commit=gitinfo.head_commit(live.config.chart),
         values_digest=meta.values_digest(files, set_values),
         ci_job=meta.ci_job(os.environ),
     )
