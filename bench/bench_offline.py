@@ -266,7 +266,9 @@ def main() -> int:
     parser.add_argument("--helm", default="helm4", choices=["helm4", "helm3"])
     args = parser.parse_args()
     helm = need(BIN / args.helm, "scripts/bootstrap.sh")
-    env = {**os.environ, "HELMKIT_HELM": helm}
+    # like a user's machine: bytecode caches are written (this sandbox disables them)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["HELMKIT_HELM"] = helm
     with tempfile.TemporaryDirectory(prefix="helmkit-bench-") as tmp:
         project = freeze_project(Path(tmp) / "project")
         result = {

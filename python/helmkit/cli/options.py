@@ -5,6 +5,7 @@ Nothing heavy is imported here: `helmkit --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -73,9 +74,18 @@ def cache_option(func: F) -> F:
 
 
 def load(config_path: Path | None) -> HelmkitConfig:
-    from helmkit.core.config import find_config, load_config
+    """helmkit.yaml, schema-validated unless this exact content passed before (the marker in
+    .helmkit-cache spares the jsonschema import on every run)."""
+    from helmkit.core.config import config_digest, find_config, load_config
 
-    return load_config(config_path or find_config(Path.cwd()))
+    path = config_path or find_config(Path.cwd())
+    marker = path.parent / ".helmkit-cache" / "valid-config" / config_digest(path)
+    config = load_config(path, validate=not marker.is_file())
+    if not marker.is_file():
+        with contextlib.suppress(OSError):  # a read-only checkout only validates every time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return config
 
 
 def emit(text: str, output_file: Path | None) -> None:

@@ -6,13 +6,14 @@ file, the line and the key path.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from helmkit.core.yaml_source import format_key_path, load_yaml_file
+from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import InputFileError, UsageError
 
 CONFIG_FILE = "helmkit.yaml"
@@ -69,10 +70,24 @@ def find_config(start: Path) -> Path:
     )
 
 
-def load_config(path: Path) -> HelmkitConfig:
+def config_digest(path: Path) -> str:
+    """helmkit.yaml and its schema: a digest validated once need not be validated again."""
+    text = path.read_bytes() if path.is_file() else b""
+    schema = json.dumps(config_schema(), sort_keys=True).encode()
+    return hashlib.sha256(text + b"\0" + schema).hexdigest()
+
+
+def load_config(path: Path, *, validate: bool = True) -> HelmkitConfig:
+    """Load and (unless the caller knows this exact content is valid) validate helmkit.yaml."""
+    source = load_yaml_file(str(path))
+    if validate:
+        _validate(path, source)
+    return _build(path, source.data)
+
+
+def _validate(path: Path, source: SourcedYaml) -> None:
     import jsonschema  # imported here: keeps `helmkit --help` fast
 
-    source = load_yaml_file(str(path))
     validator = jsonschema.Draft202012Validator(config_schema())
     errors = sorted(validator.iter_errors(source.data), key=lambda err: list(err.absolute_path))
     if errors:
@@ -84,7 +99,6 @@ def load_config(path: Path) -> HelmkitConfig:
             line=source.line_of(key_path),
             hint="see schemas/helmkit.schema.json for the expected shape",
         )
-    return _build(path, source.data)
 
 
 def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import hashlib
 import json
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,9 +73,26 @@ class SnapshotObject:
     text: str
 
 
-def to_snapshot(objects: list[K8sObject]) -> list[SnapshotObject]:
+def to_snapshot(
+    objects: list[K8sObject], memo: MutableMapping[str, Any] | None = None
+) -> list[SnapshotObject]:
+    """Normalised objects in a stable order; a memo (JSON-plain) keeps the text of each distinct
+    object between runs."""
     ordered = sorted(objects, key=lambda o: (o.kind, o.namespace, o.name))
-    return [SnapshotObject(o.key, o.source, _normalized_text(o.kind, _content(o))) for o in ordered]
+    return [SnapshotObject(o.key, o.source, _remembered_text(o, memo)) for o in ordered]
+
+
+def _remembered_text(obj: K8sObject, memo: MutableMapping[str, Any] | None) -> str:
+    content = _content(obj)
+    if memo is None:
+        return _normalized_text(obj.kind, content)
+    key = (
+        "snapshot:"
+        + hashlib.sha1(f"{obj.kind}\0{content}".encode(), usedforsecurity=False).hexdigest()
+    )
+    if key not in memo:
+        memo[key] = _normalized_text(obj.kind, content)
+    return str(memo[key])
 
 
 def _content(obj: K8sObject) -> str:

@@ -51,7 +51,7 @@ def compare(
     if text is not None and path.is_file() and path.read_text("utf-8") == text:
         return SnapshotResult(name, "ok", path=str(path))  # nothing to parse on a no-change run
     try:
-        actual = snapshots.to_snapshot(rendered.objects())
+        actual = snapshots.to_snapshot(rendered.objects(), rendered.memo)
     except ManifestError as exc:
         return SnapshotResult(name, "error", message=str(exc))
     if cache is not None:

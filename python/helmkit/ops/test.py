@@ -38,4 +38,8 @@ def run_tests(
     # lint rendered every scenario at the newest version (or at every version): reuse those
     renders = [r for r in report.renders if r.job.kube_version == newest]
     options = snapshot_ops.SnapshotOptions(update=update_snapshots, use_cache=use_cache)
-    return TestResult(report, snapshot_ops.compare_all(config, renders, options))
+    result = TestResult(report, snapshot_ops.compare_all(config, renders, options))
+    memo = renders[0].memo if renders else None
+    if memo is not None and use_cache:
+        memo.save()  # the snapshot texts joined the documents memo lint saved before
+    return result
