@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from e2e_kube import Helm, Kube
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,8 +57,11 @@ class LiveCli:
         return path
 
     def env(self) -> dict[str, str]:
-        return {**self.helm.env, "HELMKIT_HELM": str(self.helm.binary),
-                "KUBECONFIG": str(self.kube.kubeconfig)}  # fmt: skip
+        return {
+            **self.helm.env,
+            "HELMKIT_HELM": str(self.helm.binary),
+            "KUBECONFIG": str(self.kube.kubeconfig),
+        }
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         argv = [
@@ -70,8 +72,16 @@ class LiveCli:
             "--config",
             str(self.workdir / "helmkit.yaml"),
         ]
-        proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=600,
-                              env=self.env(), cwd=self.workdir)  # fmt: skip
+        proc = subprocess.run(
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=self.env(),
+            cwd=self.workdir,
+            check=False,
+        )
         self.outputs.append(proc.stdout + proc.stderr)
         return proc
 

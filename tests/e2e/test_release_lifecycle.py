@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from e2e_kube import Helm, Kube
 from e2e_smoke import active_images, assert_admitted_under_restricted, digests
 from live_cli import RELEASE, SELECTOR, LiveCli, declare_ingress_class, deployed_revision
@@ -70,8 +69,10 @@ def test_install_noop_upgrade_history_rollback_verify_uninstall(cli: LiveCli) ->
     # revision 1 no longer runs: verify says so; revision 2 does
     old = cli.run("verify", "e2e", "--revision", "1", "--skip-tests", "--format", "json")
     assert old.returncode == 1
-    assert any(f["check"] == "revision" and f["severity"] == "error"
-               for f in json.loads(old.stdout)["findings"])  # fmt: skip
+    assert any(
+        f["check"] == "revision" and f["severity"] == "error"
+        for f in json.loads(old.stdout)["findings"]
+    )
     cli.ok("verify", "e2e", "--revision", "2")
 
     # roll back with the command history printed, then verify
@@ -112,8 +113,15 @@ def secrets_values_seen(cli: LiveCli) -> list[str]:
 
 def test_component_rollback_restores_only_that_component(cli: LiveCli) -> None:
     cli.ok("release", "e2e", "--skip-tests")
-    cli.ok("release", "e2e", "--skip-tests", "--set", f"backend.image.tag={NEW_TAG}",
-           "--set", f"frontend.image.tag={NEW_TAG}")  # fmt: skip
+    cli.ok(
+        "release",
+        "e2e",
+        "--skip-tests",
+        "--set",
+        f"backend.image.tag={NEW_TAG}",
+        "--set",
+        f"frontend.image.tag={NEW_TAG}",
+    )
     out = cli.ok("rollback", "e2e", "--to", "1", "--component", "backend", "--dry-run")
     assert f"backend.image.tag: '{NEW_TAG}' -> '1.0.0'" in out
     assert len(cli.helm_history()) == 2, "dry run changed nothing"
