@@ -26,6 +26,12 @@ esac
 """
 
 
+@pytest.fixture(autouse=True)
+def private_tool_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembered helm versions go to a scratch cache, not the user's."""
+    monkeypatch.setenv("AI_NATIVE_CACHE", str(tmp_path / "cache"))
+
+
 def fake_helm(tmp_path: Path, version: str = "v4.3.1+gabc") -> Helm:
     path = tmp_path / "helm"
     path.write_text(FAKE.format(version=version))
@@ -37,6 +43,21 @@ def test_version_detected_once(tmp_path: Path) -> None:
     helm = fake_helm(tmp_path)
     assert str(helm.version) == "v4.3.1"
     assert helm.version is helm.version
+
+
+def test_version_is_asked_once_per_binary(tmp_path: Path) -> None:
+    helm = fake_helm(tmp_path)
+    script = tmp_path / "helm"
+    script.write_text(
+        script.read_text().replace("#!/bin/sh\n", f"#!/bin/sh\necho $1 >> {tmp_path}/calls\n")
+    )
+    assert str(Helm(str(script)).version) == "v4.3.1"
+    assert str(Helm(str(script)).version) == "v4.3.1"  # a new process would ask again: it does not
+    assert (tmp_path / "calls").read_text() == "version\n"
+    os.utime(script, ns=(0, 0))  # another binary (mtime changed): asked again
+    assert str(Helm(str(script)).version) == "v4.3.1"
+    assert (tmp_path / "calls").read_text() == "version\nversion\n"
+    assert helm.executable == str(script)
 
 
 def test_too_old_helm(tmp_path: Path) -> None:

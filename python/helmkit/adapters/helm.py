@@ -6,7 +6,9 @@ Errors from stderr are mapped to typed exceptions; the argv is kept for messages
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -152,6 +154,47 @@ class Helm:
 
     @functools.cached_property
     def version(self) -> HelmVersion:
-        detected = helm_argv.parse_helm_version(self.run(helm_argv.version_argv()).stdout)
+        """Detected once per binary: the answer is remembered by path, size and mtime in the
+        tool cache, so a run does not pay a `helm version` process every time."""
+        remembered = _remembered_versions()
+        identity = self.identity()
+        if identity in remembered:
+            detected = helm_argv.parse_helm_version(remembered[identity])
+        else:
+            detected = helm_argv.parse_helm_version(self.run(helm_argv.version_argv()).stdout)
+            _remember_version(identity, str(detected))
         helm_argv.check_supported(detected)
         return detected
+
+    def identity(self) -> str:
+        """Resolved path, size and mtime of the binary (empty when it cannot be read)."""
+        real = os.path.realpath(self.executable)
+        try:
+            info = os.stat(real)
+        except OSError:
+            return ""
+        return f"{real}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def _versions_file() -> Path:
+    return default_cache_dir() / "helmkit" / "helm-versions.json"
+
+
+def _remembered_versions() -> dict[str, str]:
+    try:
+        data = json.loads(_versions_file().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _remember_version(identity: str, version: str) -> None:
+    if not identity:
+        return
+    path = _versions_file()
+    with contextlib.suppress(OSError):  # an unwritable cache only costs a process next time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {**_remembered_versions(), identity: version}
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)

@@ -131,12 +131,7 @@ def require_chart(chart: Path) -> None:
 
 def helm_identity(helm: Helm) -> str:
     """Binary path, size and mtime: a new helm invalidates the cache without running it."""
-    real = os.path.realpath(helm.executable)
-    try:
-        stat = os.stat(real)
-    except OSError:
-        return real
-    return f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
+    return helm.identity() or os.path.realpath(helm.executable)
 
 
 def store(path: Path, text: str) -> None:
