@@ -20,10 +20,6 @@ LOCAL_VALUES = REPO / "values" / "local.yaml"
 RELEASE = "ai-native"
 SELECTOR = f"app.kubernetes.io/instance={RELEASE}"
 FAIL_ANNOTATION = "kwok.ai-native.dev/fail"
-# Same reason as helmkit.yaml's local environment: loopback pod IPs give Services no endpoints.
-WARN_ONLY = {
-    "services": "the local control plane's pod IPs are loopback, which EndpointSlices refuse"
-}
 
 
 @dataclass
@@ -48,7 +44,6 @@ class LiveCli:
                     "values": [str(v) for v in (values if values is not None else [LOCAL_VALUES])],
                     "kubeContext": "",
                     "timeout": timeout,
-                    "verify": {"warnOnly": WARN_ONLY},
                 }
             },
         }

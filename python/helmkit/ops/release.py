@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,10 +236,16 @@ def release(live: LiveEnv, opts: ReleaseOptions) -> int:
     if opts.dry_run and recovery.action is not Action.NONE:
         live.echo("dry run: stopped; the release must be recovered before it can be planned")
         return 0
-    problems, ns_exists = preflight_cluster(live)
-    _raise_preflight(problems)
-    live.echo(f"gate: {gate.offline_gate(live, opts.set_values)}")
-    desired = render_desired(live, opts.set_values)
+    # preflight, the offline gate and the server-side render are independent: run them at once
+    # (each is a helm process or API calls) and report in the documented order
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        checks = pool.submit(preflight_cluster, live)
+        gated = pool.submit(gate.offline_gate, live, opts.set_values)
+        rendered = pool.submit(render_desired, live, opts.set_values)
+        problems, ns_exists = checks.result()
+        _raise_preflight(problems)
+        live.echo(f"gate: {gated.result()}")
+        desired = rendered.result()
     _raise_preflight(preflight_render(live, desired.objects))
     live.echo("preflight: ok")
     plan, revisions = make_plan(live, desired)

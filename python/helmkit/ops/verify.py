@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from helmkit import __version__
@@ -101,7 +102,11 @@ def collect(live: LiveEnv, revision: int, *, run_tests: bool) -> vr.Facts:
     )
     if facts.namespace is None:
         return facts
-    facts.live = {kind: kube.items(kind, ns) for kind in LIVE_KINDS}
+    with ThreadPoolExecutor(max_workers=4) as pool:  # independent GETs
+        lists = dict(
+            zip(LIVE_KINDS, pool.map(lambda kind: kube.items(kind, ns), LIVE_KINDS), strict=False)
+        )
+    facts.live = lists
     facts.live["Secret"] = kube.secrets(ns)
     if "gateway.networking.k8s.io/v1" in served:
         facts.live["HTTPRoute"] = kube.items("HTTPRoute", ns)

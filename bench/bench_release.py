@@ -1,0 +1,164 @@
+"""`helmkit release` wall time against raw `helm upgrade --install --wait` on the same cluster,
+side by side, and the time of a no-op release (goal: release <= 1.2x raw).
+
+Both sides deploy the ai-native chart with values/local.yaml into their own namespace on the
+local control plane and change the backend image tag every round, so each round is a real
+rollout. helmkit is measured twice: with verify's helm test pods and with --skip-tests (raw helm
+runs no tests at all). Rounds alternate between the sides to spread machine noise.
+
+Usage: python bench/bench_release.py [--rounds N] [--helm PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native"))
+CHART = REPO / "charts" / "ai-native"
+VALUES = REPO / "values" / "local.yaml"
+HELMKIT = [sys.executable, "-m", "helmkit"]
+INGRESS_CLASS = (
+    "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx}\n"
+    "spec: {controller: k8s.io/ingress-nginx}\n"
+)
+PSA = "pod-security.kubernetes.io/enforce=restricted"
+
+
+def run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> None:
+    proc = subprocess.run(argv, input=stdin, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(argv[:6])} ... failed ({proc.returncode}):\n"
+            f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        )
+
+
+def timed(action: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--helm", default=str(CACHE / "bin" / "helm"))
+    args = parser.parse_args()
+
+    run([*HELMKIT, "cluster", "up"], dict(os.environ))
+    kubeconfig = str(CACHE / "cluster" / "kubeconfig")
+    env = {**os.environ, "KUBECONFIG": kubeconfig, "HELMKIT_HELM": args.helm}
+    kubectl = str(CACHE / "bin" / "kubectl")
+    run([kubectl, "apply", "-f", "-"], env, stdin=INGRESS_CLASS)
+    suffix = secrets.token_hex(3)
+    ns_raw, ns_kit = f"bench-raw-{suffix}", f"bench-helmkit-{suffix}"
+    for ns in (ns_raw, ns_kit):
+        run([kubectl, "create", "namespace", ns], env)
+        run([kubectl, "label", "namespace", ns, PSA], env)
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-release-"))
+    config = workdir / "helmkit.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "chart": str(CHART),
+                "environments": {
+                    "bench": {
+                        "release": "ai-native",
+                        "namespace": ns_kit,
+                        "values": [str(VALUES)],
+                        "timeout": "5m",
+                    }
+                },
+            }
+        )
+    )
+    wait = ["--wait=watcher"] if "helm3" not in args.helm else ["--wait"]
+
+    def raw(tag: str) -> Callable[[], None]:
+        return lambda: run(
+            [
+                args.helm,
+                "upgrade",
+                "--install",
+                "ai-native",
+                str(CHART),
+                "-n",
+                ns_raw,
+                "-f",
+                str(VALUES),
+                "--set",
+                f"backend.image.tag={tag}",
+                *wait,
+                "--wait-for-jobs",
+                "--timeout",
+                "5m",
+            ],
+            env,
+        )
+
+    def kit(tag: str, *extra: str) -> Callable[[], None]:
+        return lambda: run(
+            [
+                *HELMKIT,
+                "release",
+                "bench",
+                "--config",
+                str(config),
+                "--set",
+                f"backend.image.tag={tag}",
+                *extra,
+            ],
+            env,
+        )
+
+    # first installs are not measured: both sides start from an installed release
+    raw("0.0.0")()
+    kit("0.0.0")()
+    times: dict[str, list[float]] = {
+        "raw": [],
+        "helmkit": [],
+        "helmkit --skip-tests": [],
+        "no-op": [],
+    }
+    for n in range(args.rounds):
+        times["raw"].append(timed(raw(f"1.0.{n}")))
+        times["helmkit"].append(timed(kit(f"1.0.{n}")))
+        times["helmkit --skip-tests"].append(timed(kit(f"2.0.{n}", "--skip-tests")))
+        times["no-op"].append(timed(kit(f"2.0.{n}", "--skip-tests")))
+    for ns in (ns_raw, ns_kit):
+        subprocess.run(
+            [kubectl, "delete", "namespace", ns, "--wait=false"],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+
+    base = statistics.median(times["raw"])
+    print(
+        f"helm: {args.helm}; rounds: {args.rounds}; medians (s), ratio to raw helm upgrade --wait"
+    )
+    for name, values in times.items():
+        med = statistics.median(values)
+        print(
+            f"  {name:<22} {med:6.2f} s   x{med / base:4.2f}   "
+            f"({', '.join(f'{v:.2f}' for v in values)})"
+        )
+    print("goal: helmkit release <= 1.2x raw")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
