@@ -3,23 +3,12 @@ chart project, so caches and snapshot files land in a temporary directory."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "tests" / "fixtures" / "demo"
-BIN = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native")) / "bin"
-
-
-def helm_path(name: str) -> str:
-    path = BIN / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run `scripts/bootstrap.sh` (builds Helm 4 and Helm 3)")
-    return str(path)
+from cli_support import DEMO, helm_path
 
 
 @pytest.fixture(params=["helm4", "helm3"])

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, helm_path
+from cli_support import REPO, helm_path
 
 
 def helmkit(

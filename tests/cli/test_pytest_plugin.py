@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, helm_path
+from cli_support import DEMO, helm_path
 
 from helmkit.pytest_plugin import Manifests, RenderChart
 

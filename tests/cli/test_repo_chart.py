@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from conftest import REPO
+from cli_support import REPO
 
 
 def test_helmkit_test_passes_on_the_repository(helm_binary: str) -> None:
