@@ -116,26 +116,6 @@ def diff_objects(live: list[KubeObject], desired: list[KubeObject]) -> list[Obje
     return changes
 
 
-def normalise_job_names(objects: list[KubeObject], revision: int) -> list[KubeObject]:
-    """Jobs named after the revision (`x-db-schema-3-abc`, so every release runs them once) would
-    make every render differ from the last; the revision in a Job's name becomes `REV` so only a
-    real change in the Job counts. Other kinds keep their names."""
-    out: list[KubeObject] = []
-    token = f"-{revision}"
-    for obj in objects:
-        name = str(obj.get("metadata", {}).get("name", ""))
-        if obj.get("kind") == "Job" and (f"{token}-" in name or name.endswith(token)):
-            renamed = (
-                name.replace(f"{token}-", "-REV-", 1)
-                if f"{token}-" in name
-                else (name[: -len(token)] + "-REV")
-            )
-            out.append({**obj, "metadata": {**obj["metadata"], "name": renamed}})
-        else:
-            out.append(obj)
-    return out
-
-
 def build_plan(
     *,
     environment: str,
@@ -145,15 +125,11 @@ def build_plan(
     current_status: str,
     current: ReleaseState | None,
     desired: ReleaseState,
-    next_revision: int | None = None,
 ) -> ReleasePlan:
+    # The chart names its Jobs after a hash of their spec, never the revision, so an unchanged
+    # release renders the same objects and the plan needs no special case for them.
     live_objects = list(current.objects) if current else []
     desired_objects = list(desired.objects)
-    if current_revision is not None:
-        live_objects = normalise_job_names(live_objects, current_revision)
-        desired_objects = normalise_job_names(
-            desired_objects, next_revision or current_revision + 1
-        )
     return ReleasePlan(
         environment=environment,
         release=release,

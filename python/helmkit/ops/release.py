@@ -151,7 +151,6 @@ def make_plan(live: LiveEnv, desired: Desired) -> tuple[rp.ReleasePlan, list[rv.
         current_status=running.status if running else "",
         current=live_state(live, running) if running else None,
         desired=desired.state,
-        next_revision=(revisions[-1].number + 1) if revisions else None,
     )
     return plan, revisions
 

@@ -75,16 +75,15 @@ db-schema.sh: |
 {{- end -}}
 
 {{/*
-ai-native.database.schemaJobName: "<platform>-db-schema-<revision>-<hash>". A new name on every
-revision makes the Job run on every install and upgrade (a Job's pod template is immutable, so a
-fixed name could not be re-run by an upgrade anyway); the hash of the SQL and the target makes a
-changed schema visible in the name.
-Usage: {{ include "ai-native.database.schemaJobName" $ }}
+ai-native.database.jobName: "<platform>-<job>-<hash of the Job's spec>". A Job's pod template is
+immutable: a Job whose spec changes must get a new name, or Helm's patch fails (upgrade, and
+Helm 3's rollback over a leftover Job). Hashing the whole rendered spec, not the revision, keeps
+an unchanged Job's name stable, so a no-op upgrade changes nothing.
+Usage: {{ include "ai-native.database.jobName" (dict "root" $ "job" "db-schema" "spec" $spec) }}
 */}}
-{{- define "ai-native.database.schemaJobName" -}}
-{{- $hash := printf "%s\n%s" (include "ai-native.database.schemaFiles" .) (include "ai-native.database.target" .) | sha256sum | trunc 8 -}}
-{{- $suffix := printf "-db-schema-%d-%s" (int .Release.Revision) $hash -}}
-{{- printf "%s%s" (include "common.names.platform" . | trunc (int (sub 63 (len $suffix))) | trimSuffix "-") $suffix -}}
+{{- define "ai-native.database.jobName" -}}
+{{- $suffix := printf "-%s-%s" .job (.spec | sha256sum | trunc 10) -}}
+{{- printf "%s%s" (include "common.names.platform" .root | trunc (int (sub 63 (len $suffix))) | trimSuffix "-") $suffix -}}
 {{- end -}}
 
 {{/*
