@@ -16,7 +16,15 @@ from typing import Any
 
 import pytest
 import yaml
-from component_chart import REPO_ROOT, configmap_data, container_env, find, render, run_script
+from component_chart import (
+    REPO_ROOT,
+    configmap_data,
+    container_env,
+    find,
+    find_prefixed,
+    render,
+    run_script,
+)
 from component_chart import write_files as materialise
 from component_data import (
     TABLES,
@@ -195,7 +203,7 @@ def test_backup_volume_gets_a_consumer_at_install() -> None:
     manifests = render(*BACKUP_VALUES)
     claim = find(manifests, "PersistentVolumeClaim", "ai-native-db-backup")
     assert claim["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
-    job = find(manifests, "Job", "ai-native-db-backup-volume-1")
+    job = find_prefixed(manifests, "Job", "ai-native-db-backup-volume-")
     assert "helm.sh/hook" not in (job["metadata"].get("annotations") or {})
     pod_volumes = volumes(job["spec"]["template"]["spec"])
     claims = [v["persistentVolumeClaim"]["claimName"] for v in pod_volumes.values()]
