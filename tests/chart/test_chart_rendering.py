@@ -307,3 +307,26 @@ def test_components_can_be_switched_off(helm_runs: HelmRuns, tmp_path: Path) -> 
     assert find(objects, "HorizontalPodAutoscaler") == []
     assert {p["metadata"]["name"] for p in find(objects, "Pod")} == {
         "ai-native-test-postgresql", "ai-native-test-redis"}
+
+
+def test_pdbs_only_where_several_replicas_run(
+    rendered: dict[str, Objects], helm_runs: HelmRuns, tmp_path: Path
+) -> None:
+    staging = {p["metadata"]["name"]: p["spec"] for p in
+               find(rendered["values/staging.yaml"], "PodDisruptionBudget")}
+    assert staging == {
+        name: {"maxUnavailable": 1, "selector": {"matchLabels": {
+            "app.kubernetes.io/name": name.removeprefix("ai-native-"),
+            "app.kubernetes.io/instance": "ai-native"}}}
+        for name in ("ai-native-backend", "ai-native-frontend")
+    }
+    # one replica: a PDB would protect nothing (values/local.yaml runs HPA min 1, frontend 1)
+    assert find(rendered["values/local.yaml"], "PodDisruptionBudget") == []
+    fixed_one = _render(helm_runs, tmp_path, {"backend": {"autoscaling": {"enabled": False},
+                                                          "replicaCount": 1}})
+    assert [p["metadata"]["name"] for p in find(fixed_one, "PodDisruptionBudget")] == [
+        "ai-native-frontend"]
+    hpa_two = _render(helm_runs, tmp_path, {"backend": {"autoscaling": {"minReplicas": 2}},
+                                            "frontend": {"replicaCount": 1}})
+    assert [p["metadata"]["name"] for p in find(hpa_two, "PodDisruptionBudget")] == [
+        "ai-native-backend"]
