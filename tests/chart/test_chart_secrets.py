@@ -133,8 +133,34 @@ def test_upgrade_without_the_live_secret_fails_with_instructions(
     result = helm_runs.run(helm, template_args((), "--is-upgrade"))
     assert result.returncode != 0
     assert f"Secret ai-native-test/{SECRET} is missing during an upgrade" in result.stderr
-    assert "JWT_SECRET_KEY" in result.stderr and "POSTGRES_PASSWORD" in result.stderr
-    assert "secrets.existingSecret" in result.stderr
+    # the exact fix: where the current values still are, and how to pass them back
+    for fix in (
+        f"kubectl -n ai-native-test apply -f {SECRET}.backup.yaml",
+        "kubectl -n ai-native-test exec deploy/ai-native-backend -c backend -- printenv "
+        "JWT_SECRET_KEY",
+        "kubectl -n ai-native-test exec ai-native-postgresql-0 -c postgresql -- printenv "
+        "POSTGRES_PASSWORD",
+        "helm upgrade ai-native ... --set-string secrets.jwtSecretKey=<JWT_SECRET_KEY> "
+        "--set-string postgresql.auth.password=<POSTGRES_PASSWORD>",
+        "--set secrets.existingSecret=<name>",
+    ):
+        assert fix in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("helm", HELMS)
+def test_upgrade_without_the_live_secret_names_only_what_would_change(
+    helm_runs: HelmRuns, helm: str, tmp_path: Path
+) -> None:
+    """With an external database only the JWT key is generated: no talk of a database volume."""
+    external = _values(tmp_path, {"postgresql": {"enabled": False},
+                                  "externalDatabase": {"host": "db.example.edu", "password": "p"}},
+                       f"{helm}-external.yaml")
+    result = helm_runs.run(helm, template_args([external], "--is-upgrade"))
+    assert result.returncode != 0
+    assert "printenv JWT_SECRET_KEY" in result.stderr
+    assert "POSTGRES_PASSWORD" not in result.stderr.replace("keys JWT_SECRET_KEY, DATABASE_URL, "
+                                                            "REDIS_URL, POSTGRES_PASSWORD", "")
+    assert "database volume" not in result.stderr
 
 
 @pytest.mark.parametrize("helm", HELMS)
