@@ -98,6 +98,8 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("gateway-without-parents", {"gateway": {"enabled": True}}, ("gateway.parentRefs",)),
     ("issuers-without-email", {"certManager": {"clusterIssuers": {"create": True}}},
      ("certManager.clusterIssuers.email",)),
+    ("redis-aof-without-volume", {"redis": {"persistence": {"enabled": False}}},
+     ("redis.appendonly", "redis.persistence.enabled")),
     ("tls-without-certificate", {"ingress": {"tls": {"clusterIssuer": ""}}},
      ("ingress.tls.clusterIssuer",)),
     ("all-messages-at-once", {"postgresql": {"enabled": False}, "redis": {"enabled": False},

@@ -73,3 +73,15 @@ certManager.clusterIssuers.email: empty while certManager.clusterIssuers.create 
 {{- end -}}
 {{- end -}}
 
+
+{{/*
+common.validate.redisPersistence: the append-only file is Redis' persistence, so it needs the
+data volume; on an emptyDir it would vanish with the pod while looking persistent.
+Usage: {{ include "common.validate.redisPersistence" $ }}
+*/}}
+{{- define "common.validate.redisPersistence" -}}
+{{- $redis := .Values.redis -}}
+{{- if and $redis.enabled $redis.appendonly (not (dig "persistence" "enabled" true $redis)) -}}
+redis.appendonly: true while redis.persistence.enabled is false, so the append-only file would live on an emptyDir and vanish with the pod; set redis.persistence.enabled=true (the AOF needs a volume) or redis.appendonly=false.
+{{- end -}}
+{{- end -}}
