@@ -200,13 +200,31 @@ def test_gateway_routes_and_gated_crds(rendered: dict[str, Objects]) -> None:
     objects = rendered["ci/gateway-monitoring-values.yaml"]
     assert find(objects, "Ingress") == []
     routes = {r["metadata"]["name"]: r for r in find(objects, "HTTPRoute")}
-    assert set(routes) == {"ai-native-backend", "ai-native-frontend"}
+    assert set(routes) == {"ai-native-backend", "ai-native-frontend", "ai-native-https-redirect"}
     rule = routes["ai-native-backend"]["spec"]["rules"][0]
     assert rule["backendRefs"] == [{"name": "ai-native-backend", "port": 8000}]
-    headers = {h["name"] for h in rule["filters"][0]["responseHeaderModifier"]["set"]}
-    assert {"X-Frame-Options", "Strict-Transport-Security", "X-XSS-Protection"} <= headers
-    assert sorted(i["metadata"]["name"] for i in find(objects, "ClusterIssuer")) == [
-        "letsencrypt-prod", "letsencrypt-staging"]
+    headers = {h["name"]: h["value"]
+               for h in rule["filters"][0]["responseHeaderModifier"]["set"]}
+    assert headers == {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+                       "Referrer-Policy": "strict-origin-when-cross-origin",
+                       "X-XSS-Protection": "1; mode=block",
+                       "Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+    # TLS on every public route: the app routes attach to the HTTPS listener only, and plain
+    # HTTP gets nothing but a redirect
+    https, http = ({"name": "public", "namespace": "gateway-system", "sectionName": s}
+                   for s in ("https", "http"))
+    for name in ("ai-native-backend", "ai-native-frontend"):
+        assert routes[name]["spec"]["parentRefs"] == [https]
+    redirect = routes["ai-native-https-redirect"]["spec"]
+    assert redirect["parentRefs"] == [http]
+    assert redirect["hostnames"] == ["api-staging.ai-native.example.edu",
+                                     "app-staging.ai-native.example.edu"]
+    assert redirect["rules"] == [{"filters": [{"type": "RequestRedirect", "requestRedirect": {
+        "scheme": "https", "statusCode": 301}}]}]
+    issuers = {i["metadata"]["name"]: i["spec"]["acme"] for i in find(objects, "ClusterIssuer")}
+    assert sorted(issuers) == ["letsencrypt-prod", "letsencrypt-staging"]
+    for acme in issuers.values():  # no Ingress here: HTTP-01 through the Gateway's HTTP listener
+        assert acme["solvers"] == [{"http01": {"gatewayHTTPRoute": {"parentRefs": [http]}}}]
     monitor = one(objects, "ServiceMonitor", "ai-native-backend")
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
 
@@ -215,6 +233,36 @@ def test_crds_are_skipped_when_their_api_is_missing(helm_runs: HelmRuns) -> None
     values = [CHART / "ci" / "gateway-monitoring-values.yaml"]
     objects = helm_runs.run("helm4", template_args(values, apis=False)).objects()
     assert find(objects, "ClusterIssuer") == [] and find(objects, "ServiceMonitor") == []
+
+
+def test_crds_only_when_asked(rendered: dict[str, Objects]) -> None:
+    # the defaults are rendered with both APIs announced
+    objects = rendered["defaults"]
+    assert find(objects, "ClusterIssuer") == [] and find(objects, "ServiceMonitor") == []
+    assert find(objects, "HTTPRoute") == []
+
+
+def test_issuers_solve_http01_through_the_ingress_class(
+    helm_runs: HelmRuns, tmp_path: Path
+) -> None:
+    objects = _render(helm_runs, tmp_path, {"certManager": {"clusterIssuers": {
+        "create": True, "email": "ops@example.edu"}}})
+    for issuer in find(objects, "ClusterIssuer"):
+        assert issuer["spec"]["acme"]["solvers"] == [
+            {"http01": {"ingress": {"ingressClassName": "nginx"}}}]
+    assert len(find(objects, "ClusterIssuer")) == 2
+
+
+def test_no_redirect_route_without_tls(helm_runs: HelmRuns, tmp_path: Path) -> None:
+    http = [{"name": "gw", "sectionName": "http"}]
+    objects = _render(helm_runs, tmp_path, {
+        "ingress": {"tls": {"enabled": False}},
+        "gateway": {"enabled": True, "parentRefs": http, "httpParentRefs": http}})
+    routes = {r["metadata"]["name"]: r for r in find(objects, "HTTPRoute")}
+    assert set(routes) == {"ai-native-backend", "ai-native-frontend"}
+    headers = {h["name"] for h in routes["ai-native-frontend"]["spec"]["rules"][0]["filters"][0][
+        "responseHeaderModifier"]["set"]}
+    assert "Strict-Transport-Security" not in headers and "X-Frame-Options" in headers
 
 
 def test_guardrails(rendered: dict[str, Objects]) -> None:

@@ -54,12 +54,37 @@ ingress.tls.clusterIssuer: empty while ingress.tls.enabled is true; set ingress.
 {{- end -}}
 
 {{/*
-common.validate.gateway: HTTPRoutes need at least one parent Gateway.
+common.validate.gateway: HTTPRoutes need at least one parent Gateway, and with TLS on, each
+parent must be an HTTPS listener: a ref without sectionName or port attaches the routes to every
+listener of the Gateway, plain HTTP included. Several messages are joined with newlines.
 Usage: {{ include "common.validate.gateway" $ }}
 */}}
 {{- define "common.validate.gateway" -}}
-{{- if and .Values.gateway.enabled (not .Values.gateway.parentRefs) -}}
-gateway.parentRefs: empty while gateway.enabled is true; add the Gateway to attach to, e.g. [{name: shared-gateway, namespace: gateway-system}].
+{{- $gateway := .Values.gateway -}}
+{{- if $gateway.enabled -}}
+{{- $messages := list -}}
+{{- if not $gateway.parentRefs -}}
+{{- $messages = append $messages "gateway.parentRefs: empty while gateway.enabled is true; add the Gateway listener to attach to, e.g. [{name: shared-gateway, namespace: gateway-system, sectionName: https}]." -}}
+{{- end -}}
+{{- if .Values.ingress.tls.enabled -}}
+{{- range $i, $ref := $gateway.parentRefs -}}
+{{- if not (or $ref.sectionName $ref.port) -}}
+{{- $messages = append $messages (printf "gateway.parentRefs[%d]: no sectionName or port, so the routes would also be served by the plain-HTTP listeners of Gateway %s while ingress.tls.enabled is true; set sectionName (or port) to its HTTPS listener, or ingress.tls.enabled=false." $i $ref.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- join "\n- " $messages -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+common.validate.acmeSolver: the ClusterIssuers solve HTTP-01 on plain HTTP, through the Ingress
+class or, without an Ingress, through gateway.httpParentRefs.
+Usage: {{ include "common.validate.acmeSolver" $ }}
+*/}}
+{{- define "common.validate.acmeSolver" -}}
+{{- if and .Values.certManager.clusterIssuers.create (not .Values.ingress.enabled) .Values.gateway.enabled (not .Values.gateway.httpParentRefs) -}}
+gateway.httpParentRefs: empty while certManager.clusterIssuers.create is true and ingress.enabled is false, so Let's Encrypt HTTP-01 challenges could not be answered; add the Gateway's plain-HTTP listener, e.g. [{name: shared-gateway, namespace: gateway-system, sectionName: http}].
 {{- end -}}
 {{- end -}}
 
