@@ -4,12 +4,14 @@ aggregated validate.yaml for cross-field rules."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chart_env import HELMS, HelmRuns, template_args
+from chart_env import CHART, HELMS, HelmRuns, template_args
 
 # (id, values, substrings the error must contain)
 CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
@@ -37,6 +39,13 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
      ("/networkPolicy/ingressController", "'namespace'")),
     ("unknown-in-guardrails", {"namespaceGuardrails": {"limitRange": {"max": {"cpu": "1"}}}},
      ("/namespaceGuardrails/limitRange", "'max'")),
+    ("unknown-in-toleration", {"backend": {"tolerations": [{"key": "k", "efect": "NoSchedule"}]}},
+     ("/backend/tolerations/0", "'efect'")),
+    ("unknown-in-affinity", {"redis": {"affinity": {"nodeAfinity": {}}}},
+     ("/redis/affinity", "'nodeAfinity'")),
+    ("unknown-in-env-value-from",
+     {"backend": {"extraEnv": [{"name": "X", "valueFrom": {"secretRef": {"name": "s"}}}]}},
+     ("/backend/extraEnv/0/valueFrom", "'secretRef'")),
     # invalid quantities
     ("cpu-word", {"backend": {"resources": {"requests": {"cpu": "two"}}}},
      ("/backend/resources/requests/cpu",)),
@@ -156,3 +165,37 @@ def test_global_stays_open_for_other_charts(helm_runs: HelmRuns, tmp_path: Path)
     path.write_text(yaml.safe_dump({"global": {"someOtherChart": {"x": 1}}}))
     for helm in HELMS:
         assert helm_runs.run(helm, template_args([path])).returncode == 0
+
+
+# Objects the values schema leaves open on purpose: the terms of an affinity follow the Kubernetes
+# API, and the strict Kubernetes schema validation of every rendered object checks them.
+OPEN_ON_PURPOSE = re.compile(r"/affinity/properties/\w+/properties/\w+DuringExecution(/items)?$")
+
+
+def _open_objects(node: Any, path: str) -> list[str]:
+    """JSON pointers of object schemas that accept keys nobody declared."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        is_object = node.get("type") == "object" or "properties" in node
+        extra = node.get("additionalProperties", True)
+        string_map = isinstance(extra, dict) and extra.get("type") == "string"
+        if is_object and extra is not False and not string_map:
+            found.append(path)
+        for key, child in node.items():
+            found += _open_objects(child, f"{path}/{key}")
+    elif isinstance(node, list):
+        for position, child in enumerate(node):
+            found += _open_objects(child, f"{path}/{position}")
+    return found
+
+
+def test_the_schema_rejects_unknown_keys_everywhere_but_global() -> None:
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    open_objects = [
+        pointer for pointer in _open_objects(schema, "")
+        if not re.search(r"/properties/global(/|$)", pointer)
+        and not OPEN_ON_PURPOSE.search(pointer)
+    ]
+    assert open_objects == []
+    assert schema["properties"]["global"]["additionalProperties"] is True
+    assert schema["additionalProperties"] is False
