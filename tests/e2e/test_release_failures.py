@@ -83,16 +83,20 @@ def start_killable_upgrade(cli: LiveCli, *extra: str) -> subprocess.Popen[str]:
         "5m",
         *extra,
     ]
-    return subprocess.Popen(
-        argv, env=cli.helm.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
-    )
+    log = (cli.workdir / "killable-helm.log").open("w")
+    return subprocess.Popen(argv, env=cli.helm.env, stdout=log, stderr=log, text=True)
 
 
 def kill_when_pending(cli: LiveCli, proc: subprocess.Popen[str], status: str) -> None:
+    def pending() -> bool:
+        if proc.poll() is not None:
+            log = (cli.workdir / "killable-helm.log").read_text()
+            pytest.fail(f"helm exited ({proc.returncode}) before it could be killed:\n{log}")
+        return (cli.helm_history() or [{}])[-1].get("status") == status
+
     try:
-        wait_for(
-            f"revision {status}", lambda: (cli.helm_history() or [{}])[-1].get("status") == status
-        )
+        # generous: the whole suite shares two cores with this helm
+        wait_for(f"revision {status}", pending, timeout_s=180)
         wait_for("pods created", lambda: cli.kube.items("pods", cli.namespace, SELECTOR))
     finally:
         os.kill(proc.pid, signal.SIGKILL)
