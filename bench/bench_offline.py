@@ -1,15 +1,19 @@
 """Offline helmkit against its baselines, side by side in one run, on a frozen copy of the
 repository's chart project (chart, values, schemas, helmkit.yaml, ct.yaml):
 
-- `helmkit test` cold (no cache) vs the floor: plain `helm template` of the same scenarios at
-  the same parallelism (goal <= 1.5x), and vs `ct lint` on the same chart (goal: faster);
+- `helmkit test` cold (`.helmkit-cache/` removed, so it renders, checks and writes the cache)
+  vs the floor: plain `helm template` of the same scenarios at the same parallelism (goal
+  <= 1.5x), and vs `ct lint` on the same chart (goal: faster);
+- with `--baseline DIR` (a `python/` tree of another helmkit revision, e.g. from
+  `git archive REV python | tar -x -C DIR`), that revision's cold and after-edit runs in the
+  same rounds, so before/after ratios come from one run on one machine state;
 - `helmkit test` re-run with nothing changed (goal <= 0.5 s);
 - strict schema validation of the rendered objects: objects/s on one core (goal >= 2000), and
   end to end (process start, parse, compile, validate) against kubeconform on the same file
   with the same schemas;
 - `helmkit --help` (goal <= 150 ms) next to a bare `python -c pass`.
 
-Usage: python bench/bench_offline.py [--rounds N] [--helm helm4|helm3]
+Usage: python bench/bench_offline.py [--rounds N] [--helm helm4|helm3] [--baseline DIR]
 Prints a table and one JSON document with every ratio; asserts nothing.
 """
 
@@ -115,8 +119,29 @@ def median(xs: list[float]) -> float:
     return round(statistics.median(xs), 3)
 
 
-def bench_test_verb(project: Path, env: dict[str, str], helm: str, rounds: int) -> dict[str, Any]:
+def cold(project: Path, argv: list[str], env: dict[str, str]) -> Callable[[], Any]:
+    """A cold run: nothing remembered in the project (the cache directory removed)."""
+
+    def action() -> None:
+        shutil.rmtree(project / ".helmkit-cache", ignore_errors=True)
+        run(argv, project, env)
+
+    return action
+
+
+def baseline_env(env: dict[str, str], baseline: Path | None) -> dict[str, str]:
+    if baseline is None:
+        return env
+    return {**env, "PYTHONPATH": str(baseline / "python")}
+
+
+def bench_test_verb(
+    project: Path, env: dict[str, str], helm: str, rounds: int, baseline: Path | None = None
+) -> dict[str, Any]:
     helmkit = [str(VENV_BIN / "helmkit")]
+    # the baseline revision runs from its own tree (PYTHONPATH wins over the editable install)
+    base_cmd = [str(VENV_BIN / "python"), "-m", "helmkit"]
+    base_env = baseline_env(env, baseline)
     ct = need(BIN / "ct", "bash scripts/build-peers.sh")
     ct_env = {**env, "PATH": f"{VENV_BIN}:{Path(helm).parent}:{env['PATH']}"}
     # ct calls `helm`: give it the same binary
@@ -127,7 +152,9 @@ def bench_test_verb(project: Path, env: dict[str, str], helm: str, rounds: int) 
     ct_env["PATH"] = f"{shim}:{ct_env['PATH']}"
     argvs = template_argvs(project, helm)
     workers = default_jobs()
-    names = ("floor", "helmkit_test_cold", "helmkit_test_after_edit", "ct_lint", "rerun")
+    names = ["floor", "helmkit_test_cold", "helmkit_test_after_edit", "ct_lint", "rerun"]
+    if baseline is not None:
+        names += ["baseline_test_cold", "baseline_test_after_edit"]
     wall: dict[str, list[float]] = {name: [] for name in names}
     cpu: dict[str, list[float]] = {name: [] for name in names}
 
@@ -139,9 +166,15 @@ def bench_test_verb(project: Path, env: dict[str, str], helm: str, rounds: int) 
     verdicts: dict[str, int] = {}
     for round_no in range(rounds):
         measure("floor", lambda: floor(argvs, project, env, workers))
-        measure("helmkit_test_cold", lambda: run([*helmkit, "test", "--no-cache"], project, env))
+        if baseline is not None:
+            measure("baseline_test_cold", cold(project, [*base_cmd, "test"], base_env))
+            edit_template(project, round_no * 2 + 1)
+            measure(
+                "baseline_test_after_edit", lambda: run([*base_cmd, "test"], project, base_env)
+            )
+        measure("helmkit_test_cold", cold(project, [*helmkit, "test"], env))
         verdicts["helmkit_test"] = run([*helmkit, "test"], project, env).returncode  # warm cache
-        edit_template(project, round_no)
+        edit_template(project, round_no * 2)
         measure("helmkit_test_after_edit", lambda: run([*helmkit, "test"], project, env))
         measure("rerun", lambda: run([*helmkit, "test"], project, env))
         measure("ct_lint", lambda: run([ct, "lint", "--config", "ct.yaml"], project, ct_env))
@@ -152,7 +185,7 @@ def bench_test_verb(project: Path, env: dict[str, str], helm: str, rounds: int) 
     def ratio(a: str, b: str, table: dict[str, float]) -> float:
         return round(table[a] / table[b], 2)
 
-    return {
+    result: dict[str, Any] = {
         "scenarios": len(argvs),
         "parallelism": workers,
         "median_wall_s": med,
@@ -166,6 +199,12 @@ def bench_test_verb(project: Path, env: dict[str, str], helm: str, rounds: int) 
         "rerun_s": med["rerun"],
         "goals": {"test_over_floor_max": 1.5, "test_over_ct_lint_max": 1.0, "rerun_max_s": 0.5},
     }
+    if baseline is not None:
+        result["baseline"] = str(baseline)
+        for name in ("baseline_test_cold", "baseline_test_after_edit"):
+            result[f"ratio_{name}_over_floor"] = ratio(name, "floor", med)
+            result[f"cpu_ratio_{name}_over_floor"] = ratio(name, "floor", med_cpu)
+    return result
 
 
 def kubeconform_schemas(version: str, kinds: set[tuple[str, str]], target: Path) -> str:
@@ -264,6 +303,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--helm", default="helm4", choices=["helm4", "helm3"])
+    parser.add_argument("--baseline", type=Path, default=None, help="python/ tree's parent")
+    parser.add_argument("--only-test-verb", action="store_true", help="skip schema and --help")
     args = parser.parse_args()
     helm = need(BIN / args.helm, "scripts/bootstrap.sh")
     # like a user's machine: bytecode caches are written (this sandbox disables them)
@@ -274,11 +315,18 @@ def main() -> int:
         result = {
             "helm": args.helm,
             "rounds": args.rounds,
-            "test_verb": bench_test_verb(project, env, helm, args.rounds),
-            "schema_validation": bench_schema(project, env, helm, args.rounds),
-            "help": bench_help(env, args.rounds),
+            "test_verb": bench_test_verb(project, env, helm, args.rounds, args.baseline),
         }
-    tv, sv, hp = result["test_verb"], result["schema_validation"], result["help"]
+        if not args.only_test_verb:
+            result["schema_validation"] = bench_schema(project, env, helm, args.rounds)
+            result["help"] = bench_help(env, args.rounds)
+    print_summary(result)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    tv = result["test_verb"]
     print(
         f"helmkit test cold / helm template floor : {tv['ratio_test_cold_over_floor']}x wall, "
         f"{tv['cpu_ratio_test_cold_over_floor']}x CPU (goal <= 1.5)"
@@ -291,13 +339,20 @@ def main() -> int:
         f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)"
     )
     print(f"helmkit test no-change re-run           : {tv['rerun_s']} s (goal <= 0.5)")
+    if "baseline" in tv:
+        for name in ("baseline_test_cold", "baseline_test_after_edit"):
+            print(
+                f"{name} / floor : {tv[f'ratio_{name}_over_floor']}x wall, "
+                f"{tv[f'cpu_ratio_{name}_over_floor']}x CPU"
+            )
+    if "schema_validation" not in result:
+        return
+    sv, hp = result["schema_validation"], result["help"]
     rate = sv["helmkit_objects_per_s_one_core_warm"]
     print(f"schema validation, one core             : {rate} objects/s (goal >= 2000)")
     e2e = sv["ratio_helmkit_over_kubeconform_end_to_end"]
     print(f"schema end to end helmkit / kubeconform : {e2e}x")
     print(f"helmkit --help                          : {hp['helmkit_help_s']} s (goal <= 0.15)")
-    print(json.dumps(result, indent=2))
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Nothing heavy is imported here: `helmkit --help` stays fast.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -74,18 +73,16 @@ def cache_option(func: F) -> F:
 
 
 def load(config_path: Path | None) -> HelmkitConfig:
-    """helmkit.yaml, schema-validated unless this exact content passed before (the marker in
-    .helmkit-cache spares the jsonschema import on every run)."""
-    from helmkit.core.config import config_digest, find_config, load_config
+    """helmkit.yaml, checked against its schema by the fast gate; jsonschema (slow to import)
+    runs only when the gate rejects the file, to name the key path and line."""
+    from helmkit.core import schema_gate
+    from helmkit.core.config import config_schema, find_config, load_config
+    from helmkit.core.yaml_source import load_yaml_file
 
     path = config_path or find_config(Path.cwd())
-    marker = path.parent / ".helmkit-cache" / "valid-config" / config_digest(path)
-    config = load_config(path, validate=not marker.is_file())
-    if not marker.is_file():
-        with contextlib.suppress(OSError):  # a read-only checkout only validates every time
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-    return config
+    gate = schema_gate.compile_gate(config_schema())
+    valid = gate is not None and path.is_file() and gate(load_yaml_file(str(path)).data)
+    return load_config(path, validate=not valid)
 
 
 def emit(text: str, output_file: Path | None) -> None:

@@ -35,9 +35,9 @@ class SchemaMemo:
         self.store: MutableMapping[str, Any] = store if store is not None else {}
 
     def validate(
-        self, body: dict[str, Any], content: str, version: str
+        self, body: dict[str, Any], digest: str, version: str
     ) -> list[kube_schema.SchemaIssue] | None:
-        digest = hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest()
+        """`digest` identifies the content (see `object_digest`)."""
         key = f"{version}:{digest}"
         if key in self.store:
             saved = self.store[key]
@@ -51,16 +51,24 @@ class SchemaMemo:
         return issues
 
 
+def object_digest(obj: K8sObject) -> str:
+    """The digest of the text the object was parsed from, else of its serialised body."""
+    if obj.digest:
+        return obj.digest
+    content = json.dumps(obj.body, sort_keys=True, default=str)
+    return "json:" + hashlib.sha1(content.encode(), usedforsecurity=False).hexdigest()
+
+
 def schema_findings(
     objects: Sequence[K8sObject], kube_versions: Sequence[str], memo: SchemaMemo | None = None
 ) -> list[Finding]:
     memo = memo or SchemaMemo()
     findings: list[Finding] = []
     for obj in objects:
-        content = json.dumps(obj.body, sort_keys=True, default=str)
+        digest = object_digest(obj)
         missing_in: list[str] = []
         for version in kube_versions:
-            issues = memo.validate(obj.body, content, version)
+            issues = memo.validate(obj.body, digest, version)
             if issues is None:
                 missing_in.append(version)
                 continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import functools
 import hashlib
 import json
 import re
@@ -22,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from helmkit.core.manifests import K8sObject, dump_yaml, parse_manifests
+from helmkit.core.manifests import K8sObject, dump_plain, dump_yaml, parse_manifests
 
 MASK = "<masked>"
 _HEADER = "# helmkit snapshot of scenario {name}: regenerate with `helmkit snapshot --update`\n"
@@ -83,26 +82,36 @@ def to_snapshot(
 
 
 def _remembered_text(obj: K8sObject, memo: MutableMapping[str, Any] | None) -> str:
-    content = _content(obj)
-    if memo is None:
-        return _normalized_text(obj.kind, content)
-    key = (
-        "snapshot:"
-        + hashlib.sha1(f"{obj.kind}\0{content}".encode(), usedforsecurity=False).hexdigest()
-    )
-    if key not in memo:
-        memo[key] = _normalized_text(obj.kind, content)
-    return str(memo[key])
+    digest = obj.digest or hashlib.sha1(_content(obj).encode(), usedforsecurity=False).hexdigest()
+    key = f"snapshot:{obj.kind}:{digest}"
+    if memo is not None and key in memo:
+        return str(memo[key])
+    text = _texts.get(key)
+    if text is None:
+        if len(_texts) > _TEXTS_MAX:
+            _texts.clear()
+        text = _texts[key] = dump_plain(_normalize_body(obj.kind, _copy(obj.body)))
+    if memo is not None:
+        memo[key] = text
+    return text
 
 
 def _content(obj: K8sObject) -> str:
     return json.dumps(obj.body, sort_keys=True, default=str)
 
 
-@functools.lru_cache(maxsize=8192)
-def _normalized_text(kind: str, content: str) -> str:
-    """Scenarios share many identical objects: each distinct one is normalised and dumped once."""
-    return dump_yaml(_normalize_body(kind, json.loads(content)))
+# scenarios share many identical objects: each distinct one is normalised and dumped once
+_texts: dict[str, str] = {}
+_TEXTS_MAX = 8192
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of parsed YAML to normalise (mappings and lists; scalars are immutable)."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 def render_file(name: str, objects: list[SnapshotObject]) -> str:

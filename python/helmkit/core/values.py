@@ -7,7 +7,6 @@ file and line a person has to edit, which `helm lint` cannot do.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from helmkit.core import schema_gate
 from helmkit.core.yaml_source import KeyPath, SourcedYaml, format_key_path
 from helmkit.errors import UsageError
 
@@ -47,27 +47,43 @@ def _record(value: Any, prefix: KeyPath, origin_of: Any, origins: dict[KeyPath, 
             _record(item, (*prefix, str(key)), origin_of, origins)
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of parsed YAML (mappings, lists, immutable scalars), without deepcopy's
+    bookkeeping: layering copies whole values files for every scenario."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
 def _merge(
     base: dict[str, Any],
     top: dict[str, Any],
     prefix: KeyPath,
     origin_of: Any,
-    origins: dict[KeyPath, Origin],
+    origins: dict[KeyPath, Origin] | None,
 ) -> None:
     for key, value in top.items():
         path = (*prefix, str(key))
         if value is None:
             base.pop(key, None)
-            origins[path] = origin_of(path)
+            if origins is not None:
+                origins[path] = origin_of(path)
         elif isinstance(value, dict) and isinstance(base.get(key), dict):
             _merge(base[key], value, path, origin_of, origins)
         else:
-            base[key] = copy.deepcopy(value)
-            _record(value, path, origin_of, origins)
+            base[key] = _copy(value)
+            if origins is not None:
+                _record(value, path, origin_of, origins)
 
 
-def layer(layers: Sequence[SourcedYaml], set_values: Sequence[str] = ()) -> LayeredValues:
+def layer(
+    layers: Sequence[SourcedYaml], set_values: Sequence[str] = (), *, origins: bool = True
+) -> LayeredValues:
+    """Merged values; `origins=False` skips the file:line bookkeeping (only messages need it)."""
     result = LayeredValues()
+    tracked = result.origins if origins else None
     for source in layers:
         data = source.data or {}
         if not isinstance(data, dict):
@@ -78,14 +94,14 @@ def layer(layers: Sequence[SourcedYaml], set_values: Sequence[str] = ()) -> Laye
         def origin_of(path: KeyPath, src: SourcedYaml = source) -> Origin:
             return Origin(src.path, src.line_of(path))
 
-        _merge(result.data, data, (), origin_of, result.origins)
+        _merge(result.data, data, (), origin_of, tracked)
     for assignment in set_values:
         parsed = parse_set(assignment)
 
         def set_origin(path: KeyPath) -> Origin:
             return Origin(f"--set {'.'.join(str(p) for p in path)}", None)
 
-        _merge(result.data, parsed, (), set_origin, result.origins)
+        _merge(result.data, parsed, (), set_origin, tracked)
     return result
 
 
@@ -133,8 +149,16 @@ class ValuesIssue:
     line: int | None
 
 
-def schema_issues(values: LayeredValues, schema: dict[str, Any]) -> list[ValuesIssue]:
-    """Every schema violation with the file and line that set the offending value."""
+def schema_issues(
+    values: LayeredValues, schema: dict[str, Any], gate: schema_gate.Check | None = None
+) -> list[ValuesIssue]:
+    """Every schema violation with the file and line that set the offending value.
+
+    `gate` (from `schema_gate.compile_gate(schema)`) answers the common case, valid values,
+    without jsonschema; jsonschema runs only to describe the violations it found.
+    """
+    if gate is not None and gate(values.data):
+        return []
     import jsonschema  # kept out of module import: CLI start-up time
 
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)

@@ -6,6 +6,8 @@
 Steps: chart checks (semver, dependencies, version bump, template prefixes, docs), values
 schema with file:line, `helm lint --strict` on the chart's defaults, renders of every scenario
 in parallel (cached by content), strict Kubernetes schemas per version, policy rules, waivers.
+helm lint and the renders start first; the checks that need no render run while helm works,
+and each render is checked as soon as it arrives.
 
 `helm lint` runs once on the defaults, not per scenario: per scenario it would double the helm
 work, and what it checks there (values schema, template errors, YAML) helmkit checks itself on
@@ -22,8 +24,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from helmkit.adapters.helm import Helm
-from helmkit.core import content_hash, helm_argv, kube_schema, lint_checks, render_plan, values
+from helmkit.adapters.helm import Helm, default_jobs
+from helmkit.core import (
+    content_hash,
+    helm_argv,
+    kube_schema,
+    lint_checks,
+    render_plan,
+    schema_gate,
+    values,
+)
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.findings import Finding, Severity, finding_from_dict, sort_key, summarize
 from helmkit.core.manifests import K8sObject, ManifestError
@@ -37,9 +47,10 @@ from helmkit.ops.render import (
     Rendered,
     default_cache_dir,
     helm_identity,
+    iter_render_jobs,
     memo_file,
-    render_jobs,
     require_chart,
+    store,
 )
 
 
@@ -110,12 +121,22 @@ def _values_layers(chart: Path) -> list[SourcedYaml]:
     return layers
 
 
-def values_findings(chart: Path, scenario: Scenario, base: list[SourcedYaml]) -> list[Finding]:
+def values_findings(
+    chart: Path,
+    scenario: Scenario,
+    base: list[SourcedYaml],
+    schema: dict[str, Any] | None = None,
+    gate: schema_gate.Check | None = None,
+) -> list[Finding]:
     schema_path = chart / "values.schema.json"
-    if not schema_path.is_file():
-        return []
-    schema: dict[str, Any] = json.loads(schema_path.read_text("utf-8"))
+    if schema is None:
+        if not schema_path.is_file():
+            return []
+        schema = json.loads(schema_path.read_text("utf-8"))
+        gate = schema_gate.compile_gate(schema)
     layers = base + [load_yaml_file(str(p)) for p in scenario.values_files]
+    if gate is not None and gate(values.layer(layers, scenario.set_values, origins=False).data):
+        return []  # valid: no file:line bookkeeping, no jsonschema
     layered = values.layer(layers, scenario.set_values)
     return [
         Finding(
@@ -133,34 +154,32 @@ def values_findings(chart: Path, scenario: Scenario, base: list[SourcedYaml]) ->
 
 
 def _helm_lint(
-    helm: Helm, chart: Path, scenarios: Sequence[Scenario], version: str, cache_dir: Path | None
+    helm: Helm,
+    chart: Path,
+    scenario: Scenario,
+    version: str,
+    cache_dir: Path | None,
+    digest: str,
 ) -> list[Finding]:
-    digest = content_hash.hash_tree(chart)
-    findings: list[Finding] = []
-    for scenario in scenarios:
-        files = [str(p) for p in scenario.values_files]
-        argv = helm_argv.lint_argv(
-            str(chart), values_files=files, set_values=scenario.set_values, kube_version=version
-        )
-        key = content_hash.combine(
-            "lint/1",
-            digest,
-            content_hash.hash_files(scenario.values_files),
-            *argv,
-            helm_identity(helm),
-        )
-        cached = cache_dir / f"{key}.lint" if cache_dir else None
-        if cached is not None and cached.is_file():
-            output = cached.read_text("utf-8")
-        else:
-            output = _run_lint(helm, argv)
-            if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_text(output, encoding="utf-8")
-        findings += [
-            replace(f, scenario=scenario.name) for f in lint_checks.helm_lint_findings(output)
-        ]
-    return findings
+    files = [str(p) for p in scenario.values_files]
+    argv = helm_argv.lint_argv(
+        str(chart), values_files=files, set_values=scenario.set_values, kube_version=version
+    )
+    key = content_hash.combine(
+        "lint/1",
+        digest,
+        content_hash.hash_files(scenario.values_files),
+        *argv,
+        helm_identity(helm),
+    )
+    cached = cache_dir / f"{key}.lint" if cache_dir else None
+    if cached is not None and cached.is_file():
+        output = cached.read_text("utf-8")
+    else:
+        output = _run_lint(helm, argv)
+        if cached is not None:
+            store(cached, output)
+    return [replace(f, scenario=scenario.name) for f in lint_checks.helm_lint_findings(output)]
 
 
 def _run_lint(helm: Helm, argv: list[str]) -> str:
@@ -186,15 +205,21 @@ def _cached_values_findings(
     cache = DerivedCache(cache_dir, "values-findings", inputs)
     base: list[SourcedYaml] = []
     findings: list[Finding] = []
+    schema_path = chart / "values.schema.json"
+    if not schema_path.is_file():
+        return []
+    compiled: list[tuple[dict[str, Any], schema_gate.Check | None]] = []
     for scenario in scenarios:
         key = content_hash.combine(
             scenario.name, content_hash.hash_files(scenario.values_files), *scenario.set_values
         )
 
         def compute(s: Scenario = scenario) -> list[Finding]:
-            if not base:
+            if not base:  # read and compiled once, only when a scenario is not cached
                 base.extend(_values_layers(chart))
-            return values_findings(chart, s, base)
+                schema = json.loads(schema_path.read_text("utf-8"))
+                compiled.append((schema, schema_gate.compile_gate(schema)))
+            return values_findings(chart, s, base, *compiled[0])
 
         findings += _cached(cache, key, compute)
     return findings
@@ -235,9 +260,16 @@ def _render_findings(
 
 
 def lint(
-    config: HelmkitConfig, options: LintOptions | None = None, helm: Helm | None = None
+    config: HelmkitConfig,
+    options: LintOptions | None = None,
+    helm: Helm | None = None,
+    on_render: Callable[[Rendered], None] | None = None,
 ) -> LintReport:
-    """Every finding of every picked scenario; raises UsageError/EnvironmentProblem on bad input."""
+    """Every finding of every picked scenario; raises UsageError/EnvironmentProblem on bad input.
+
+    `on_render` is called with each render as it arrives (`helmkit test` compares snapshots
+    there, while helm still renders the other scenarios).
+    """
     options = options or LintOptions()
     chart = options.chart or config.chart
     require_chart(chart)
@@ -259,25 +291,37 @@ def lint(
     report = LintReport([s.name for s in scenarios], versions)
     docs_memo = PersistentMemo(memo_file(cache_dir, "documents"))
     schema_memo = PersistentMemo(memo_file(cache_dir, "schema-verdicts"))
-    # helm lint and the checks that need no render run while helm renders: the main thread
-    # only waits on subprocesses then, so the Python work overlaps with helm's
-    with ThreadPoolExecutor(max_workers=2) as side:
-        helm_lint = side.submit(_helm_lint, helm, chart, lint_targets, newest, cache_dir)
-        static = side.submit(
-            _static_findings, config, chart, scenarios, cache_dir, options.chart_checks
+    digest = content_hash.hash_tree(chart)
+    salt = json.dumps([list(versions), list(config.waivers), per_version])
+    cache = DerivedCache(cache_dir, "findings", salt)
+    memo = lint_checks.SchemaMemo(schema_memo)
+    renders: dict[int, Rendered] = {}
+    # helm lint takes the first slot, then every render: the Python checks below run while
+    # helm works, the checks of each render as soon as it arrives
+    with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
+        helm_lint = [
+            pool.submit(_helm_lint, helm, chart, target, newest, cache_dir, digest)
+            for target in lint_targets
+        ]
+        arriving = iter_render_jobs(
+            chart, jobs, helm=helm, cache_dir=cache_dir, memo=docs_memo, pool=pool, digest=digest
         )
-        report.renders = render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir, memo=docs_memo)
-        salt = json.dumps([list(versions), list(config.waivers), per_version])
-        cache = DerivedCache(cache_dir, "findings", salt)
-        memo = lint_checks.SchemaMemo(schema_memo)
-        for rendered in report.renders:
+        report.findings += _static_findings(
+            config, chart, scenarios, cache_dir, options.chart_checks
+        )
+        for index, rendered in arriving:
+            renders[index] = rendered
             validate_for = [rendered.job.kube_version] if per_version else versions
             report.findings += _cached(
                 cache,
                 rendered.key,
                 partial(_render_findings, rendered, validate_for, config, memo),
             )
-        report.findings += static.result() + helm_lint.result()
+            if on_render is not None:
+                on_render(rendered)
+        for future in helm_lint:
+            report.findings += future.result()
+    report.renders = [renders[i] for i in range(len(jobs))]
     if options.use_cache:
         docs_memo.save()
         schema_memo.save()

@@ -2,6 +2,7 @@
 
 Public API (also used by the release gate):
     render_jobs(chart, jobs, helm=None, cache_dir=...) -> list[Rendered]
+    iter_render_jobs(...) -> (index, Rendered) as each render finishes
     render_environment(config, env, set_values, out_dir) -> list[K8sObject]
 """
 
@@ -12,12 +13,13 @@ import functools
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helmkit.adapters.helm import Helm
+from helmkit.adapters.helm import Helm, HelmResult, default_jobs
 from helmkit.core import content_hash
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
@@ -52,6 +54,7 @@ def default_cache_dir(config: HelmkitConfig) -> Path:
     return config.path.parent / ".helmkit-cache" / "renders"
 
 
+@functools.cache
 def code_digest() -> str:
     """Size and mtime of helmkit's own modules: results derived by older code are not reused."""
     root = Path(__file__).resolve().parents[1]
@@ -92,6 +95,7 @@ class PersistentMemo(dict[str, Any]):
         """Rewrite only when this run added entries (a fully cached run leaves it alone)."""
         if self.path is not None and self.added:
             store(self.path, json.dumps({k: self[k] for k in self.used if k in self.keys()}))
+            self.added = False
 
 
 def memo_file(cache_dir: Path | None, name: str) -> Path | None:
@@ -141,6 +145,69 @@ def store(path: Path, text: str) -> None:
     os.replace(tmp.name, path)  # atomic: parallel runs never read half a file
 
 
+def _run_catching(helm: Helm, argv: list[str]) -> HelmResult | HelmError:
+    try:
+        return helm.run(argv)
+    except HelmError as exc:
+        return exc
+
+
+def iter_render_jobs(
+    chart: Path,
+    jobs: Sequence[RenderJob],
+    *,
+    helm: Helm | None = None,
+    cache_dir: Path | None = None,
+    memo: PersistentMemo | None = None,
+    pool: Executor | None = None,
+    digest: str | None = None,
+) -> Iterator[tuple[int, Rendered]]:
+    """(job index, result) in completion order, cached ones first.
+
+    Every helm process is started before this returns, so the caller can do other work (and
+    check each render as it arrives) while helm renders the rest. `pool` lets a caller run
+    other helm calls (e.g. `helm lint`) in the same slots, so the parallelism stays the same.
+    """
+    require_chart(chart)
+    helm = helm or Helm.discover()
+    digest = digest or content_hash.hash_tree(chart)
+    identity = helm_identity(helm)
+    keys = [job.cache_key(digest, identity) for job in jobs]
+    done: list[tuple[int, Rendered]] = []
+    missing: list[int] = []
+    for index, job in enumerate(jobs):
+        cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
+        if cached is not None and cached.is_file():
+            text = cached.read_text("utf-8")
+            done.append((index, Rendered(job, text, cached=True, key=keys[index], memo=memo)))
+        else:
+            missing.append(index)
+    if not missing:
+        return iter(done)
+    _ = helm.version  # refuses an unsupported helm before rendering anything
+    own_pool = pool is None
+    executor = pool or ThreadPoolExecutor(max_workers=max(1, min(default_jobs(), len(missing))))
+    futures = {executor.submit(_run_catching, helm, jobs[i].argv(chart)): i for i in missing}
+
+    def rest() -> Iterator[tuple[int, Rendered]]:
+        try:
+            yield from done
+            for future in as_completed(futures):
+                index = futures[future]
+                output = future.result()
+                if isinstance(output, HelmError):
+                    yield index, Rendered(jobs[index], "", error=output, key=keys[index])
+                    continue
+                if cache_dir is not None:
+                    store(cache_dir / f"{keys[index]}.yaml", output.stdout)
+                yield index, Rendered(jobs[index], output.stdout, key=keys[index], memo=memo)
+        finally:
+            if own_pool:
+                executor.shutdown(wait=True, cancel_futures=True)
+
+    return rest()
+
+
 def render_jobs(
     chart: Path,
     jobs: Sequence[RenderJob],
@@ -150,31 +217,7 @@ def render_jobs(
     memo: PersistentMemo | None = None,
 ) -> list[Rendered]:
     """Every job's manifests (or helm's error), cached by content when cache_dir is given."""
-    require_chart(chart)
-    helm = helm or Helm.discover()
-    digest = content_hash.hash_tree(chart)
-    identity = helm_identity(helm)
-    results: dict[int, Rendered] = {}
-    missing: list[int] = []
-    keys = [job.cache_key(digest, identity) for job in jobs]
-    for index, job in enumerate(jobs):
-        cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
-        if cached is not None and cached.is_file():
-            results[index] = Rendered(
-                job, cached.read_text("utf-8"), cached=True, key=keys[index], memo=memo
-            )
-        else:
-            missing.append(index)
-    if missing:
-        _ = helm.version  # refuses an unsupported helm before rendering anything
-        outputs = helm.run_many([jobs[i].argv(chart) for i in missing])
-        for index, output in zip(missing, outputs, strict=True):
-            if isinstance(output, HelmError):
-                results[index] = Rendered(jobs[index], "", error=output, key=keys[index])
-                continue
-            results[index] = Rendered(jobs[index], output.stdout, key=keys[index], memo=memo)
-            if cache_dir is not None:
-                store(cache_dir / f"{keys[index]}.yaml", output.stdout)
+    results = dict(iter_render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir, memo=memo))
     return [results[i] for i in range(len(jobs))]
 
 

@@ -96,22 +96,41 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+class Comparer:
+    """Compares renders one at a time (as they arrive), then judges the stale files."""
+
+    def __init__(self, config: HelmkitConfig, options: SnapshotOptions) -> None:
+        self.config = config
+        self.options = options
+        self.directory = options.directory or config.snapshot_dir
+        cache_dir = default_cache_dir(config) if options.use_cache else None
+        self.cache = DerivedCache(cache_dir, "snapshot") if cache_dir else None
+        self.results: dict[str, SnapshotResult] = {}
+
+    def add(self, rendered: Rendered) -> None:
+        result = compare(rendered, self.directory, self.options.update, self.cache)
+        self.results[rendered.job.scenario.name] = result
+
+    def report(self, order: Sequence[str]) -> SnapshotReport:
+        report = SnapshotReport([self.results[name] for name in order])
+        if not self.options.scenarios:  # stale files can only be judged when every scenario ran
+            names = [s.name for s in all_scenarios(self.config)]
+            stale = snapshots.stale_files(self.directory, names)
+            report.stale = [str(p) for p in stale]
+            if self.options.update:
+                for path in stale:
+                    path.unlink()
+                report.stale_removed = True
+        return report
+
+
 def compare_all(
     config: HelmkitConfig, renders: Sequence[Rendered], options: SnapshotOptions
 ) -> SnapshotReport:
-    directory = options.directory or config.snapshot_dir
-    cache_dir = default_cache_dir(config) if options.use_cache else None
-    cache = DerivedCache(cache_dir, "snapshot") if cache_dir else None
-    report = SnapshotReport([compare(r, directory, options.update, cache) for r in renders])
-    if not options.scenarios:  # stale files can only be judged when every scenario ran
-        names = [s.name for s in all_scenarios(config)]
-        stale = snapshots.stale_files(directory, names)
-        report.stale = [str(p) for p in stale]
-        if options.update:
-            for path in stale:
-                path.unlink()
-            report.stale_removed = True
-    return report
+    comparer = Comparer(config, options)
+    for rendered in renders:
+        comparer.add(rendered)
+    return comparer.report([r.job.scenario.name for r in renders])
 
 
 def snapshot_jobs(config: HelmkitConfig, names: Sequence[str]) -> list[render_plan.RenderJob]:

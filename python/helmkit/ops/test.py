@@ -14,6 +14,7 @@ from helmkit.core.config import HelmkitConfig
 from helmkit.core.report_format import SnapshotReport
 from helmkit.ops import snapshot as snapshot_ops
 from helmkit.ops.lint import LintOptions, LintReport, lint
+from helmkit.ops.render import PersistentMemo, Rendered
 
 
 @dataclass
@@ -33,13 +34,22 @@ def run_tests(
     use_cache: bool = True,
     helm: Helm | None = None,
 ) -> TestResult:
-    report = lint(config, LintOptions(use_cache=use_cache), helm=helm)
-    newest = max(report.kube_versions, key=render_plan.version_key)
-    # lint rendered every scenario at the newest version (or at every version): reuse those
-    renders = [r for r in report.renders if r.job.kube_version == newest]
     options = snapshot_ops.SnapshotOptions(update=update_snapshots, use_cache=use_cache)
-    result = TestResult(report, snapshot_ops.compare_all(config, renders, options))
-    memo = renders[0].memo if renders else None
-    if memo is not None and use_cache:
-        memo.save()  # the snapshot texts joined the documents memo lint saved before
+    comparer = snapshot_ops.Comparer(config, options)
+    newest = max(config.kube_versions, key=render_plan.version_key)
+    memos: list[PersistentMemo] = []
+
+    def on_render(rendered: Rendered) -> None:
+        # lint renders every scenario at the newest version (or at every version): the
+        # snapshot of each is compared as it arrives, while helm renders the others
+        if rendered.job.kube_version == newest:
+            comparer.add(rendered)
+            if rendered.memo is not None and not memos:
+                memos.append(rendered.memo)
+
+    report = lint(config, LintOptions(use_cache=use_cache), helm=helm, on_render=on_render)
+    order = [r.job.scenario.name for r in report.renders if r.job.kube_version == newest]
+    result = TestResult(report, comparer.report(order))
+    if memos and use_cache:
+        memos[0].save()  # the snapshot texts joined the documents memo lint saved before
     return result
