@@ -35,6 +35,21 @@ def pvc_uids(kube: Kube, namespace: str) -> dict[str, str]:
     return {p["metadata"]["name"]: p["metadata"]["uid"] for p in kube.items("pvc", namespace)}
 
 
+def test_release_refused_by_a_lint_finding_applies_nothing(cli: LiveCli) -> None:
+    cli.write_config()
+    refused = cli.run("release", "e2e", "--set", "backend.image.tag=latest")
+    out = refused.stdout + refused.stderr
+    assert refused.returncode == 2, out
+    assert "offline gate refused the release" in out and "nothing was applied" in out
+    assert "ERROR [image-pinned]" in out, "the finding names its rule id"
+    assert "Deployment/ai-native-backend" in out, "the finding names the object"
+    assert "fix: " in out, "the finding carries its fix hint"
+    assert "plan:" not in out and "release: helm upgrade" not in out
+    assert cli.helm_history() == []
+    assert cli.kube.items("pods", cli.namespace) == []
+    assert [s for s in cli.kube.items("secrets", cli.namespace)] == []
+
+
 def test_upgrade_with_pods_never_ready_rolls_back(cli: LiveCli) -> None:
     cli.write_config(timeout="25s")
     cli.ok("release", "e2e", "--skip-tests")

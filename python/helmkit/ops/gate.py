@@ -1,40 +1,49 @@
-"""The offline gate a release passes before touching the cluster.
+"""The offline gate a release passes before touching the cluster: `helmkit lint` for the release's
+environment, with the release's own `--set` values (what will be deployed is what is linted).
 
-This is the one switch point to the offline half's lint: while `helmkit.ops.lint` does not offer
-a per-environment entry point, the gate is `helm lint --strict` with the environment's values
-(chart structure, templates and values.schema.json). When that API lands, `offline_gate` calls it
-and nothing else in the release changes.
+Blocking findings refuse the release with exit 2, like a preflight failure: the release stopped
+before anything was applied, and the fix is in the inputs (values, `--set`, the chart), not in a
+rollback. Exit 1 stays reserved for "deployed and failed (rolled back)" or "deployed, unhealthy".
+Chart-level checks (version bump, generated docs) are the chart's CI gate, not the release's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from helmkit.core import helm_argv
-from helmkit.errors import CheckFailed
+from helmkit.core.report_format import findings_text
+from helmkit.errors import UsageError
 from helmkit.ops.live import LiveEnv
 
-MAX_SHOWN_LINES = 30
+
+class GateRefused(UsageError):
+    """Blocking lint findings for the environment: nothing was applied (exit 2)."""
 
 
 def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> str:
-    """Raise CheckFailed (exit 1) with helm's findings; return a one-line summary when clean."""
-    argv = helm_argv.lint_argv(
-        str(live.config.chart),
-        values_files=[str(path) for path in live.env.values],
-        set_values=set_values,
-        strict=True,
+    """Raise GateRefused with each blocking finding (rule id, object, fix); else a summary."""
+    # imported here: the gate runs in a thread, so the lint modules load while helm runs
+    from helmkit.ops.lint import LintOptions, lint
+
+    options = LintOptions(
+        environments=[live.env.name], set_values=tuple(set_values), chart_checks=False
     )
-    result = live.helm.run(argv, timeout=120, check=False)
-    if result.returncode != 0:
-        lines = [*result.stdout.strip().splitlines(), *result.stderr.strip().splitlines()]
-        findings = [
-            line for line in lines if "[ERROR]" in line or "[WARNING]" in line or "Error" in line
-        ]
-        shown = "\n".join((findings or lines)[-MAX_SHOWN_LINES:])
-        raise CheckFailed(
-            f"offline gate failed: helm lint --strict on {live.config.chart} with the "
-            f"{live.env.name} values:\n{shown}",
-            hint=f"run `helmkit lint --env {live.env.name}` for every finding with its fix",
+    report = lint(live.config, options, helm=live.helm)
+    blocking = [finding for finding in report.findings if finding.blocking]
+    if blocking:
+        raise GateRefused(
+            f"offline gate refused the release ({len(blocking)} blocking finding(s) for "
+            f"{live.env.name}; nothing was applied):\n" + findings_text(blocking, report.scenarios),
+            hint=f"fix each finding as shown, or see all of them: helmkit lint --env "
+            f"{live.env.name}" + "".join(f" --set {_key_only(s)}=..." for s in set_values),
         )
-    return f"helm lint --strict passed for {live.config.chart} ({live.env.name} values)"
+    counts = report.counts()
+    return (
+        f"helmkit lint passed for {live.env.name} ({counts['warning']} warning(s), "
+        f"{counts['info']} info, {counts['waived']} waived)"
+    )
+
+
+def _key_only(assignment: str) -> str:
+    """The key of a --set assignment: a hint may name it, never its value."""
+    return assignment.split("=", 1)[0]
