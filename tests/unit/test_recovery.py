@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helmkit.core.recovery import Action, decide
+from helmkit.core.recovery import Action, brief_error, decide
 from helmkit.core.revisions import Revision
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -49,3 +49,34 @@ def test_young_pending_revision_is_refused() -> None:
         decide([rev(1, "deployed"), rev(2, "pending-upgrade", age_s=5)], now=NOW, grace_s=0).action
         is Action.ROLLBACK
     )
+
+
+HELM_ROLLBACK_ERROR = "\n".join(
+    [
+        'Error: UPGRADE FAILED: cannot patch "ai-native-postgresql" with kind StatefulSet:',
+        "  spec: Forbidden: updates to statefulset spec for fields other than 'replicas'",
+        *[f"  detail line {n}" for n in range(40)],
+        "",
+        "Error: release ai-native failed, and has been rolled back due to rollback-on-failure",
+    ]
+)
+
+
+def test_brief_error_keeps_first_lines_and_last_error_line() -> None:
+    brief = brief_error(HELM_ROLLBACK_ERROR)
+    assert brief[0].startswith("Error: UPGRADE FAILED: cannot patch")
+    assert brief[1].startswith("  spec: Forbidden")
+    assert brief[2] == "  detail line 0"
+    assert brief[3] == "... 39 more line(s); --verbose prints them all"
+    assert brief[-1].startswith("Error: release ai-native failed, and has been rolled back")
+    assert len(brief) == 5
+
+
+def test_brief_error_of_short_or_empty_text() -> None:
+    assert brief_error("Error: one line") == ["Error: one line"]
+    assert brief_error("  \n") == ["(helm printed no error text)"]
+    assert brief_error("x" * 1000)[0].endswith("...") and len(brief_error("x" * 1000)[0]) == 300
+    assert brief_error("a\nb\nError: last", head_lines=0) == [
+        "... 2 more line(s); --verbose prints them all",
+        "Error: last",
+    ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import revisions as rv
 from helmkit.core.helm_argv import HelmVersion
+from helmkit.errors import HelmkitError
 
 HISTORY = json.dumps(
     [
@@ -71,3 +74,40 @@ def test_rows_carry_exact_commands_and_provenance() -> None:
     assert "    backend: ai-native-backend:1.1.0" in text
     assert any("git 0123456789ab" in line for line in text)
     assert "    ci job: ci_job_id-9" in text
+
+
+def test_parse_release_of_helm_upgrade_output_keeps_no_values() -> None:
+    release = {
+        "name": "ai-native",
+        "version": 4,
+        "info": {
+            "status": "deployed",
+            "last_deployed": "2025-01-02T03:04:05.123456789Z",
+            "description": "Upgrade complete",
+        },
+        "chart": {"metadata": {"name": "ai-native", "version": "0.2.0", "appVersion": "1.0.0"}},
+        "config": {"secrets": {"jwtSecretKey": "do-not-keep-me"}},
+        "manifest": "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# empty\n",
+        "hooks": [
+            {"manifest": "apiVersion: v1\nkind: Pod\nmetadata: {name: t}\n"},
+            {"manifest": ""},
+        ],
+    }
+    record = rv.parse_release(json.dumps(release))
+    assert record.revision == rv.Revision(
+        4,
+        "deployed",
+        datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
+        "ai-native-0.2.0",
+        "1.0.0",
+        "Upgrade complete",
+    )
+    assert [o["metadata"]["name"] for o in record.manifest] == ["a"]
+    assert [o["metadata"]["name"] for o in record.objects] == ["a", "t"]
+    assert "do-not-keep-me" not in repr(record)
+
+
+@pytest.mark.parametrize("text", ["not json", "[1]"])
+def test_parse_release_rejects_what_is_not_a_release(text: str) -> None:
+    with pytest.raises(HelmkitError, match="helm printed a release that is not"):
+        rv.parse_release(text)

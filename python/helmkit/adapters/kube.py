@@ -8,14 +8,17 @@ helper serves every kind, including custom resources. Secret values never leave 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from helmkit.errors import EnvironmentProblem, HelmkitError
 
 KubeObject = dict[str, Any]
+MIN_REDACTED_CHARS = 6
 
 # kind -> (API path prefix, plural); namespaced lists are built from these.
 KINDS: dict[str, tuple[str, str]] = {
@@ -67,6 +70,10 @@ class Kube:
             ) from exc
         self._api = api_client
         return self
+
+    def ready(self) -> Kube:
+        """Connected once: call before threads share this client."""
+        return self if self._api is not None else self.connect()
 
     # --- raw access -------------------------------------------------------------------------
 
@@ -190,6 +197,28 @@ class Kube:
             if str(labels.get("version", "")).isdigit():
                 out[int(labels["version"])] = dict(labels)
         return out
+
+    def secret_redactor(self, namespace: str) -> Callable[[str], str]:
+        """A function that replaces every value of the namespace's Secrets (decoded and as
+        stored, base64) with ***, for texts helmkit did not write itself (helm's errors). The
+        values stay inside the closure; helm's own release records are skipped (their values
+        are compressed, so they never appear verbatim)."""
+        values: set[str] = set()
+        for secret in self.items("Secret", namespace):
+            if secret.get("type") == "helm.sh/release.v1":
+                continue
+            for encoded in (secret.get("data") or {}).values():
+                values.add(str(encoded))
+                values.add(base64.b64decode(encoded).decode("utf-8", "replace"))
+        # short values ("true", a port) would mask ordinary words and say nothing secret
+        hidden = sorted((v for v in values if len(v) >= MIN_REDACTED_CHARS), key=len, reverse=True)
+
+        def redact(text: str) -> str:
+            for value in hidden:
+                text = text.replace(value, "***")
+            return text
+
+        return redact
 
     def data_digests(self, namespace: str, names: list[str]) -> dict[str, str]:
         """Secret name -> sha256 of its data, to compare Secrets across operations unseen."""

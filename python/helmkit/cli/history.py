@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import config_option, format_option, live_env
+from helmkit.cli.live_options import config_option, format_option, helm_errors, live_env
 from helmkit.ops import history as ops
 
 
@@ -19,4 +19,6 @@ def history(env: str, fmt: str, limit: int, config_path: Path | None) -> None:
     """One row per revision: status, time, chart and app version, images, git commit,
     description, and the exact rollback and verify commands."""
     live = live_env(env, config_path)
-    ops.print_rows(live, ops.rows(live, limit=limit), fmt=fmt)
+    with helm_errors(live):
+        found = ops.rows(live, limit=limit)
+    ops.print_rows(live, found, fmt=fmt)

@@ -3,13 +3,15 @@ uninstall), and the one place they turn an environment name into a `LiveEnv`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from helmkit.core.release_meta import parse_duration
+from helmkit.errors import HelmError, HelmkitError
 from helmkit.ops.live import LiveEnv, open_env
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,9 +61,33 @@ def grace_option(func: F) -> F:
     )(func)
 
 
-def live_env(env: str, config_path: Path | None, timeout: str | None = None) -> LiveEnv:
-    return open_env(env, config_path=config_path, timeout=timeout, echo=click.echo)
+def verbose_option(func: F) -> F:
+    return click.option(
+        "--verbose",
+        is_flag=True,
+        help="Print helm's whole error text (Secret values still masked), not its useful part.",
+    )(func)
+
+
+def live_env(
+    env: str, config_path: Path | None, timeout: str | None = None, *, verbose: bool = False
+) -> LiveEnv:
+    return open_env(env, config_path=config_path, timeout=timeout, echo=click.echo, verbose=verbose)
 
 
 def seconds(text: str) -> float:
     return parse_duration(text)
+
+
+@contextlib.contextmanager
+def helm_errors(live: LiveEnv) -> Iterator[None]:
+    """A helm failure that reaches the user: its useful lines only (all with --verbose), with the
+    namespace's Secret values masked; exit 2 as before."""
+    try:
+        yield
+    except HelmError as exc:
+        raise HelmkitError(
+            f"`{live.command(exc.argv[1:])}` failed (exit {exc.returncode}):"
+            f"{live.brief_error(exc.stderr)}",
+            hint=exc.hint,
+        ) from exc

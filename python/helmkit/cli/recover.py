@@ -10,9 +10,11 @@ from helmkit.cli.live_options import (
     config_option,
     dry_run_option,
     grace_option,
+    helm_errors,
     live_env,
     seconds,
     timeout_option,
+    verbose_option,
 )
 from helmkit.ops.recover import recover as run_recover
 
@@ -22,11 +24,18 @@ from helmkit.ops.recover import recover as run_recover
 @dry_run_option
 @timeout_option
 @grace_option
+@verbose_option
 @config_option
 def recover(
-    env: str, dry_run: bool, timeout: str | None, pending_grace: str, config_path: Path | None
+    env: str,
+    dry_run: bool,
+    timeout: str | None,
+    pending_grace: str,
+    verbose: bool,
+    config_path: Path | None,
 ) -> None:
     """Recover a release stuck in pending-install/upgrade/rollback through helm (rollback to
     the last revision that ran, or uninstall a first install that never finished; volumes kept)."""
-    live = live_env(env, config_path, timeout)
-    run_recover(live, grace_s=seconds(pending_grace), dry_run=dry_run)
+    live = live_env(env, config_path, timeout, verbose=verbose)
+    with helm_errors(live):
+        run_recover(live, grace_s=seconds(pending_grace), dry_run=dry_run)

@@ -10,9 +10,11 @@ from helmkit.cli.live_options import (
     config_option,
     dry_run_option,
     grace_option,
+    helm_errors,
     live_env,
     seconds,
     timeout_option,
+    verbose_option,
 )
 from helmkit.ops.release import ReleaseOptions
 from helmkit.ops.release import release as run_release
@@ -25,6 +27,7 @@ from helmkit.ops.release import release as run_release
 @timeout_option
 @grace_option
 @click.option("--skip-tests", is_flag=True, help="Do not run the helm test pods in verify.")
+@verbose_option
 @config_option
 def release(
     env: str,
@@ -33,12 +36,15 @@ def release(
     timeout: str | None,
     pending_grace: str,
     skip_tests: bool,
+    verbose: bool,
     config_path: Path | None,
 ) -> None:
     """Recover, preflight, lint, plan, upgrade --install (rolled back on failure), verify.
 
     Exit 0 deployed and verified, 1 failed (rolled back) or unhealthy, 2 preflight or usage.
     """
-    live = live_env(env, config_path, timeout)
+    live = live_env(env, config_path, timeout, verbose=verbose)
     opts = ReleaseOptions(set_values, dry_run, seconds(pending_grace), not skip_tests)
-    raise SystemExit(run_release(live, opts))
+    with helm_errors(live):
+        code = run_release(live, opts)
+    raise SystemExit(code)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import config_option, dry_run_option, live_env, timeout_option
+from helmkit.cli.live_options import (
+    config_option,
+    dry_run_option,
+    helm_errors,
+    live_env,
+    timeout_option,
+    verbose_option,
+)
 from helmkit.ops.rollback import RollbackOptions
 from helmkit.ops.rollback import rollback as run_rollback
 
@@ -29,6 +36,7 @@ from helmkit.ops.rollback import rollback as run_rollback
 @dry_run_option
 @click.option("--skip-tests", is_flag=True, help="Do not run the helm test pods in verify.")
 @timeout_option
+@verbose_option
 @config_option
 def rollback(
     env: str,
@@ -37,8 +45,11 @@ def rollback(
     dry_run: bool,
     skip_tests: bool,
     timeout: str | None,
+    verbose: bool,
     config_path: Path | None,
 ) -> None:
     """Roll back the release, or one component, then verify."""
-    live = live_env(env, config_path, timeout)
-    raise SystemExit(run_rollback(live, RollbackOptions(to, component, dry_run, not skip_tests)))
+    live = live_env(env, config_path, timeout, verbose=verbose)
+    with helm_errors(live):
+        code = run_rollback(live, RollbackOptions(to, component, dry_run, not skip_tests))
+    raise SystemExit(code)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import config_option, live_env, seconds
+from helmkit.cli.live_options import config_option, helm_errors, live_env, seconds
 from helmkit.ops import status as ops
 
 
@@ -27,6 +27,7 @@ def status(
     """Pods, HPA, ingress and TLS, recent revisions and events (the old monitor.sh)."""
     live = live_env(env, config_path)
     try:
-        ops.status(live, watch=watch, interval_s=seconds(interval), logs=logs)
+        with helm_errors(live):
+            ops.status(live, watch=watch, interval_s=seconds(interval), logs=logs)
     except KeyboardInterrupt:
         raise SystemExit(0) from None

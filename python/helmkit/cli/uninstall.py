@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import config_option, dry_run_option, live_env, timeout_option
+from helmkit.cli.live_options import (
+    config_option,
+    dry_run_option,
+    helm_errors,
+    live_env,
+    timeout_option,
+)
 from helmkit.ops.uninstall import UninstallOptions
 from helmkit.ops.uninstall import uninstall as run_uninstall
 
@@ -37,4 +43,6 @@ def uninstall(
     """Uninstall the release after asking; volumes are kept unless --delete-data."""
     live = live_env(env, config_path, timeout)
     opts = UninstallOptions(delete_data, yes, dry_run, keep_history)
-    raise SystemExit(run_uninstall(live, opts, _ask))
+    with helm_errors(live):
+        code = run_uninstall(live, opts, _ask)
+    raise SystemExit(code)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import config_option, format_option, live_env, timeout_option
+from helmkit.cli.live_options import (
+    config_option,
+    format_option,
+    helm_errors,
+    live_env,
+    timeout_option,
+)
 from helmkit.ops import verify as ops
 
 
@@ -28,6 +34,7 @@ def verify(
     """The 10 checks of the old verify.sh plus "live objects match revision N".
     Exit 0 with at most warnings, 1 on errors."""
     live = live_env(env, config_path, timeout)
-    result = ops.verify(live, revision=revision, run_tests=not skip_tests)
+    with helm_errors(live):
+        result = ops.verify(live, revision=revision, run_tests=not skip_tests)
     ops.print_result(live, result, fmt=fmt)
     raise SystemExit(result.exit_code)

@@ -5,7 +5,13 @@ Helm-3-vs-4 spellings come from there. Every function returns the argv after the
 
 Decisions recorded here:
 - upgrade always runs with `--install`, rollback on failure (Helm 4 `--rollback-on-failure`,
-  Helm 3 `--atomic`), a resource wait and `--wait-for-jobs`, so a half-applied release never stays.
+  Helm 3 `--atomic`), a resource wait and `--wait-for-jobs`, so a half-applied release never stays;
+  it prints the release as JSON, so the revision, its manifest and hooks need no further helm call.
+- the plan's server-side render skips the OpenAPI validation (`--disable-openapi-validation`):
+  fetching the server's OpenAPI documents is most of that render's time, and the real upgrade
+  validates the same manifest against them before it records a revision or applies anything
+  (helm's prepareUpgrade/performUpgrade), while `lookup`, the cluster's capabilities and the
+  ownership check of objects to create still run in the render.
 - release labels (`--labels`, Helm 3.13+ and Helm 4) carry the git commit, values digest and CI job
   onto the release Secret; the description repeats them so `helm history` shows them too.
 - uninstall removes the history by default (a later release starts clean at revision 1);
@@ -67,9 +73,9 @@ def upgrade_install_argv(
     for assignment in set_values:
         argv += ["--set", assignment]
     if dry_run:
-        argv += ["--dry-run=server", "--output", "json"]
+        argv += ["--dry-run=server", "--disable-openapi-validation", "--output", "json"]
     else:
-        argv += [rollback_on_failure_arg(version), *_wait_all(version)]
+        argv += [rollback_on_failure_arg(version), *_wait_all(version), "--output", "json"]
     argv += ["--timeout", timeout]
     if description:
         argv += ["--description", description]

@@ -66,3 +66,27 @@ def decide(revisions: Sequence[Revision], *, now: datetime, grace_s: float) -> R
         f"uninstalling it so the release can install again (PersistentVolumeClaims are kept)",
         pending_revision=newest.number,
     )
+
+
+HEAD_LINES = 3
+MAX_LINE_CHARS = 300
+
+
+def brief_error(stderr: str, *, head_lines: int = HEAD_LINES) -> list[str]:
+    """The useful part of a long helm error: its first lines and its last `Error:` line (helm's
+    own summary), each cut to a readable width; the lines left out are counted, not shown."""
+    lines = [line.rstrip() for line in stderr.strip().splitlines() if line.strip()]
+    if not lines:
+        return ["(helm printed no error text)"]
+    errors = [i for i, line in enumerate(lines) if line.lstrip().lower().startswith("error")]
+    last = errors[-1] if errors else len(lines) - 1
+    shown = sorted({*range(min(head_lines, len(lines))), last})
+    brief = [_cut(lines[i]) for i in shown]
+    hidden = len(lines) - len(shown)
+    if hidden:
+        brief.insert(len(brief) - 1, f"... {hidden} more line(s); --verbose prints them all")
+    return brief
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 3] + "..."

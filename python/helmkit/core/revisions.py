@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from helmkit.core import helm_argv_live as hal
+from helmkit.core import live_manifests as lm
 from helmkit.core.helm_argv import HelmVersion
 from helmkit.errors import HelmkitError
 
@@ -99,6 +100,47 @@ def parse_history(text: str) -> list[Revision]:
         for entry in raw
     ]
     return sorted(revisions, key=lambda rev: rev.number)
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """One revision as `helm upgrade --output json` prints it: its history row, its manifest
+    objects and its hook objects. The user values (`config`) are never kept: they may hold
+    credentials and nothing here needs them."""
+
+    revision: Revision
+    manifest: tuple[lm.KubeObject, ...]
+    hooks: tuple[lm.KubeObject, ...]
+
+    @property
+    def objects(self) -> tuple[lm.KubeObject, ...]:
+        """Manifest and hooks together: what a plan compares."""
+        return self.manifest + self.hooks
+
+
+def parse_release(text: str) -> ReleaseRecord:
+    """The release JSON of `helm upgrade ... --output json` (real or dry run), Helm 3 or 4."""
+    try:
+        raw = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise HelmkitError(f"helm printed a release that is not JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise HelmkitError("helm printed a release that is not a JSON object")
+    info = raw.get("info") or {}
+    meta = (raw.get("chart") or {}).get("metadata") or {}
+    revision = Revision(
+        number=int(raw.get("version") or 0),
+        status=str(info.get("status", "")),
+        updated=parse_helm_time(str(info.get("last_deployed", ""))),
+        chart=f"{meta.get('name', '?')}-{meta.get('version', '?')}",
+        app_version=str(meta.get("appVersion", "")),
+        description=str(info.get("description", "")),
+    )
+    hooks: list[lm.KubeObject] = []
+    for hook in raw.get("hooks") or []:
+        hooks += lm.parse_manifests(str(hook.get("manifest", "")))
+    manifest = lm.parse_manifests(str(raw.get("manifest", "")))
+    return ReleaseRecord(revision, tuple(manifest), tuple(hooks))
 
 
 def current(revisions: Sequence[Revision]) -> Revision | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from helmkit.core import live_manifests as lm
 from helmkit.core import revisions as rv
@@ -10,17 +11,24 @@ from helmkit.errors import HelmError
 from helmkit.ops.live import LiveEnv
 
 DEFAULT_ROWS = 10
+PARALLEL_READS = 4  # helm processes at once: enough to hide their start-up, gentle on 2 cores
+
+
+def _images(live: LiveEnv, revision: int) -> dict[str, list[str]]:
+    try:
+        return lm.images_by_component(live.manifest(revision))
+    except HelmError:
+        return {}  # a failed first install may have no stored manifest
 
 
 def rows(live: LiveEnv, *, limit: int = DEFAULT_ROWS) -> list[rv.RevisionRow]:
+    """The manifests of the revisions and the release labels are read at once."""
     revisions = live.history()[-limit:]
-    images: dict[int, dict[str, list[str]]] = {}
-    for rev in revisions:
-        try:
-            images[rev.number] = lm.images_by_component(live.manifest(rev.number))
-        except HelmError:
-            images[rev.number] = {}  # a failed first install may have no stored manifest
-    labels = live.kube.release_labels(live.env.release, live.env.namespace)
+    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+        labels_read = pool.submit(live.kube.release_labels, live.env.release, live.env.namespace)
+        read = {rev.number: pool.submit(_images, live, rev.number) for rev in revisions}
+        images = {number: future.result() for number, future in read.items()}
+        labels = labels_read.result()
     return rv.build_rows(
         revisions,
         environment=live.env.name,

@@ -14,11 +14,12 @@ from helmkit.adapters.helm import Helm, HelmResult
 from helmkit.adapters.kube import Kube
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import live_manifests as lm
+from helmkit.core import recovery
 from helmkit.core import revisions as rv
 from helmkit.core.config import Environment, HelmkitConfig, find_config, load_config
 from helmkit.core.helm_argv import HelmVersion
 from helmkit.core.release_meta import parse_duration
-from helmkit.errors import ReleaseNotFoundError
+from helmkit.errors import HelmkitError, ReleaseNotFoundError
 
 Echo = Callable[[str], None]
 # helm's --timeout bounds each operation (hooks, then the wait); the process gets room for both.
@@ -34,6 +35,7 @@ class LiveEnv:
     timeout: str
     echo: Echo
     kube: Kube = field(default_factory=Kube)
+    verbose: bool = False
 
     @property
     def target(self) -> hal.Target:
@@ -69,14 +71,30 @@ class LiveEnv:
     def command(self, argv: list[str]) -> str:
         return hal.shown(argv)
 
+    def brief_error(self, stderr: str) -> str:
+        """helm's error text for a person: Secret values of the namespace masked, and (unless
+        --verbose) trimmed to its first lines and its last error line."""
+        try:
+            text = self.kube.secret_redactor(self.env.namespace)(stderr).strip()
+        except HelmkitError:
+            # the Secrets cannot be read to mask them: show only helm's last error line
+            return recovery.brief_error(stderr, head_lines=0)[-1]
+        if self.verbose:
+            return "\n" + text
+        return "\n" + "\n".join(f"  {line}" for line in recovery.brief_error(text))
+
 
 def open_env(
-    env_name: str, *, config_path: Path | None, timeout: str | None, echo: Echo
+    env_name: str,
+    *,
+    config_path: Path | None,
+    timeout: str | None,
+    echo: Echo,
+    verbose: bool = False,
 ) -> LiveEnv:
     path = config_path or find_config(Path.cwd())
     config = load_config(path)
     env = config.environment(env_name)
     chosen = timeout or env.timeout
     parse_duration(chosen)  # a bad --timeout is a usage error before anything runs
-    live = LiveEnv(config, env, Helm.discover(), chosen, echo, Kube(env.kube_context))
-    return live
+    return LiveEnv(config, env, Helm.discover(), chosen, echo, Kube(env.kube_context), verbose)

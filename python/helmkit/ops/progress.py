@@ -45,6 +45,8 @@ def pod_progress(kube_context: str, namespace: str, echo: Echo) -> Iterator[None
                 summary = ready_summary(kube.items("Pod", namespace))
             except HelmkitError:
                 continue  # a progress line is not worth failing the release for
+            if stop.is_set():
+                break  # helm is done: a late "waiting" line would only confuse
             if summary and summary != last:
                 echo(f"  waiting ({time.monotonic() - start:.0f}s): pods ready {summary}")
                 last = summary

@@ -6,15 +6,19 @@ from datetime import UTC, datetime
 
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import recovery
+from helmkit.core import revisions as rv
 from helmkit.core.recovery import Action, Recovery
-from helmkit.errors import EnvironmentProblem, HelmkitError
+from helmkit.errors import EnvironmentProblem, HelmError, HelmkitError
+from helmkit.ops import progress
 from helmkit.ops.live import LiveEnv
 
 DEFAULT_GRACE_S = 60.0
 
 
-def plan(live: LiveEnv, *, grace_s: float) -> tuple[Recovery, list[str]]:
-    decision = recovery.decide(live.history(), now=datetime.now(UTC), grace_s=grace_s)
+def plan(
+    live: LiveEnv, revisions: list[rv.Revision], *, grace_s: float
+) -> tuple[Recovery, list[str]]:
+    decision = recovery.decide(revisions, now=datetime.now(UTC), grace_s=grace_s)
     if decision.action is Action.ROLLBACK and decision.to_revision is not None:
         return decision, hal.rollback_argv(
             live.version, live.target, decision.to_revision, timeout=live.timeout
@@ -26,10 +30,18 @@ def plan(live: LiveEnv, *, grace_s: float) -> tuple[Recovery, list[str]]:
 
 def recover(live: LiveEnv, *, grace_s: float = DEFAULT_GRACE_S, dry_run: bool = False) -> Recovery:
     """Print why, then roll back or uninstall through helm; refuse while another helm may run."""
-    decision, argv = plan(live, grace_s=grace_s)
+    return recover_state(live, grace_s=grace_s, dry_run=dry_run)[0]
+
+
+def recover_state(
+    live: LiveEnv, *, grace_s: float = DEFAULT_GRACE_S, dry_run: bool = False
+) -> tuple[Recovery, list[rv.Revision]]:
+    """`recover`, also returning the revisions as they are afterwards (oldest first)."""
+    revisions = live.history()
+    decision, argv = plan(live, revisions, grace_s=grace_s)
     if decision.action is Action.NONE:
         live.echo(f"recover: nothing to do ({decision.reason})")
-        return decision
+        return decision, revisions
     live.echo(f"recover: {decision.reason}")
     if decision.action is Action.REFUSE:
         raise EnvironmentProblem(
@@ -38,11 +50,21 @@ def recover(live: LiveEnv, *, grace_s: float = DEFAULT_GRACE_S, dry_run: bool = 
         )
     live.echo(f"recover: {'would run' if dry_run else 'running'}: {live.command(argv)}")
     if dry_run:
-        return decision
-    live.run(argv)
+        return decision, revisions
+    try:
+        with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
+            live.run(argv)
+    except HelmError as exc:
+        raise HelmkitError(
+            f"recovery failed: `{live.command(exc.argv[1:])}` exited {exc.returncode}:"
+            f"{live.brief_error(exc.stderr)}",
+            hint=f"nothing else was changed; see `helmkit history {live.env.name}` and "
+            f"`helmkit status {live.env.name}`, fix the cause, then run `helmkit recover "
+            f"{live.env.name}` again",
+        ) from exc
     after = live.history()
     newest = after[-1] if after else None
-    if newest is not None and newest.status != "deployed":
+    if newest is not None and newest.status != rv.DEPLOYED:
         raise HelmkitError(
             f"recovery ran but revision {newest.number} is {newest.status}",
             hint=f"inspect with `helm history {live.env.release} -n {live.env.namespace}`",
@@ -52,4 +74,4 @@ def recover(live: LiveEnv, *, grace_s: float = DEFAULT_GRACE_S, dry_run: bool = 
         if newest
         else "recover: done; the release is gone, volumes kept"
     )
-    return decision
+    return decision, after

@@ -1,19 +1,18 @@
 """`helmkit release ENV`: recover, preflight, offline gate, plan, upgrade --install, verify.
 
 Exit codes: 0 deployed and verified, 1 failed (Helm rolled it back) or verify found errors,
-2 preflight or usage (raised as EnvironmentProblem / UsageError).
+2 preflight, offline gate or usage (EnvironmentProblem / UsageError): nothing was applied.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from helmkit.adapters import gitinfo
+from helmkit.adapters.helm import mask_argv
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import live_manifests as lm
 from helmkit.core import preflight as pf
@@ -21,7 +20,7 @@ from helmkit.core import release_meta as meta
 from helmkit.core import release_plan as rp
 from helmkit.core import revisions as rv
 from helmkit.core.recovery import Action
-from helmkit.errors import EnvironmentProblem, HelmError, HelmkitError
+from helmkit.errors import EnvironmentProblem, HelmError
 from helmkit.ops import gate, progress
 from helmkit.ops import recover as recover_ops
 from helmkit.ops import verify as verify_ops
@@ -33,7 +32,6 @@ PSA_LABELS = {
     "pod-security.kubernetes.io/warn": "restricted",
     "pod-security.kubernetes.io/audit": "restricted",
 }
-MAX_ERROR_LINES = 15
 
 
 @dataclass(frozen=True)
@@ -44,54 +42,63 @@ class ReleaseOptions:
     run_tests: bool = True
 
 
-@dataclass
-class Desired:
-    state: rp.ReleaseState
-    objects: list[lm.KubeObject] = field(default_factory=list)
-
-
 # --- preflight ----------------------------------------------------------------------------------
 
 
-def preflight_cluster(live: LiveEnv) -> tuple[list[pf.Problem], bool]:
-    """helm, reachability, permissions, namespace, required Secrets; (problems, ns_exists)."""
-    problems: list[pf.Problem] = []
-    live.echo(f"preflight: helm {live.version} ({live.helm.executable})")
-    live.echo(f"preflight: cluster {live.kube.server_version()} reachable")
-    ns = live.env.namespace
-    denied = [
-        (verb, group, resource)
-        for verb, group, resource in pf.REQUIRED_PERMISSIONS
-        if not live.kube.can_i(verb, group, resource, ns)
-    ]
-    problems += pf.missing_permissions(denied, ns)
-    exists = live.kube.namespace(ns) is not None
-    if exists:
-        present = {s["metadata"]["name"] for s in live.kube.secrets(ns)}
-        problems += pf.missing_secrets(live.env.required_secrets, present, ns)
-    elif not live.kube.can_i("create", "", "namespaces", ""):
-        problems.append(
-            pf.Problem(
-                f"namespace {ns} does not exist and this identity may not " "create it",
-                f"kubectl create namespace {ns}",
+@dataclass(frozen=True)
+class ClusterFacts:
+    """What preflight read from the cluster: printed lines, problems, and what the rendered
+    objects are checked against later (served APIs, ingress classes, ClusterIssuers)."""
+
+    lines: list[str]
+    problems: list[pf.Problem]
+    namespace_exists: bool
+    served: set[str]
+    ingress_classes: set[str]
+    issuers: set[str] | None
+
+
+def preflight_cluster(live: LiveEnv) -> ClusterFacts:
+    """helm, reachability, permissions, namespace, required Secrets, served APIs: every read is
+    independent, so they run at once (each is one small API request)."""
+    kube, ns = live.kube, live.env.namespace
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        kube.ready()  # connect once, before the threads share the client
+        version = pool.submit(kube.server_version)
+        allowed = pool.map(lambda p: kube.can_i(p[0], p[1], p[2], ns), pf.REQUIRED_PERMISSIONS)
+        namespace = pool.submit(kube.namespace, ns)
+        secrets = pool.submit(kube.secrets, ns)
+        may_create_ns = pool.submit(kube.can_i, "create", "", "namespaces", "")
+        served = pool.submit(kube.served_api_versions)
+        classes = pool.submit(kube.cluster_names, "/apis/networking.k8s.io/v1/ingressclasses")
+        issuers = pool.submit(kube.cluster_names, "/apis/cert-manager.io/v1/clusterissuers")
+        denied = [p for p, ok in zip(pf.REQUIRED_PERMISSIONS, allowed, strict=True) if not ok]
+        problems = pf.missing_permissions(denied, ns)
+        exists = namespace.result() is not None
+        present = {s["metadata"]["name"] for s in secrets.result()} if exists else set()
+        if not exists and not may_create_ns.result():
+            problems.append(
+                pf.Problem(
+                    f"namespace {ns} does not exist and this identity may not create it",
+                    f"kubectl create namespace {ns}",
+                )
             )
+        else:
+            problems += pf.missing_secrets(live.env.required_secrets, present, ns)
+        lines = [
+            f"preflight: helm {live.version} ({live.helm.executable})",
+            f"preflight: cluster {version.result()} reachable",
+        ]
+        return ClusterFacts(
+            lines, problems, exists, served.result(), classes.result() or set(), issuers.result()
         )
-    else:
-        problems += pf.missing_secrets(live.env.required_secrets, set(), ns)
-    return problems, exists
 
 
-def preflight_render(live: LiveEnv, objects: Sequence[lm.KubeObject]) -> list[pf.Problem]:
+def preflight_render(facts: ClusterFacts, objects: Sequence[lm.KubeObject]) -> list[pf.Problem]:
     """CRDs, ingress class and ClusterIssuers the rendered objects need."""
-    served = live.kube.served_api_versions()
-    problems = pf.missing_apis(objects, served)
-    classes = live.kube.cluster_names("/apis/networking.k8s.io/v1/ingressclasses") or set()
-    problems += pf.missing_ingress_classes(objects, classes)
-    issuers = (
-        live.kube.cluster_names("/apis/cert-manager.io/v1/clusterissuers")
-        if "cert-manager.io/v1" in served
-        else None
-    )
+    problems = pf.missing_apis(objects, facts.served)
+    problems += pf.missing_ingress_classes(objects, facts.ingress_classes)
+    issuers = facts.issuers if "cert-manager.io/v1" in facts.served else None
     problems += pf.missing_issuers(objects, issuers)
     return problems
 
@@ -108,14 +115,7 @@ def _raise_preflight(problems: Sequence[pf.Problem]) -> None:
 # --- plan ---------------------------------------------------------------------------------------
 
 
-def _objects_of_release(release: dict[str, Any]) -> list[lm.KubeObject]:
-    objects = lm.parse_manifests(str(release.get("manifest", "")))
-    for hook in release.get("hooks") or []:
-        objects += lm.parse_manifests(str(hook.get("manifest", "")))
-    return objects
-
-
-def render_desired(live: LiveEnv, set_values: Sequence[str]) -> Desired:
+def render_desired(live: LiveEnv, set_values: Sequence[str]) -> rv.ReleaseRecord:
     """A server-side dry run: `lookup` sees the live Secrets, so generated values are reused
     exactly as the real upgrade would reuse them, and an unchanged release renders unchanged."""
     argv = hal.upgrade_install_argv(
@@ -127,32 +127,41 @@ def render_desired(live: LiveEnv, set_values: Sequence[str]) -> Desired:
         timeout=live.timeout,
         dry_run=True,
     )
-    release = json.loads(live.run(argv, timeout_s=300).stdout)
-    chart_meta = (release.get("chart") or {}).get("metadata") or {}
-    chart = f"{chart_meta.get('name', '?')}-{chart_meta.get('version', '?')}"
-    objects = _objects_of_release(release)
-    state = rp.ReleaseState(chart, str(chart_meta.get("appVersion", "")), tuple(objects))
-    return Desired(state, objects)
+    return rv.parse_release(live.run(argv, timeout_s=300).stdout)
 
 
-def live_state(live: LiveEnv, running: rv.Revision) -> rp.ReleaseState:
-    objects = [*live.manifest(running.number), *live.hooks(running.number)]
-    return rp.ReleaseState(running.chart, running.app_version, tuple(objects))
+@dataclass(frozen=True)
+class Running:
+    """The revision that runs now, with its manifest and hooks (as `helm get` returns them)."""
+
+    revision: rv.Revision
+    manifest: list[lm.KubeObject]
+    hooks: list[lm.KubeObject]
+
+    @property
+    def state(self) -> rp.ReleaseState:
+        rev = self.revision
+        return rp.ReleaseState(rev.chart, rev.app_version, (*self.manifest, *self.hooks))
 
 
-def make_plan(live: LiveEnv, desired: Desired) -> tuple[rp.ReleasePlan, list[rv.Revision]]:
-    revisions = live.history()
-    running = rv.current(revisions)
-    plan = rp.build_plan(
+def running_state(live: LiveEnv, pool: ThreadPoolExecutor, revision: rv.Revision) -> Running:
+    manifest = pool.submit(live.manifest, revision.number)
+    hooks = pool.submit(live.hooks, revision.number)
+    return Running(revision, manifest.result(), hooks.result())
+
+
+def make_plan(live: LiveEnv, desired: rv.ReleaseRecord, running: Running | None) -> rp.ReleasePlan:
+    return rp.build_plan(
         environment=live.env.name,
         release=live.env.release,
         namespace=live.env.namespace,
-        current_revision=running.number if running else None,
-        current_status=running.status if running else "",
-        current=live_state(live, running) if running else None,
-        desired=desired.state,
+        current_revision=running.revision.number if running else None,
+        current_status=running.revision.status if running else "",
+        current=running.state if running else None,
+        desired=rp.ReleaseState(
+            desired.revision.chart, desired.revision.app_version, desired.objects
+        ),
     )
-    return plan, revisions
 
 
 # --- act ----------------------------------------------------------------------------------------
@@ -167,7 +176,8 @@ def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
     )
 
 
-def _upgrade(live: LiveEnv, set_values: Sequence[str], prov: meta.Provenance) -> None:
+def _upgrade(live: LiveEnv, set_values: Sequence[str], prov: meta.Provenance) -> rv.ReleaseRecord:
+    """The release itself; helm prints the revision it made (with manifest and hooks) as JSON."""
     argv = hal.upgrade_install_argv(
         live.version,
         live.target,
@@ -178,15 +188,13 @@ def _upgrade(live: LiveEnv, set_values: Sequence[str], prov: meta.Provenance) ->
         description=meta.description(live.env.name, prov),
         labels=meta.release_labels(prov),
     )
-    from helmkit.adapters.helm import mask_argv
-
     live.echo(f"release: {hal.shown(mask_argv(argv))}")
     with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
-        live.run(argv)
+        return rv.parse_release(live.run(argv).stdout)
 
 
 def _explain_failure(live: LiveEnv, exc: HelmError, attempted: int) -> str:
-    tail = "\n".join(exc.stderr.strip().splitlines()[-MAX_ERROR_LINES:])
+    shown = live.brief_error(exc.stderr)
     after = live.history()
     running = rv.current(after)
     if not after:
@@ -198,7 +206,7 @@ def _explain_failure(live: LiveEnv, exc: HelmError, attempted: int) -> str:
         outcome = (
             f"revision {newest.number} is {newest.status}; inspect `helmkit status {live.env.name}`"
         )
-    return f"release failed (revision {attempted}): {tail}\n{outcome}"
+    return f"release failed (revision {attempted}): {shown}\n{outcome}"
 
 
 def summary(
@@ -223,32 +231,62 @@ def summary(
     return lines
 
 
-def _verify(live: LiveEnv, revision: int, run_tests: bool) -> int:
-    result = verify_ops.verify(live, revision=revision, run_tests=run_tests)
+def _verify(live: LiveEnv, known: verify_ops.Known, run_tests: bool) -> int:
+    result = verify_ops.verify(live, known=known, run_tests=run_tests)
     verify_ops.print_result(live, result, fmt="text")
     return result.exit_code
 
 
-def release(live: LiveEnv, opts: ReleaseOptions) -> int:
-    live.echo(f"== release {live.env.name}: {live.env.release} in namespace {live.env.namespace}")
-    recovery = recover_ops.recover(live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run)
-    if opts.dry_run and recovery.action is not Action.NONE:
-        live.echo("dry run: stopped; the release must be recovered before it can be planned")
-        return 0
-    # preflight, the offline gate and the server-side render are independent: run them at once
-    # (each is a helm process or API calls) and report in the documented order
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        checks = pool.submit(preflight_cluster, live)
+@dataclass
+class Prepared:
+    """Everything before the upgrade: the revisions, what runs, what would run, the plan."""
+
+    revisions: list[rv.Revision]
+    facts: ClusterFacts
+    desired: rv.ReleaseRecord
+    running: Running | None
+    plan: rp.ReleasePlan
+    provenance: meta.Provenance
+
+
+def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
+    """Steps 1-4. The gate, the cluster preflight and the render do not depend on each other, so
+    all start at once, beside recovery; the render is redone if recovery changed the release.
+    Results are reported in the documented order. None: a dry run stopped before the plan."""
+    with ThreadPoolExecutor(max_workers=6) as pool:
         gated = pool.submit(gate.offline_gate, live, opts.set_values)
+        checks = pool.submit(preflight_cluster, live)
+        prov = pool.submit(provenance, live, opts.set_values)
         rendered = pool.submit(render_desired, live, opts.set_values)
-        problems, ns_exists = checks.result()
-        _raise_preflight(problems)
+        recovery, revisions = recover_ops.recover_state(
+            live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run
+        )
+        if opts.dry_run and recovery.action is not Action.NONE:
+            live.echo("dry run: stopped; the release must be recovered before it can be planned")
+            return None
+        if recovery.action is not Action.NONE:
+            rendered = pool.submit(render_desired, live, opts.set_values)
+        current = rv.current(revisions)
+        running = running_state(live, pool, current) if current else None
+        facts = checks.result()
+        for line in facts.lines:
+            live.echo(line)
+        _raise_preflight(facts.problems)
         live.echo(f"gate: {gated.result()}")
         desired = rendered.result()
-    _raise_preflight(preflight_render(live, desired.objects))
-    live.echo("preflight: ok")
-    plan, revisions = make_plan(live, desired)
-    if not ns_exists:
+        _raise_preflight(preflight_render(facts, desired.objects))
+        live.echo("preflight: ok")
+        plan = make_plan(live, desired, running)
+        return Prepared(revisions, facts, desired, running, plan, prov.result())
+
+
+def release(live: LiveEnv, opts: ReleaseOptions) -> int:
+    live.echo(f"== release {live.env.name}: {live.env.release} in namespace {live.env.namespace}")
+    prepared = prepare(live, opts)
+    if prepared is None:
+        return 0
+    plan = prepared.plan
+    if not prepared.facts.namespace_exists:
         live.echo(
             f"plan: create namespace {live.env.namespace} enforcing Pod Security 'restricted'"
         )
@@ -257,22 +295,22 @@ def release(live: LiveEnv, opts: ReleaseOptions) -> int:
     if opts.dry_run:
         live.echo("dry run: stopped after the plan")
         return 0
-    if plan.no_change and plan.current_revision is not None:
-        live.echo(f"no change: no new revision; verifying revision {plan.current_revision}")
-        return _verify(live, plan.current_revision, opts.run_tests)
-    if not ns_exists:
+    running = prepared.running
+    if plan.no_change and running is not None:
+        live.echo(f"no change: no new revision; verifying revision {running.revision.number}")
+        known = verify_ops.Known(running.revision.number, running.manifest, running.hooks)
+        return _verify(live, known, opts.run_tests)
+    if not prepared.facts.namespace_exists:
         live.kube.create_namespace(live.env.namespace, PSA_LABELS)
-    attempted = (revisions[-1].number if revisions else 0) + 1
+    attempted = (prepared.revisions[-1].number if prepared.revisions else 0) + 1
     try:
-        _upgrade(live, opts.set_values, provenance(live, opts.set_values))
+        made = _upgrade(live, opts.set_values, prepared.provenance)
     except HelmError as exc:
         live.echo(_explain_failure(live, exc, attempted))
         return 1
-    running = rv.current(live.history())
-    if running is None:
-        raise HelmkitError("helm reported success but the release has no revision")
-    code = _verify(live, running.number, opts.run_tests)
-    for line in summary(live, running, plan.current_revision, desired.objects):
+    known = verify_ops.Known(made.revision.number, list(made.manifest), list(made.hooks))
+    code = _verify(live, known, opts.run_tests)
+    for line in summary(live, made.revision, plan.current_revision, prepared.desired.objects):
         live.echo(line)
     if code:
         live.echo("verify found errors: the release is deployed but not healthy (see above)")

@@ -22,6 +22,7 @@ from helmkit.core import component_rollback as cr
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import revisions as rv
 from helmkit.errors import HelmError, UsageError
+from helmkit.ops import progress
 from helmkit.ops import verify as verify_ops
 from helmkit.ops.live import LiveEnv
 
@@ -127,7 +128,8 @@ def _component_rollback(
         if opts.dry_run:
             live.echo("dry run: stopped after the plan")
             return 0
-        live.run(argv)
+        with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
+            live.run(argv)
     return 0
 
 
@@ -149,9 +151,13 @@ def rollback(live: LiveEnv, opts: RollbackOptions) -> int:
             if opts.dry_run:
                 live.echo("dry run: stopped after the plan")
                 return 0
-            live.run(argv)
+            with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
+                live.run(argv)
     except HelmError as exc:
-        live.echo(f"rollback failed: {exc}")
+        live.echo(
+            f"rollback failed: `{live.command(exc.argv[1:])}` exited {exc.returncode}:"
+            f"{live.brief_error(exc.stderr)}"
+        )
         return 1
     now = rv.current(live.history())
     assert now is not None

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from helmkit import __version__
 from helmkit.core import helm_argv_live as hal
+from helmkit.core import live_manifests as lm
 from helmkit.core import revisions as rv
 from helmkit.core import verify_rules as vr
 from helmkit.errors import HelmError, UsageError
 from helmkit.ops.live import LiveEnv
 
+READ_WORKERS = 8  # below the kubernetes client's connection pool (5 per CPU), so none is dropped
+OPTIONAL_KINDS = ("HTTPRoute", "Certificate", "PodMetrics")
 LIVE_KINDS = (
     "ConfigMap",
     "Deployment",
@@ -68,16 +72,28 @@ def _pick_revision(live: LiveEnv, revision: int | None) -> int:
     return revision
 
 
-def _run_tests(live: LiveEnv) -> tuple[list[vr.TestPod], str]:
-    """`helm test` (the API endpoint checks run inside those pods), then the pods' phases."""
-    error = ""
+@dataclass(frozen=True)
+class Known:
+    """A revision whose manifest and hooks the caller already has (the release just made it)."""
+
+    revision: int
+    manifest: list[lm.KubeObject]
+    hooks: list[lm.KubeObject]
+
+
+def _helm_test(live: LiveEnv) -> str:
+    """`helm test` (the API endpoint checks run inside those pods); its error, or ""."""
     try:
         live.run(hal.test_argv(live.target, timeout=live.timeout))
     except HelmError as exc:
-        error = exc.stderr.strip()[-MAX_TEST_ERROR_CHARS:]
+        return exc.stderr.strip()[-MAX_TEST_ERROR_CHARS:]
+    return ""
+
+
+def _test_pods(live: LiveEnv, hooks: list[lm.KubeObject], error: str) -> list[vr.TestPod]:
     tests = [
         hook
-        for hook in live.hooks()
+        for hook in hooks
         if hook.get("kind") == "Pod"
         and TEST_HOOK in str((hook["metadata"].get("annotations") or {}).get("helm.sh/hook", ""))
     ]
@@ -88,44 +104,58 @@ def _run_tests(live: LiveEnv) -> tuple[list[vr.TestPod], str]:
         phase = pods.get(name, {}).get("status", {}).get("phase")
         # a hook-succeeded delete policy removes the pod: helm's exit status is then the answer
         found.append(vr.TestPod(name, str(phase or ("Failed" if error else "Succeeded"))))
-    return found, error
+    return found
 
 
-def collect(live: LiveEnv, revision: int, *, run_tests: bool) -> vr.Facts:
+def collect(live: LiveEnv, known: Known | Callable[[], Known], *, run_tests: bool) -> vr.Facts:
+    """Every read at once: helm test runs while the API is read (its pods are read after it),
+    and a kind the cluster does not serve (cert-manager, metrics) comes back as None."""
     kube, ns = live.kube, live.env.namespace
-    served = kube.served_api_versions()
-    facts = vr.Facts(
-        revision=revision,
-        expected=live.manifest(revision),
-        helm_version=str(live.version),
-        namespace=kube.namespace(ns),
-    )
-    if facts.namespace is None:
-        return facts
-    with ThreadPoolExecutor(max_workers=4) as pool:  # independent GETs
-        lists = dict(
-            zip(LIVE_KINDS, pool.map(lambda kind: kube.items(kind, ns), LIVE_KINDS), strict=False)
+    kube.ready()  # connect once, before the threads share the client
+    with ThreadPoolExecutor(max_workers=READ_WORKERS) as pool:
+        tested = pool.submit(_helm_test, live) if run_tests else None
+        namespace = pool.submit(kube.namespace, ns)
+        lists = {kind: pool.submit(kube.items, kind, ns) for kind in LIVE_KINDS}
+        optional = {kind: pool.submit(kube.list_kind, kind, ns) for kind in OPTIONAL_KINDS}
+        secrets = pool.submit(kube.secrets, ns)
+        revision = known if isinstance(known, Known) else known()
+        facts = vr.Facts(
+            revision=revision.revision,
+            expected=revision.manifest,
+            helm_version=str(live.version),
+            namespace=namespace.result(),
         )
-    facts.live = lists
-    facts.live["Secret"] = kube.secrets(ns)
-    if "gateway.networking.k8s.io/v1" in served:
-        facts.live["HTTPRoute"] = kube.items("HTTPRoute", ns)
-    if "cert-manager.io/v1" in served:
-        facts.certificates = kube.items("Certificate", ns)
-    if "metrics.k8s.io/v1beta1" in served:
-        facts.metrics = kube.items("PodMetrics", ns)
-    if run_tests:
-        facts.tests, facts.tests_error = _run_tests(live)
+        facts.live = {kind: future.result() for kind, future in lists.items()}
+        facts.live["Secret"] = secrets.result()
+        facts.live["HTTPRoute"] = optional["HTTPRoute"].result() or []
+        facts.certificates = optional["Certificate"].result()
+        facts.metrics = optional["PodMetrics"].result()
+        if tested is not None:
+            facts.tests_error = tested.result()
+            facts.tests = _test_pods(live, revision.hooks, facts.tests_error)
     return facts
 
 
-def verify(live: LiveEnv, *, revision: int | None = None, run_tests: bool = True) -> VerifyResult:
-    number = _pick_revision(live, revision)
-    facts = collect(live, number, run_tests=run_tests)
+def verify(
+    live: LiveEnv,
+    *,
+    revision: int | None = None,
+    run_tests: bool = True,
+    known: Known | None = None,
+) -> VerifyResult:
+    """Verify revision N (default: the running one), or the `known` one without asking helm."""
+
+    def read() -> Known:
+        number = _pick_revision(live, revision)
+        # helm test runs the current revision's test hooks, so those are the pods to read
+        hooks = live.hooks() if run_tests else []
+        return Known(number, live.manifest(number), hooks)
+
+    facts = collect(live, known or read, run_tests=run_tests)
     findings = vr.judge(
         facts, namespace=live.env.namespace, required_secrets=live.env.required_secrets
     )
-    return VerifyResult(number, vr.warn_only(findings, warn_only_reasons(live)))
+    return VerifyResult(facts.revision, vr.warn_only(findings, warn_only_reasons(live)))
 
 
 def warn_only_reasons(live: LiveEnv) -> dict[str, str]:
