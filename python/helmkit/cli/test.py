@@ -34,11 +34,12 @@ def test(
     no_cache: bool,
 ) -> None:
     """Lint every scenario and compare the snapshots, sharing one render per scenario."""
-    from helmkit.core import report_format as fmt
     from helmkit.ops.test import run_tests
 
     config = load(config_path)
     result = run_tests(config, update_snapshots=update_snapshots, use_cache=not no_cache)
+    from helmkit.core import report_format as fmt  # needed only now (start-up time)
+
     lint, snaps = result.lint, result.snapshots
     if output_format == "json":
         text = json.dumps(
