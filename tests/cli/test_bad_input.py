@@ -41,6 +41,15 @@ def test_invalid_helmkit_yaml_names_file_and_line(project: Path) -> None:
     assert_usage_error(helmkit("lint", cwd=project), "helmkit.yaml:4: invalid YAML")
 
 
+def test_helmkit_yaml_against_its_schema_names_key_and_line(project: Path) -> None:
+    text = (project / "helmkit.yaml").read_text()
+    bad = text.replace('kubeVersions: ["1.33.0", "1.35.0"]', 'kubeVersions: ["banana"]')
+    assert bad != text, "the demo helmkit.yaml changed: update this test"
+    (project / "helmkit.yaml").write_text(bad)
+    proc = helmkit("lint", cwd=project)
+    assert_usage_error(proc, "helmkit.yaml:3: kubeVersions[0]: 'banana' does not match", "hint:")
+
+
 def test_invalid_values_yaml_names_file_and_line(project: Path) -> None:
     (project / "values" / "staging.yaml").write_text("web:\n  replicaCount: 2\n  bad: : x\n")
     assert_usage_error(helmkit("lint", "--env", "staging", cwd=project), "values/staging.yaml:3")

@@ -42,7 +42,7 @@ def test_lint_finding_exits_1_with_file_and_line(project: Path, helm_binary: str
     (project / "values" / "staging.yaml").write_text("web:\n  replicaCount: 0\n")
     code, out, _ = run("lint", "--env", "staging")
     assert code == 1
-    assert "ERROR [values-schema] env-staging web.replicaCount" in out
+    assert "ERROR [values-schema] env-staging Values web.replicaCount" in out
     assert "values/staging.yaml:2" in out
 
 
@@ -140,3 +140,29 @@ def test_no_change_rerun_uses_the_cache(project: Path, helm_binary: str) -> None
     before = {p: p.stat().st_mtime_ns for p in renders}
     assert run("test")[0] == 0
     assert {p: p.stat().st_mtime_ns for p in renders} == before
+
+
+def test_snapshot_json_and_junit_name_the_changed_object(project: Path, helm_binary: str) -> None:
+    values = project / "chart" / "values.yaml"
+    values.write_text(values.read_text().replace("logLevel: info", "logLevel: debug"))
+    code, out, _ = run("snapshot", "--format", "json")
+    assert code == 1
+    payload = json.loads(out)
+    changed = [r for r in payload["results"] if r["status"] == "changed"]
+    assert changed and any("ConfigMap/ai-native-config" in d for r in changed for d in r["diffs"])
+    code, out, _ = run("snapshot", "--format", "junit")
+    assert code == 1
+    failures = ET.fromstring(out).findall(".//failure")
+    assert any("changed" in (f.get("message") or "") for f in failures)
+
+
+def test_render_error_is_a_finding_at_the_template_line(project: Path, helm_binary: str) -> None:
+    broken = project / "chart" / "templates" / "broken.yaml"
+    broken.write_text("# a template that dereferences a missing value\n{{ .Values.nope.deeper }}\n")
+    code, out, _ = run("lint", "--format", "json")
+    assert code == 1
+    renders = [f for f in json.loads(out)["findings"] if f["rule"] == "render"]
+    assert renders, out
+    assert {f["file"] for f in renders} == {"demo/templates/broken.yaml"}
+    assert {f["line"] for f in renders} == {2}
+    assert all(f["object"] == "Chart/demo" and f["field"] and f["hint"] for f in renders)

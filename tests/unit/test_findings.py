@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from offline_objects import workload
 
 from helmkit.core import lint_checks
@@ -84,3 +85,56 @@ def test_where_prefers_file_and_line() -> None:
     )
     assert finding.where() == "v.yaml:3 (default)"
     assert Finding("r", Severity.ERROR, "m", scenario="s", obj="A/b").where() == "s A/b"
+
+
+HELM3_RENDER_ERROR = (
+    'Error: template: ai-native/templates/zz.yaml:3:10: executing "ai-native/templates/zz.yaml"'
+    " at <.Values.nope.deeper>: nil pointer evaluating interface {}.deeper"
+)
+
+
+HELM4_RENDER_ERROR = (
+    "Error: ai-native/templates/zz.yaml:3:10\n"
+    '  executing "ai-native/templates/zz.yaml" at <.Values.nope.deeper>:\n'
+    "    nil pointer evaluating interface {}.deeper\n"
+)
+
+
+@pytest.mark.parametrize("stderr", [HELM3_RENDER_ERROR, HELM4_RENDER_ERROR])
+def test_render_error_names_template_line_and_value(stderr: str) -> None:
+    finding = lint_checks.render_error_finding(stderr, "ci-minimal")
+    assert (finding.file, finding.line, finding.field_path) == (
+        "ai-native/templates/zz.yaml",
+        3,
+        ".Values.nope.deeper",
+    )
+    assert finding.scenario == "ci-minimal" and finding.hint
+
+
+@pytest.mark.parametrize(
+    ("finding", "obj", "field"),
+    [
+        (
+            Finding("helm-lint", Severity.ERROR, "templates/x.yaml: bad"),
+            "Chart/c",
+            "templates/x.yaml",
+        ),
+        (Finding("helm-lint", Severity.ERROR, "Chart.yaml: version"), "Chart/c", "Chart.yaml"),
+        (
+            Finding("values-schema", Severity.ERROR, "m", scenario="s", field_path="a.b"),
+            "Values",
+            "a.b",
+        ),
+        (Finding("kube-api-removed", Severity.ERROR, "m", obj="X/y"), "X/y", "apiVersion"),
+        (Finding("docs-stale", Severity.ERROR, "m", file="README.md"), "Chart/c", "(whole file)"),
+        (Finding("render", Severity.ERROR, "m"), "Chart/c", "(chart)"),
+        (
+            Finding("probes", Severity.ERROR, "m", obj="Deployment/w", field_path="spec"),
+            "Deployment/w",
+            "spec",
+        ),
+    ],
+)
+def test_every_finding_names_an_object_and_a_field(finding: Finding, obj: str, field: str) -> None:
+    done = lint_checks.complete(finding, "c")
+    assert (done.obj, done.field_path) == (obj, field)

@@ -70,6 +70,7 @@ def _chart_finding(chart: ChartInfo, rule: str, key: str, message: str, hint: st
         hint=hint,
         file=str(chart.path / "Chart.yaml"),
         line=chart.lines.get(key),
+        obj=f"Chart/{chart.name}",
         field_path=key,
     )
 
@@ -211,6 +212,8 @@ def template_prefix_findings(chart_dir: Path) -> Iterator[Finding]:
                         message=f"named template {match.group(1)!r} is not prefixed with "
                         f"{name + '.'!r}: names are global across subcharts and collide",
                         hint=f"rename it to {name}.{match.group(1).split('.')[-1]}",
+                        obj=f"Chart/{name}",
+                        field_path=f'define "{match.group(1)}"',
                         file=str(path),
                         line=text.count("\n", 0, match.start()) + 1,
                     )

@@ -209,3 +209,55 @@ def helm_lint_findings(output: str) -> list[Finding]:
                 )
             )
     return findings
+
+
+# Helm 3: `Error: template: c/templates/x.yaml:2:10: executing ...`;
+# Helm 4: `Error: c/templates/x.yaml:2:10\n  executing ...`
+_TEMPLATE_REF = re.compile(
+    r"(?:template: |Error: )(?P<file>[^\s:]+/templates/[^\s:]+):(?P<line>\d+)"
+)
+_TEMPLATE_AT = re.compile(r" at <(?P<field>[^>]+)>")
+_LINT_PATH = re.compile(r"^(?P<path>[\w./-]*[\w/]|Chart\.yaml|values\.yaml): ")
+_FIELD_BY_RULE = {
+    "kube-schema-missing": "apiVersion",
+    "kube-api-removed": "apiVersion",
+    "chart-version-bump": "version",
+    "docs-stale": "(whole file)",
+    "docs-source": "(whole file)",
+}
+
+
+def render_error_finding(stderr: str, scenario: str) -> Finding:
+    """A failed `helm template`, located at the template, line and value helm names."""
+    text = stderr.strip()
+    ref = _TEMPLATE_REF.search(text)
+    at = _TEMPLATE_AT.search(text)
+    return Finding(
+        rule="render",
+        severity=Severity.ERROR,
+        scenario=scenario,
+        message=f"helm template failed: {text}",
+        hint="fix the values or the template named in the message",
+        field_path=at.group("field") if at else "",
+        file=ref.group("file") if ref else "",
+        line=int(ref.group("line")) if ref else None,
+    )
+
+
+def complete(finding: Finding, chart_name: str) -> Finding:
+    """Every finding names an object and a field: findings about the chart rather than a
+    rendered object name the chart (or the scenario's values) and the file or key at fault."""
+    obj = finding.obj
+    if not obj:
+        obj = (
+            "Values"  # the scenario's layered values (the scenario is named beside it)
+            if finding.rule == "values-schema"
+            else f"Chart/{chart_name}"
+        )
+    field_path = finding.field_path or _FIELD_BY_RULE.get(finding.rule, "")
+    if not field_path and finding.rule == "helm-lint":
+        match = _LINT_PATH.match(finding.message)
+        field_path = match.group("path") if match else ""
+    if not field_path:
+        field_path = finding.file.rsplit("/", 1)[-1] if finding.file else "(chart)"
+    return replace(finding, obj=obj, field_path=field_path)

@@ -167,6 +167,7 @@ def lint(
     renders: dict[int, Rendered] = {}
     # helm lint takes the first slot, then every render: the Python checks below run while
     # helm works, the checks of each render as soon as it arrives
+    _ = helm.version  # an unsupported helm is refused before anything runs
     with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
         helm_lint = [
             pool.submit(_helm_lint, helm, chart, target, newest, cache_dir, digest)
@@ -200,5 +201,7 @@ def lint(
     if options.use_cache:
         docs_memo.save()
         schema_memo.save()
-    report.findings = sorted(steps.dedupe(steps.without_echoes(report.findings)), key=sort_key)
+    chart_name = steps.chart_name(chart)
+    unique = steps.dedupe(steps.without_echoes(report.findings))
+    report.findings = sorted((lint_checks.complete(f, chart_name) for f in unique), key=sort_key)
     return report

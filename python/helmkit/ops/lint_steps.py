@@ -13,12 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from helmkit.core import content_hash, lint_checks, schema_gate, values
+from helmkit.core import chart_meta, content_hash, lint_checks, schema_gate, values
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.findings import Finding, Severity, finding_from_dict
 from helmkit.core.manifests import ManifestError
 from helmkit.core.scenarios import Scenario
 from helmkit.core.yaml_source import SourcedYaml, load_yaml_file
+from helmkit.errors import HelmkitError
 from helmkit.ops import chart_checks
 from helmkit.ops.render import DerivedCache, Rendered
 
@@ -109,6 +110,14 @@ def cached_values_findings(
     return findings
 
 
+def chart_name(chart: Path) -> str:
+    """The name in Chart.yaml (findings about the chart name it), else the directory's."""
+    try:
+        return chart_meta.load_chart(chart).name or chart.name
+    except HelmkitError:
+        return chart.name
+
+
 def render_findings(
     rendered: Rendered,
     versions: Sequence[str],
@@ -117,15 +126,7 @@ def render_findings(
 ) -> list[Finding]:
     name = rendered.job.scenario.name
     if rendered.error is not None:
-        return [
-            Finding(
-                rule="render",
-                severity=Severity.ERROR,
-                scenario=name,
-                message=f"helm template failed: {rendered.error.stderr.strip()}",
-                hint="fix the values or the template named in the message",
-            )
-        ]
+        return [lint_checks.render_error_finding(rendered.error.stderr, name)]
     try:
         objects = rendered.objects()
     except ManifestError as exc:
