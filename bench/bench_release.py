@@ -6,7 +6,11 @@ local control plane and change the backend image tag every round, so each round 
 rollout. helmkit is measured twice: with verify's helm test pods and with --skip-tests (raw helm
 runs no tests at all). Rounds alternate between the sides to spread machine noise.
 
-Usage: python bench/bench_release.py [--rounds N] [--helm PATH]
+With --baseline DIR, the helmkit found in DIR (a `python/` tree of an older commit, e.g. from
+`git archive OLD python schemas | tar -x -C DIR`) releases into a third namespace in the same
+rounds, so a before/after comparison is side by side too.
+
+Usage: python bench/bench_release.py [--rounds N] [--helm PATH] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--helm", default=str(CACHE / "bin" / "helm"))
+    parser.add_argument("--baseline", type=Path, default=None, help="older helmkit tree")
     args = parser.parse_args()
 
     run([*HELMKIT, "cluster", "up"], dict(os.environ))
@@ -64,27 +69,22 @@ def main() -> int:
     run([kubectl, "apply", "-f", "-"], env, stdin=INGRESS_CLASS)
     suffix = secrets.token_hex(3)
     ns_raw, ns_kit = f"bench-raw-{suffix}", f"bench-helmkit-{suffix}"
-    for ns in (ns_raw, ns_kit):
+    ns_base = f"bench-baseline-{suffix}"
+    namespaces = [ns_raw, ns_kit] + ([ns_base] if args.baseline else [])
+    for ns in namespaces:
         run([kubectl, "create", "namespace", ns], env)
         run([kubectl, "label", "namespace", ns, PSA], env)
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-release-"))
-    config = workdir / "helmkit.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "chart": str(CHART),
-                "environments": {
-                    "bench": {
-                        "release": "ai-native",
-                        "namespace": ns_kit,
-                        "values": [str(VALUES)],
-                        "timeout": "5m",
-                    }
-                },
-            }
+    config, base_config = workdir / "helmkit.yaml", workdir / "baseline.yaml"
+    for path, ns in ((config, ns_kit), (base_config, ns_base)):
+        bench_env = {"release": "ai-native", "namespace": ns, "values": [str(VALUES)]}
+        path.write_text(
+            yaml.safe_dump(
+                {"chart": str(CHART), "environments": {"bench": {**bench_env, "timeout": "5m"}}}
+            )
         )
-    )
+    base_env = {**env, "PYTHONPATH": str(args.baseline / "python")} if args.baseline else env
     wait = ["--wait=watcher"] if "helm3" not in args.helm else ["--wait"]
 
     def raw(tag: str) -> Callable[[], None]:
@@ -109,36 +109,40 @@ def main() -> int:
             env,
         )
 
-    def kit(tag: str, *extra: str) -> Callable[[], None]:
+    def kit(tag: str, *extra: str, baseline: bool = False) -> Callable[[], None]:
         return lambda: run(
             [
                 *HELMKIT,
                 "release",
                 "bench",
                 "--config",
-                str(config),
+                str(base_config if baseline else config),
                 "--set",
                 f"backend.image.tag={tag}",
                 *extra,
             ],
-            env,
+            base_env if baseline else env,
         )
 
     # first installs are not measured: both sides start from an installed release
     raw("0.0.0")()
     kit("0.0.0")()
-    times: dict[str, list[float]] = {
-        "raw": [],
-        "helmkit": [],
-        "helmkit --skip-tests": [],
-        "no-op": [],
-    }
+    if args.baseline:
+        kit("0.0.0", baseline=True)()
+    times: dict[str, list[float]] = {}
     for n in range(args.rounds):
-        times["raw"].append(timed(raw(f"1.0.{n}")))
-        times["helmkit"].append(timed(kit(f"1.0.{n}")))
-        times["helmkit --skip-tests"].append(timed(kit(f"2.0.{n}", "--skip-tests")))
-        times["no-op"].append(timed(kit(f"2.0.{n}", "--skip-tests")))
-    for ns in (ns_raw, ns_kit):
+        sides = [("", False), ("baseline ", True)] if args.baseline else [("", False)]
+        for label, baseline in sides:
+            if not label:
+                times.setdefault("raw", []).append(timed(raw(f"1.0.{n}")))
+            for name, tag, extra in (
+                ("helmkit", f"1.0.{n}", ()),
+                ("helmkit --skip-tests", f"2.0.{n}", ("--skip-tests",)),
+                ("no-op", f"2.0.{n}", ("--skip-tests",)),
+            ):
+                measured = timed(kit(tag, *extra, baseline=baseline))
+                times.setdefault(label + name, []).append(measured)
+    for ns in namespaces:
         subprocess.run(
             [kubectl, "delete", "namespace", ns, "--wait=false"],
             env=env,
@@ -153,7 +157,7 @@ def main() -> int:
     for name, values in times.items():
         med = statistics.median(values)
         print(
-            f"  {name:<22} {med:6.2f} s   x{med / base:4.2f}   "
+            f"  {name:<31} {med:6.2f} s   x{med / base:4.2f}   "
             f"({', '.join(f'{v:.2f}' for v in values)})"
         )
     print("goal: helmkit release <= 1.2x raw")

@@ -51,4 +51,22 @@ step "helmkit verify $ENV"
 step "helmkit status $ENV"
 "$HELMKIT" status "$ENV"
 
+step "summary"
+# Safe to run again: a second run finds the release at the rolled-back revision, plans "no
+# change" (no new revision), upgrades to the new image again and rolls back again.
+rows_json="$("$HELMKIT" history "$ENV" --format json)"
+.venv/bin/python - "$ENV" "$rows_json" <<'PY'
+import json, sys
+env, rows = sys.argv[1], json.loads(sys.argv[2])
+run = [row for row in rows if row["status"] == "deployed"][-1]
+commit = run["gitCommit"][:12] + ("-dirty" if run["gitCommit"].endswith("-dirty") else "")
+print(f"release {env}: revision {run['revision']} runs (chart {run['chartVersion']}, "
+      f"app {run['appVersion']}, git {commit or '-'})")
+for component, images in sorted(run["images"].items()):
+    print(f"  {component:<11} {', '.join(images)}")
+print(f"  verify it:  {run['verifyCommand']}")
+print(f"  back to it: {run['rollbackCommand']}")
+print(f"  every revision with its commands: helmkit history {env}")
+PY
+
 printf '\ndone. Stop the control plane with: make cluster-down\n'

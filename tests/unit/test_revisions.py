@@ -111,3 +111,9 @@ def test_parse_release_of_helm_upgrade_output_keeps_no_values() -> None:
 def test_parse_release_rejects_what_is_not_a_release(text: str) -> None:
     with pytest.raises(HelmkitError, match="helm printed a release that is not"):
         rv.parse_release(text)
+
+
+def test_short_commit_keeps_the_dirty_mark() -> None:
+    assert rv.short_commit("0123456789abcdef0123456789abcdef01234567") == "0123456789ab"
+    assert rv.short_commit("0123456789abcdef0123456789abcdef01234567-dirty") == "0123456789ab-dirty"
+    assert rv.short_commit("") == "-"

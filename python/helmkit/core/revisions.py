@@ -189,6 +189,13 @@ def build_rows(
     ]
 
 
+def short_commit(commit: str) -> str:
+    """12 hex digits, keeping the `-dirty` mark: such a commit does not name all the content."""
+    if not commit:
+        return "-"
+    return commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")
+
+
 def _when(rev: Revision) -> str:
     return rev.updated.strftime("%Y-%m-%d %H:%M:%S") if rev.updated else "?"
 
@@ -198,10 +205,9 @@ def format_rows(rows: Sequence[RevisionRow]) -> list[str]:
     lines: list[str] = []
     for row in rows:
         rev = row.revision
-        commit = row.labels.get(GIT_LABEL, "") or "-"
         lines.append(
             f"revision {rev.number}  {rev.status:<16} {_when(rev)}  chart {rev.chart_version}  "
-            f"app {rev.app_version or '-'}  git {commit[:12]}"
+            f"app {rev.app_version or '-'}  git {short_commit(row.labels.get(GIT_LABEL, ''))}"
         )
         for component, images in sorted(row.images.items()):
             lines.append(f"    {component}: {', '.join(images)}")
