@@ -10,7 +10,6 @@ checked (jsonschema does not check it by default either).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.util
 import json
@@ -172,6 +171,8 @@ class _Compiler:
 
 
 def _unknown_field(path: Path_, key: Any, known: list[str]) -> SchemaIssue:
+    import difflib  # only an unknown field needs it (start-up time)
+
     close = difflib.get_close_matches(str(key), known, n=1)
     hint = f"did you mean `{close[0]}`?" if close else f"known fields: {', '.join(known[:12])}"
     return SchemaIssue((*path, key), "unknown field (strict schema)", hint)

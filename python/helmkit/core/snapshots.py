@@ -10,7 +10,6 @@ chart change bumps it, which would touch every object).
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import re
@@ -148,6 +147,8 @@ class ObjectDiff:
 def diff(
     expected: list[SnapshotObject], actual: list[SnapshotObject], scenario: str
 ) -> list[ObjectDiff]:
+    import difflib  # only a changed snapshot needs it (start-up time)
+
     old = {o.key: o for o in expected}
     new = {o.key: o for o in actual}
     result: list[ObjectDiff] = []

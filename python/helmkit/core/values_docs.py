@@ -32,6 +32,9 @@ import yaml
 
 from helmkit.errors import UsageError
 
+# libyaml when present: the docs check parses every values.yaml on each `helmkit lint`
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 UMBRELLA = "ai-native"
 DEFS_FILE = "_defs.schema.yaml"
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
@@ -268,7 +271,7 @@ def _type_of(node: Schema | None) -> str:
 
 def _load_values(source: ChartSource) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(source.values_text)
+        data = yaml.load(source.values_text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise UsageError(f"{source.values_file}: not valid YAML: {exc}") from exc
     if data is None:

@@ -12,7 +12,7 @@ import contextlib
 import functools
 import json
 import os
-import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -140,9 +140,10 @@ def helm_identity(helm: Helm) -> str:
 
 def store(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)  # atomic: parallel runs never read half a file
+    # a name no other process or thread writes (tempfile would cost its import on every run)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # atomic: parallel runs never read half a file
 
 
 def _run_catching(helm: Helm, argv: list[str]) -> HelmResult | HelmError:
