@@ -266,7 +266,7 @@ def configmaps_without_secrets(objects: list[K8sObject]) -> Iterator[Finding]:
 
 def no_missing_values(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in objects:
-        if "<no value>" in _flatten(obj.body):
+        if _has_no_value(obj.body):
             yield _finding(
                 "no-value",
                 obj,
@@ -276,12 +276,15 @@ def no_missing_values(objects: list[K8sObject]) -> Iterator[Finding]:
             )
 
 
-def _flatten(data: Any) -> str:
+def _has_no_value(data: Any) -> bool:
+    """Any string value holding `<no value>` (walked, not joined: this runs on every object)."""
+    if isinstance(data, str):
+        return "<no value>" in data
     if isinstance(data, dict):
-        return " ".join(_flatten(v) for v in data.values())
+        return any(_has_no_value(v) for v in data.values())
     if isinstance(data, list):
-        return " ".join(_flatten(v) for v in data)
-    return str(data)
+        return any(_has_no_value(v) for v in data)
+    return False
 
 
 OBJECT_RULES: dict[str, Rule] = {

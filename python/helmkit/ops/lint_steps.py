@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from helmkit.core import chart_meta, content_hash, lint_checks, schema_gate, values
+import yaml
+
+from helmkit.core import chart_meta, content_hash, lint_checks, manifests, schema_gate, values
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.findings import Finding, Severity, finding_from_dict
 from helmkit.core.manifests import ManifestError
@@ -24,7 +26,19 @@ from helmkit.ops import chart_checks
 from helmkit.ops.render import DerivedCache, Rendered
 
 
-def values_layers(chart: Path) -> list[SourcedYaml]:
+def load_data_only(path: str) -> SourcedYaml:
+    """A values file without its line index (the common case: valid values need no lines);
+    anything unusual goes through `load_yaml_file`, which names the file and line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return SourcedYaml(path, manifests.load_document(handle.read()))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return load_yaml_file(path)
+
+
+def values_layers(
+    chart: Path, load: Callable[[str], SourcedYaml] = load_yaml_file
+) -> list[SourcedYaml]:
     """Subchart defaults under their key, then the chart's own values.yaml (as helm does)."""
     layers: list[SourcedYaml] = []
     sub_root = chart / "charts"
@@ -32,19 +46,38 @@ def values_layers(chart: Path) -> list[SourcedYaml]:
         for sub in sorted(sub_root.iterdir()):
             defaults = sub / "values.yaml"
             if defaults.is_file():
-                source = load_yaml_file(str(defaults))
+                source = load(str(defaults))
                 nested = {sub.name: source.data or {}}
                 lines = {(sub.name, *k): v for k, v in source.lines.items()}
                 layers.append(SourcedYaml(source.path, nested, lines))
     if (chart / "values.yaml").is_file():
-        layers.append(load_yaml_file(str(chart / "values.yaml")))
+        layers.append(load(str(chart / "values.yaml")))
     return layers
+
+
+@dataclass
+class ValuesBase:
+    """The chart's default layers, read once per run: data only, and with lines on demand."""
+
+    chart: Path
+    fast: list[SourcedYaml] = field(default_factory=list)
+    full: list[SourcedYaml] = field(default_factory=list)
+
+    def data_layers(self) -> list[SourcedYaml]:
+        if not self.fast:
+            self.fast = values_layers(self.chart, load_data_only)
+        return self.fast
+
+    def sourced_layers(self) -> list[SourcedYaml]:
+        if not self.full:
+            self.full = values_layers(self.chart)
+        return self.full
 
 
 def values_findings(
     chart: Path,
     scenario: Scenario,
-    base: list[SourcedYaml],
+    base: ValuesBase,
     schema: dict[str, Any] | None = None,
     gate: schema_gate.Check | None = None,
 ) -> list[Finding]:
@@ -54,9 +87,11 @@ def values_findings(
             return []
         schema = json.loads(schema_path.read_text("utf-8"))
         gate = schema_gate.compile_gate(schema)
-    layers = base + [load_yaml_file(str(p)) for p in scenario.values_files]
-    if gate is not None and gate(values.layer(layers, scenario.set_values, origins=False).data):
-        return []  # valid: no file:line bookkeeping, no jsonschema
+    if gate is not None:
+        layers = base.data_layers() + [load_data_only(str(p)) for p in scenario.values_files]
+        if gate(values.layer(layers, scenario.set_values, origins=False).data):
+            return []  # valid: no file:line bookkeeping, no jsonschema
+    layers = base.sourced_layers() + [load_yaml_file(str(p)) for p in scenario.values_files]
     layered = values.layer(layers, scenario.set_values)
     return [
         Finding(
@@ -88,7 +123,7 @@ def cached_values_findings(
 ) -> list[Finding]:
     inputs = content_hash.hash_named(chart, ("values.yaml", "values.schema.json"))
     cache = DerivedCache(cache_dir, "values-findings", inputs)
-    base: list[SourcedYaml] = []
+    base = ValuesBase(chart)
     findings: list[Finding] = []
     schema_path = chart / "values.schema.json"
     if not schema_path.is_file():
@@ -100,8 +135,7 @@ def cached_values_findings(
         )
 
         def compute(s: Scenario = scenario) -> list[Finding]:
-            if not base:  # read and compiled once, only when a scenario is not cached
-                base.extend(values_layers(chart))
+            if not compiled:  # read and compiled once, only when a scenario is not cached
                 schema = json.loads(schema_path.read_text("utf-8"))
                 compiled.append((schema, schema_gate.compile_gate(schema)))
             return values_findings(chart, s, base, *compiled[0])
