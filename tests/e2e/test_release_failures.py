@@ -167,3 +167,23 @@ def test_sigkilled_first_install_is_uninstalled_then_installed(cli: LiveCli) -> 
     cli.ok("release", "e2e", "--skip-tests")
     assert deployed_revision(cli.helm_history()) == 1
     assert pvc_uids(cli.kube, cli.namespace) == volumes, "the new install reuses the kept volumes"
+
+
+def test_failed_recovery_prints_a_brief_error_without_secrets(cli: LiveCli) -> None:
+    cli.write_config()
+    cli.ok("release", "e2e", "--skip-tests")
+    kill_when_pending(cli, start_killable_upgrade(cli), "pending-upgrade")
+
+    # a rollback that cannot finish its wait in time: helm rollback itself fails
+    failed = cli.run("recover", "e2e", "--pending-grace", "0s", "--timeout", "1ms")
+    out = failed.stdout + failed.stderr
+    print(out)  # shown with -s: what an on-call engineer reads
+    assert failed.returncode == 2, out
+    assert "recovery failed: `helm rollback ai-native 1" in out, out
+    assert "Traceback" not in out
+    error_lines = [line for line in out.splitlines() if line.strip().lower().startswith("error")]
+    assert error_lines, f"helm's last error line is shown:\n{out}"
+    verbose = cli.run("recover", "e2e", "--pending-grace", "0s", "--verbose", "--timeout", "1ms")
+    assert verbose.returncode in (0, 2), verbose.stdout + verbose.stderr
+    leaked = [v for v in cli.secret_values() if any(v in text for text in cli.outputs)]
+    assert not leaked, "a Secret value appeared in helmkit output"

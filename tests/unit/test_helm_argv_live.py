@@ -6,6 +6,7 @@ import pytest
 
 from helmkit.core import helm_argv_live as hal
 from helmkit.core.helm_argv import HelmVersion
+from helmkit.errors import HelmkitError
 
 H4 = HelmVersion(4, 3, 1)
 H3 = HelmVersion(3, 22, 0)
@@ -170,3 +171,27 @@ def test_shown_quotes_for_a_shell() -> None:
     assert hal.shown(["rollback", "r", "2", "--description", "a b"]) == (
         "helm rollback r 2 --description 'a b'"
     )
+
+
+def test_manifest_and_hooks_in_one_get_all() -> None:
+    argv = hal.get_manifest_and_hooks_argv(T, revision=3)
+    assert argv[:8] == [
+        "get",
+        "all",
+        "ai-native",
+        "--namespace",
+        "ai-native-local",
+        "--revision",
+        "3",
+        "--template",
+    ]
+    assert argv[8] == hal.MANIFEST_AND_HOOKS_TEMPLATE
+    printed = "kind: A\n---\n" + hal.HOOKS_MARKER + "\n---\nkind: Hook\n"
+    manifest, hooks = hal.split_manifest_and_hooks(printed)
+    assert "kind: A" in manifest and "Hook" not in manifest
+    assert "kind: Hook" in hooks and "kind: A" not in hooks
+
+
+def test_get_all_without_marker_is_an_error() -> None:
+    with pytest.raises(HelmkitError, match="no hooks marker"):
+        hal.split_manifest_and_hooks("kind: A\n")

@@ -53,3 +53,27 @@ def test_permissions_and_secrets() -> None:
     (secret,) = pf.missing_secrets(["ai-native-secrets", "present"], {"present"}, "ns")
     assert "Secret 'ai-native-secrets' is required in namespace ns" in str(secret)
     assert "kubectl create secret generic ai-native-secrets -n ns" in secret.fix
+
+
+def _route(*refs: dict[str, str]) -> dict[str, object]:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "r"},
+        "spec": {"parentRefs": list(refs)},
+    }
+
+
+def test_gateways_named_by_routes_must_exist() -> None:
+    objects = [
+        _route({"name": "public", "namespace": "gateway-system", "sectionName": "https"}),
+        _route({"name": "local"}, {"kind": "Service", "name": "mesh"}),
+    ]
+    assert pf.wanted_gateways(objects, "app") == {"gateway-system/public", "app/local"}
+    problems = pf.missing_gateways(objects, {"gateway-system/public"}, "app")
+    assert [p.what for p in problems] == [
+        "Gateway app/local does not exist (HTTPRoutes of this release attach to it)"
+    ]
+    assert "create Gateway local in namespace app" in problems[0].fix
+    assert pf.missing_gateways(objects, {"gateway-system/public", "app/local"}, "app") == []
+    assert pf.missing_gateways(objects, None, "app") == [], "no Gateway API: missing_apis says so"

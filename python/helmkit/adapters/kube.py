@@ -152,6 +152,16 @@ class Kube:
         found = self.get(path)
         return None if found is None else {i["metadata"]["name"] for i in found.get("items") or []}
 
+    def namespaced_names(self, path: str) -> set[str] | None:
+        """`namespace/name` of a list across namespaces (Gateways); None if not served."""
+        found = self.get(path)
+        if found is None:
+            return None
+        return {
+            f"{i['metadata'].get('namespace', '')}/{i['metadata']['name']}"
+            for i in found.get("items") or []
+        }
+
     def can_i(self, verb: str, group: str, resource: str, namespace: str) -> bool:
         body = {
             "apiVersion": "authorization.k8s.io/v1",

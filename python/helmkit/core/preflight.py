@@ -31,6 +31,7 @@ INGRESS_NGINX_INSTALL = (
     "--create-namespace --set controller.ingressClassResource.name={name}"
 )
 ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
+GATEWAY_HELP = "https://gateway-api.sigs.k8s.io/guides/"
 
 # What a release job must be allowed to do in its namespace: (verb, group, resource).
 REQUIRED_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
@@ -138,4 +139,33 @@ def missing_secrets(required: Iterable[str], present: Set[str], namespace: str) 
         )
         for name in required
         if name not in present
+    ]
+
+
+def wanted_gateways(objects: Iterable[KubeObject], namespace: str) -> set[str]:
+    """`namespace/name` of every Gateway the rendered HTTPRoutes attach to (a parentRef without
+    a namespace means the route's own, the release namespace)."""
+    wanted: set[str] = set()
+    for route in of_kind(objects, "HTTPRoute"):
+        for ref in route.get("spec", {}).get("parentRefs") or []:
+            if ref.get("kind", "Gateway") == "Gateway" and ref.get("name"):
+                wanted.add(f"{ref.get('namespace') or namespace}/{ref['name']}")
+    return wanted
+
+
+def missing_gateways(
+    objects: Iterable[KubeObject], gateways: Set[str] | None, namespace: str
+) -> list[Problem]:
+    """Gateways named by HTTPRoutes that do not exist. `gateways` is None when the Gateway API is
+    absent (then missing_apis names the CRDs to install)."""
+    if gateways is None:
+        return []
+    return [
+        Problem(
+            f"Gateway {ref} does not exist (HTTPRoutes of this release attach to it)",
+            f"install a Gateway API implementation and create Gateway {ref.split('/')[1]} in "
+            f"namespace {ref.split('/')[0]} with the listeners gateway.parentRefs names "
+            f"(see {GATEWAY_HELP}), or fix gateway.parentRefs",
+        )
+        for ref in sorted(wanted_gateways(objects, namespace) - set(gateways))
     ]

@@ -68,6 +68,14 @@ class LiveEnv:
         out = self.run(hal.get_hooks_argv(self.target, revision=revision), timeout_s=60).stdout
         return lm.parse_manifests(out)
 
+    def manifest_and_hooks(
+        self, revision: int | None = None
+    ) -> tuple[list[lm.KubeObject], list[lm.KubeObject]]:
+        """A revision's manifest objects and hook objects from one helm process."""
+        argv = hal.get_manifest_and_hooks_argv(self.target, revision=revision)
+        manifest, hooks = hal.split_manifest_and_hooks(self.run(argv, timeout_s=60).stdout)
+        return lm.parse_manifests(manifest), lm.parse_manifests(hooks)
+
     def command(self, argv: list[str]) -> str:
         return hal.shown(argv)
 

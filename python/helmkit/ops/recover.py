@@ -58,9 +58,9 @@ def recover_state(
         raise HelmkitError(
             f"recovery failed: `{live.command(exc.argv[1:])}` exited {exc.returncode}:"
             f"{live.brief_error(exc.stderr)}",
-            hint=f"nothing else was changed; see `helmkit history {live.env.name}` and "
-            f"`helmkit status {live.env.name}`, fix the cause, then run `helmkit recover "
-            f"{live.env.name}` again",
+            hint=f"inspect `helmkit history {live.env.name}` and `helmkit status "
+            f"{live.env.name}`, fix the cause, then run `helmkit recover {live.env.name}` again "
+            "(--verbose prints helm's whole error)",
         ) from exc
     after = live.history()
     newest = after[-1] if after else None

@@ -56,6 +56,7 @@ class ClusterFacts:
     served: set[str]
     ingress_classes: set[str]
     issuers: set[str] | None
+    gateways: set[str] | None
 
 
 def preflight_cluster(live: LiveEnv) -> ClusterFacts:
@@ -72,6 +73,7 @@ def preflight_cluster(live: LiveEnv) -> ClusterFacts:
         served = pool.submit(kube.served_api_versions)
         classes = pool.submit(kube.cluster_names, "/apis/networking.k8s.io/v1/ingressclasses")
         issuers = pool.submit(kube.cluster_names, "/apis/cert-manager.io/v1/clusterissuers")
+        gateways = pool.submit(kube.namespaced_names, "/apis/gateway.networking.k8s.io/v1/gateways")
         denied = [p for p, ok in zip(pf.REQUIRED_PERMISSIONS, allowed, strict=True) if not ok]
         problems = pf.missing_permissions(denied, ns)
         exists = namespace.result() is not None
@@ -90,16 +92,25 @@ def preflight_cluster(live: LiveEnv) -> ClusterFacts:
             f"preflight: cluster {version.result()} reachable",
         ]
         return ClusterFacts(
-            lines, problems, exists, served.result(), classes.result() or set(), issuers.result()
+            lines,
+            problems,
+            exists,
+            served.result(),
+            classes.result() or set(),
+            issuers.result(),
+            gateways.result(),
         )
 
 
-def preflight_render(facts: ClusterFacts, objects: Sequence[lm.KubeObject]) -> list[pf.Problem]:
-    """CRDs, ingress class and ClusterIssuers the rendered objects need."""
+def preflight_render(
+    facts: ClusterFacts, objects: Sequence[lm.KubeObject], namespace: str
+) -> list[pf.Problem]:
+    """CRDs, ingress class or Gateways, and ClusterIssuers the rendered objects need."""
     problems = pf.missing_apis(objects, facts.served)
     problems += pf.missing_ingress_classes(objects, facts.ingress_classes)
     issuers = facts.issuers if "cert-manager.io/v1" in facts.served else None
     problems += pf.missing_issuers(objects, issuers)
+    problems += pf.missing_gateways(objects, facts.gateways, namespace)
     return problems
 
 
@@ -144,10 +155,8 @@ class Running:
         return rp.ReleaseState(rev.chart, rev.app_version, (*self.manifest, *self.hooks))
 
 
-def running_state(live: LiveEnv, pool: ThreadPoolExecutor, revision: rv.Revision) -> Running:
-    manifest = pool.submit(live.manifest, revision.number)
-    hooks = pool.submit(live.hooks, revision.number)
-    return Running(revision, manifest.result(), hooks.result())
+def running_state(live: LiveEnv, revision: rv.Revision) -> Running:
+    return Running(revision, *live.manifest_and_hooks(revision.number))
 
 
 def make_plan(live: LiveEnv, desired: rv.ReleaseRecord, running: Running | None) -> rp.ReleasePlan:
@@ -267,17 +276,18 @@ def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
         if recovery.action is not Action.NONE:
             rendered = pool.submit(render_desired, live, opts.set_values)
         current = rv.current(revisions)
-        running = running_state(live, pool, current) if current else None
+        running = pool.submit(running_state, live, current) if current else None
         facts = checks.result()
         for line in facts.lines:
             live.echo(line)
         _raise_preflight(facts.problems)
         live.echo(f"gate: {gated.result()}")
         desired = rendered.result()
-        _raise_preflight(preflight_render(facts, desired.objects))
+        _raise_preflight(preflight_render(facts, desired.objects, live.env.namespace))
         live.echo("preflight: ok")
-        plan = make_plan(live, desired, running)
-        return Prepared(revisions, facts, desired, running, plan, prov.result())
+        now = running.result() if running else None
+        plan = make_plan(live, desired, now)
+        return Prepared(revisions, facts, desired, now, plan, prov.result())
 
 
 def release(live: LiveEnv, opts: ReleaseOptions) -> int:

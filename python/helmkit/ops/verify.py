@@ -52,24 +52,25 @@ class VerifyResult:
         )
 
 
-def _pick_revision(live: LiveEnv, revision: int | None) -> int:
+def _pick_revision(live: LiveEnv, revision: int | None) -> tuple[int, bool]:
+    """The revision to verify, and whether it is the one that runs."""
     revisions = live.history()
     if not revisions:
         raise UsageError(
             f"release {live.env.release} does not exist in namespace {live.env.namespace}",
             hint=f"release it first: helmkit release {live.env.name}",
         )
+    running = rv.current(revisions)
+    assert running is not None  # revisions is not empty
     if revision is None:
-        running = rv.current(revisions)
-        assert running is not None  # revisions is not empty
-        return running.number
+        return running.number, True
     if revision not in {r.number for r in revisions}:
         known = ", ".join(str(r.number) for r in revisions)
         raise UsageError(
             f"revision {revision} does not exist (known: {known})",
             hint=f"see `helmkit history {live.env.name}`",
         )
-    return revision
+    return revision, revision == running.number
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,9 @@ def verify(
     """Verify revision N (default: the running one), or the `known` one without asking helm."""
 
     def read() -> Known:
-        number = _pick_revision(live, revision)
+        number, is_current = _pick_revision(live, revision)
+        if is_current:
+            return Known(number, *live.manifest_and_hooks(number))
         # helm test runs the current revision's test hooks, so those are the pods to read
         hooks = live.hooks() if run_tests else []
         return Known(number, live.manifest(number), hooks)
