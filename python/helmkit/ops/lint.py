@@ -171,8 +171,8 @@ def lint(
     newest = max(versions, key=render_plan.version_key)
     lint_targets = scenarios if options.full_helm_lint else [scenarios[0]]
     report = LintReport([s.name for s in scenarios], versions)
-    docs_memo = PersistentMemo(memo_file(cache_dir, "documents"))
-    schema_memo = PersistentMemo(memo_file(cache_dir, "schema-verdicts"))
+    docs_memo = PersistentMemo(memo_file(cache_dir, "documents"), load=False)
+    schema_memo = PersistentMemo(memo_file(cache_dir, "schema-verdicts"), load=False)
     digest = content_hash.hash_tree(chart)
     salt = json.dumps([list(versions), list(config.waivers), per_version])
     cache = DerivedCache(cache_dir, "findings", salt)
@@ -188,9 +188,13 @@ def lint(
         arriving = iter_render_jobs(
             chart, jobs, helm=helm, cache_dir=cache_dir, memo=docs_memo, pool=pool, digest=digest
         )
-        # imported here, on purpose: the checks' modules load while helm already works
+        # imported and read here, on purpose: the checks' modules and the memos of earlier
+        # runs load while helm already works (nothing has parsed a render yet)
         from helmkit.core import lint_checks
         from helmkit.ops import lint_steps as steps
+
+        docs_memo.load()
+        schema_memo.load()
 
         memo = lint_checks.SchemaMemo(schema_memo)
         report.findings += steps.static_findings(

@@ -71,14 +71,20 @@ class PersistentMemo(dict[str, Any]):
     documents that changed are parsed and validated again. `save` keeps the entries the run
     used (hits and new ones), so the file does not grow without bound."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, load: bool = True) -> None:
+        """`load=False` leaves reading the file to `load()`: `helmkit lint` starts helm
+        first and reads its memos while helm works."""
         super().__init__()
         self.path = path
         self.used: set[str] = set()
         self.added = False
-        if path is not None and path.is_file():
+        if load:
+            self.load()
+
+    def load(self) -> None:
+        if self.path is not None and self.path.is_file():
             with contextlib.suppress(ValueError):  # a damaged memo is only a slower run
-                self.update(json.loads(path.read_text("utf-8")))
+                self.update(json.loads(self.path.read_text("utf-8")))
 
     def __contains__(self, key: object) -> bool:
         found = super().__contains__(key)
