@@ -87,7 +87,9 @@ def _helm_test(live: LiveEnv) -> str:
     try:
         live.run(hal.test_argv(live.target, timeout=live.timeout))
     except HelmError as exc:
-        return exc.stderr.strip()[-MAX_TEST_ERROR_CHARS:]
+        # one line for the finding, Secret values masked like every helm error shown
+        brief = " ".join(line.strip() for line in live.brief_error(exc.stderr).splitlines())
+        return brief.strip()[-MAX_TEST_ERROR_CHARS:]
     return ""
 
 
