@@ -166,3 +166,13 @@ def test_render_error_is_a_finding_at_the_template_line(project: Path, helm_bina
     assert {f["file"] for f in renders} == {"demo/templates/broken.yaml"}
     assert {f["line"] for f in renders} == {2}
     assert all(f["object"] == "Chart/demo" and f["field"] and f["hint"] for f in renders)
+
+
+def test_verbs_pause_the_cyclic_collector_only_while_they_run(project: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    code, _, _ = run("render", "--help")
+    assert code == 0
+    run("snapshot", "--scenario", "default")
+    assert gc.isenabled()

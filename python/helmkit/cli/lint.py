@@ -14,6 +14,7 @@ from helmkit.cli.options import (
     format_option,
     load,
     output_option,
+    short_lived_run,
     values_options,
 )
 
@@ -62,6 +63,7 @@ def lint(
     from helmkit.ops.lint import LintOptions
     from helmkit.ops.lint import lint as run_lint
 
+    short_lived_run()
     config = load(config_path)
     options = LintOptions(
         chart=chart,

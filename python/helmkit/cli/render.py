@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.options import config_option, load, values_options
+from helmkit.cli.options import config_option, load, short_lived_run, values_options
 from helmkit.errors import UsageError
 
 
@@ -40,6 +40,7 @@ def render(
             "name an environment or give --values/--set",
             hint="e.g. `helmkit render staging` or `helmkit render -f my.yaml`",
         )
+    short_lived_run()
     config = load(config_path)
     objects = render_environment(
         config, env, values_files=values_files, set_values=set_values, kube_version=kube_version

@@ -14,6 +14,7 @@ from helmkit.cli.options import (
     format_option,
     load,
     output_option,
+    short_lived_run,
 )
 
 
@@ -42,6 +43,7 @@ def snapshot(
     from helmkit.ops.snapshot import SnapshotOptions
     from helmkit.ops.snapshot import snapshot as run_snapshot
 
+    short_lived_run()
     config = load(config_path)
     report = run_snapshot(config, SnapshotOptions(update, scenarios, use_cache=not no_cache))
     render = {

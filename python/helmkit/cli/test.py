@@ -15,6 +15,7 @@ from helmkit.cli.options import (
     format_option,
     load,
     output_option,
+    short_lived_run,
 )
 
 
@@ -36,6 +37,7 @@ def test(
     """Lint every scenario and compare the snapshots, sharing one render per scenario."""
     from helmkit.ops.test import run_tests
 
+    short_lived_run()
     config = load(config_path)
     result = run_tests(config, update_snapshots=update_snapshots, use_cache=not no_cache)
     from helmkit.core import report_format as fmt  # needed only now (start-up time)
