@@ -50,6 +50,7 @@ def format_path(path: Path_) -> str:
     return text
 
 
+@functools.cache
 def schema_root() -> Path:
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
@@ -58,6 +59,13 @@ def schema_root() -> Path:
             hint="run `.venv/bin/pip install -e .[dev]` (scripts/bootstrap.sh does it)",
         )
     return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
+
+
+def schema_stamp() -> str:
+    """Where the bundled schemas live and when they were installed: verdicts remembered
+    between runs are not reused after kubernetes-validate changes."""
+    root = schema_root()
+    return f"{root}:{root.stat().st_mtime_ns}"
 
 
 @functools.cache

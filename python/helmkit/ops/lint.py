@@ -172,9 +172,10 @@ def lint(
     lint_targets = scenarios if options.full_helm_lint else [scenarios[0]]
     report = LintReport([s.name for s in scenarios], versions)
     docs_memo = PersistentMemo(memo_file(cache_dir, "documents"), load=False)
-    schema_memo = PersistentMemo(memo_file(cache_dir, "schema-verdicts"), load=False)
+    stamp = content_hash.combine(kube_schema.schema_stamp())[:12]
+    schema_memo = PersistentMemo(memo_file(cache_dir, f"schema-verdicts-{stamp}"), load=False)
     digest = content_hash.hash_tree(chart)
-    salt = json.dumps([list(versions), list(config.waivers), per_version])
+    salt = json.dumps([list(versions), list(config.waivers), per_version, stamp])
     cache = DerivedCache(cache_dir, "findings", salt)
     renders: dict[int, Rendered] = {}
     # helm lint takes the first slot, then every render: the Python checks below run while
