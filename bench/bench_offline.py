@@ -199,6 +199,16 @@ def bench_test_verb(
         "rerun_s": med["rerun"],
         "goals": {"test_over_floor_max": 1.5, "test_over_ct_lint_max": 1.0, "rerun_max_s": 0.5},
     }
+    # each round's floor ran right before the measured runs: the median of per-round ratios
+    # follows the machine's load better than a ratio of medians
+    result["per_round_median_ratios"] = {
+        f"{kind}_{name}": round(
+            statistics.median(x / f for x, f in zip(table[name], table["floor"], strict=True)), 2
+        )
+        for kind, table in (("wall", wall), ("cpu", cpu))
+        for name in names
+        if name.startswith(("helmkit_test", "baseline_test"))
+    }
     if baseline is not None:
         result["baseline"] = str(baseline)
         for name in ("baseline_test_cold", "baseline_test_after_edit"):
@@ -339,6 +349,10 @@ def print_summary(result: dict[str, Any]) -> None:
         f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)"
     )
     print(f"helmkit test no-change re-run           : {tv['rerun_s']} s (goal <= 0.5)")
+    rounds = tv["per_round_median_ratios"]
+    print("per-round ratios over that round's floor (median):")
+    for key, value in rounds.items():
+        print(f"  {key:40s} {value}x")
     if "baseline" in tv:
         for name in ("baseline_test_cold", "baseline_test_after_edit"):
             print(
