@@ -86,7 +86,7 @@ class LiveEnv:
             text = self.kube.secret_redactor(self.env.namespace)(stderr).strip()
         except HelmkitError:
             # the Secrets cannot be read to mask them: show only helm's last error line
-            return recovery.brief_error(stderr, head_lines=0)[-1]
+            return "\n  " + recovery.brief_error(stderr, head_lines=0)[-1]
         if self.verbose:
             return "\n" + text
         return "\n" + "\n".join(f"  {line}" for line in recovery.brief_error(text))
