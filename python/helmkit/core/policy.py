@@ -250,23 +250,50 @@ def _secret_looking(key: str, value: str) -> str:
     return ""
 
 
+# per-object verdicts by the digest of the object's text: scenarios share most objects, and
+# these two rules scan every string of them
+_SECRET_KEYS: dict[str, list[tuple[str, str]]] = {}
+_NO_VALUE: dict[str, bool] = {}
+_VERDICTS_MAX = 50_000  # a bound for long-lived processes (test runners, the pytest plugin)
+
+
+def _secret_keys(obj: K8sObject) -> list[tuple[str, str]]:
+    if obj.digest in _SECRET_KEYS:
+        return _SECRET_KEYS[obj.digest]
+    found = [
+        (str(key), why)
+        for key, value in sorted((obj.body.get("data") or {}).items())
+        if (why := _secret_looking(str(key), str(value)))
+    ]
+    if obj.digest:
+        if len(_SECRET_KEYS) > _VERDICTS_MAX:
+            _SECRET_KEYS.clear()
+        _SECRET_KEYS[obj.digest] = found
+    return found
+
+
 def configmaps_without_secrets(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in (o for o in objects if o.kind == "ConfigMap"):
-        for key, value in sorted((obj.body.get("data") or {}).items()):
-            why = _secret_looking(str(key), str(value))
-            if why:
-                yield _finding(
-                    "configmap-secret",
-                    obj,
-                    f"data.{key}",
-                    f"key {key!r}: {why}",
-                    "move it to the app Secret (secrets.* values or secrets.existingSecret)",
-                )
+        for key, why in _secret_keys(obj):
+            yield _finding(
+                "configmap-secret",
+                obj,
+                f"data.{key}",
+                f"key {key!r}: {why}",
+                "move it to the app Secret (secrets.* values or secrets.existingSecret)",
+            )
 
 
 def no_missing_values(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in objects:
-        if _has_no_value(obj.body):
+        missing = _NO_VALUE.get(obj.digest) if obj.digest else None
+        if missing is None:
+            missing = _has_no_value(obj.body)
+            if obj.digest:
+                if len(_NO_VALUE) > _VERDICTS_MAX:
+                    _NO_VALUE.clear()
+                _NO_VALUE[obj.digest] = missing
+        if missing:
             yield _finding(
                 "no-value",
                 obj,
@@ -277,13 +304,17 @@ def no_missing_values(objects: list[K8sObject]) -> Iterator[Finding]:
 
 
 def _has_no_value(data: Any) -> bool:
-    """Any string value holding `<no value>` (walked, not joined: this runs on every object)."""
-    if isinstance(data, str):
-        return "<no value>" in data
-    if isinstance(data, dict):
-        return any(_has_no_value(v) for v in data.values())
-    if isinstance(data, list):
-        return any(_has_no_value(v) for v in data)
+    """Any string value holding `<no value>` (walked with a stack: this runs on every object)."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "<no value>" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
