@@ -141,6 +141,47 @@ def _run_lint(helm: Helm, argv: list[str]) -> str:
     return result.stdout
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What one lint run does: checked inputs, render jobs, where results are remembered."""
+
+    chart: Path
+    versions: list[str]
+    scenarios: list[Scenario]
+    jobs: list[render_plan.RenderJob]
+    per_version: bool
+    lint_targets: list[Scenario]
+    cache_dir: Path | None
+
+    @property
+    def newest(self) -> str:
+        return max(self.versions, key=render_plan.version_key)
+
+
+def _plan(config: HelmkitConfig, options: LintOptions) -> _Plan:
+    chart = options.chart or config.chart
+    require_chart(chart)
+    versions = _check_versions(options.kube_versions or config.kube_versions)
+    scenarios = pick(
+        config,
+        environments=options.environments,
+        values_files=options.values_files,
+        set_values=options.set_values,
+        names=options.scenarios,
+    )
+    _check_values_files(scenarios)
+    per_version = render_plan.uses_kube_version(chart)
+    return _Plan(
+        chart=chart,
+        versions=versions,
+        scenarios=scenarios,
+        jobs=render_plan.plan(scenarios, versions, per_version),
+        per_version=per_version,
+        lint_targets=scenarios if options.full_helm_lint else [scenarios[0]],
+        cache_dir=default_cache_dir(config) if options.use_cache else None,
+    )
+
+
 def lint(
     config: HelmkitConfig,
     options: LintOptions | None = None,
@@ -153,41 +194,52 @@ def lint(
     there, while helm still renders the other scenarios).
     """
     options = options or LintOptions()
-    chart = options.chart or config.chart
-    require_chart(chart)
-    versions = _check_versions(options.kube_versions or config.kube_versions)
-    scenarios = pick(
-        config,
-        environments=options.environments,
-        values_files=options.values_files,
-        set_values=options.set_values,
-        names=options.scenarios,
-    )
-    _check_values_files(scenarios)
+    plan = _plan(config, options)
     helm = helm or Helm.discover()
-    cache_dir = default_cache_dir(config) if options.use_cache else None
-    per_version = render_plan.uses_kube_version(chart)
-    jobs = render_plan.plan(scenarios, versions, per_version)
-    newest = max(versions, key=render_plan.version_key)
-    lint_targets = scenarios if options.full_helm_lint else [scenarios[0]]
-    report = LintReport([s.name for s in scenarios], versions)
+    _ = helm.version  # an unsupported helm is refused before anything runs
+    report = LintReport([s.name for s in plan.scenarios], plan.versions)
+    findings, renders = _run(plan, config, options, helm, on_render)
+    report.renders = [renders[i] for i in range(len(plan.jobs))]
+    from helmkit.core import lint_checks  # already loaded by _run, while helm worked
+    from helmkit.ops import lint_steps as steps
+
+    chart_name = steps.chart_name(plan.chart)
+    unique = steps.dedupe(steps.without_echoes(findings))
+    report.findings = sorted((lint_checks.complete(f, chart_name) for f in unique), key=sort_key)
+    return report
+
+
+def _run(
+    plan: _Plan,
+    config: HelmkitConfig,
+    options: LintOptions,
+    helm: Helm,
+    on_render: Callable[[Rendered], None] | None,
+) -> tuple[list[Finding], dict[int, Rendered]]:
+    """helm lint takes the first slot, then every render; the Python checks run while helm
+    works, the checks of each render as soon as it arrives."""
+    cache_dir, chart = plan.cache_dir, plan.chart
     docs_memo = PersistentMemo(memo_file(cache_dir, "documents"), load=False)
     stamp = content_hash.combine(kube_schema.schema_stamp())[:12]
     schema_memo = PersistentMemo(memo_file(cache_dir, f"schema-verdicts-{stamp}"), load=False)
     digest = content_hash.hash_tree(chart)
-    salt = json.dumps([list(versions), list(config.waivers), per_version, stamp])
+    salt = json.dumps([plan.versions, list(config.waivers), plan.per_version, stamp])
     cache = DerivedCache(cache_dir, "findings", salt)
+    findings: list[Finding] = []
     renders: dict[int, Rendered] = {}
-    # helm lint takes the first slot, then every render: the Python checks below run while
-    # helm works, the checks of each render as soon as it arrives
-    _ = helm.version  # an unsupported helm is refused before anything runs
     with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
         helm_lint = [
-            pool.submit(_helm_lint, helm, chart, target, newest, cache_dir, digest)
-            for target in lint_targets
+            pool.submit(_helm_lint, helm, chart, target, plan.newest, cache_dir, digest)
+            for target in plan.lint_targets
         ]
         arriving = iter_render_jobs(
-            chart, jobs, helm=helm, cache_dir=cache_dir, memo=docs_memo, pool=pool, digest=digest
+            chart,
+            plan.jobs,
+            helm=helm,
+            cache_dir=cache_dir,
+            memo=docs_memo,
+            pool=pool,
+            digest=digest,
         )
         # imported and read here, on purpose: the checks' modules and the memos of earlier
         # runs load while helm already works (nothing has parsed a render yet)
@@ -196,29 +248,21 @@ def lint(
 
         docs_memo.load()
         schema_memo.load()
-
         memo = lint_checks.SchemaMemo(schema_memo)
-        report.findings += steps.static_findings(
-            config, chart, scenarios, cache_dir, options.chart_checks
+        findings += steps.static_findings(
+            config, chart, plan.scenarios, cache_dir, options.chart_checks
         )
         for index, rendered in arriving:
             renders[index] = rendered
-            validate_for = [rendered.job.kube_version] if per_version else versions
-            report.findings += steps.cached(
-                cache,
-                rendered.key,
-                partial(steps.render_findings, rendered, validate_for, config, memo),
-            )
+            versions = [rendered.job.kube_version] if plan.per_version else plan.versions
+            check = partial(steps.render_findings, rendered, versions, config, memo)
+            findings += steps.cached(cache, rendered.key, check)
             if on_render is not None:
                 on_render(rendered)
-        for target, future in zip(lint_targets, helm_lint, strict=True):
+        for target, future in zip(plan.lint_targets, helm_lint, strict=True):
             found = lint_checks.helm_lint_findings(future.result())
-            report.findings += [replace(f, scenario=target.name) for f in found]
-    report.renders = [renders[i] for i in range(len(jobs))]
+            findings += [replace(f, scenario=target.name) for f in found]
     if options.use_cache:
         docs_memo.save()
         schema_memo.save()
-    chart_name = steps.chart_name(chart)
-    unique = steps.dedupe(steps.without_echoes(report.findings))
-    report.findings = sorted((lint_checks.complete(f, chart_name) for f in unique), key=sort_key)
-    return report
+    return findings, renders
