@@ -4,9 +4,10 @@ repository's chart project (chart, values, schemas, helmkit.yaml, ct.yaml):
 - `helmkit test` cold (`.helmkit-cache/` removed, so it renders, checks and writes the cache)
   vs the floor: plain `helm template` of the same scenarios at the same parallelism (goal
   <= 1.5x), and vs `ct lint` on the same chart (goal: faster);
-- with `--baseline DIR` (a `python/` tree of another helmkit revision, e.g. from
-  `git archive REV python | tar -x -C DIR`), that revision's cold and after-edit runs in the
-  same rounds, so before/after ratios come from one run on one machine state;
+- with `--baseline DIR` (another helmkit revision, e.g. from
+  `git archive REV python schemas | tar -x -C DIR`; the package data links into schemas/),
+  that revision's cold and after-edit runs in the same rounds, so before/after ratios come
+  from one run on one machine state;
 - `helmkit test` re-run with nothing changed (goal <= 0.5 s);
 - strict schema validation of the rendered objects: objects/s on one core (goal >= 2000), and
   end to end (process start, parse, compile, validate) against kubeconform on the same file
