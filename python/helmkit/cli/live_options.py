@@ -17,16 +17,6 @@ from helmkit.ops.live import LiveEnv, open_env
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def config_option(func: F) -> F:
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="helmkit.yaml to use (default: the nearest one upwards).",
-    )(func)
-
-
 def timeout_option(func: F) -> F:
     return click.option(
         "--timeout",

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from helmkit.cli.live_options import (
-    config_option,
     dry_run_option,
     grace_option,
     helm_errors,
@@ -16,6 +15,7 @@ from helmkit.cli.live_options import (
     timeout_option,
     verbose_option,
 )
+from helmkit.cli.options import config_option
 from helmkit.ops.recover import recover as run_recover
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from helmkit.cli.live_options import (
-    config_option,
     dry_run_option,
     helm_errors,
     live_env,
     timeout_option,
     verbose_option,
 )
+from helmkit.cli.options import config_option
 from helmkit.ops.rollback import RollbackOptions
 from helmkit.ops.rollback import rollback as run_rollback
 

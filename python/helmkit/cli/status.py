@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import config_option, helm_errors, live_env, seconds
+from helmkit.cli.live_options import helm_errors, live_env, seconds
+from helmkit.cli.options import config_option
 from helmkit.ops import status as ops
 
 

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import (
-    config_option,
-    format_option,
-    helm_errors,
-    live_env,
-    timeout_option,
-)
+from helmkit.cli.live_options import format_option, helm_errors, live_env, timeout_option
+from helmkit.cli.options import config_option
 from helmkit.ops import verify as ops
 
 
