@@ -5,4 +5,5 @@ ct=github.com/helm/chart-testing/v3
 build_go_tool_in_module ct "$CHART_TESTING_VERSION" ct "$ct/ct@v$CHART_TESTING_VERSION" \
   "-X $ct/ct/cmd.Version=v$CHART_TESTING_VERSION"
 build_go_tool kubeconform "$KUBECONFORM_VERSION" kubeconform \
-  "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION"
+  "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION" \
+  "-X main.version=v$KUBECONFORM_VERSION"

@@ -14,8 +14,18 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 # build_go_tool NAME VERSION LINK PACKAGE@VERSION [LDFLAGS]
 # Builds PACKAGE with `go install` into $TOOLS_DIR/NAME-VERSION (once per version, under a lock)
 # and links it as $BIN_DIR/LINK.
-build_go_tool() {
-  local name=$1 version=$2 link=$3 pkg=$4 ldflags=${5:-}
+build_go_tool() { _build_once go_install "$@"; }
+
+# build_go_tool_in_module NAME VERSION LINK PACKAGE@VERSION [LDFLAGS]
+# Like build_go_tool, for modules that `go install pkg@version` refuses (the proxy answers 403 for
+# chart-testing's version list, which `go install` asks for): build inside a throwaway module
+# that requires the exact version instead.
+build_go_tool_in_module() { _build_once go_build_in_module "$@"; }
+
+# _build_once STRATEGY NAME VERSION LINK PACKAGE@VERSION [LDFLAGS]: the cache, lock and link
+# shared by both; STRATEGY OUT_DIR NAME PACKAGE@VERSION LDFLAGS puts the binary into OUT_DIR.
+_build_once() {
+  local strategy=$1 name=$2 version=$3 link=$4 pkg=$5 ldflags=${6:-}
   local dest=$TOOLS_DIR/$name-$version
   local exe=$dest/$(basename "${pkg%@*}")
   if [ ! -x "$exe" ]; then
@@ -23,8 +33,8 @@ build_go_tool() {
       flock 9
       if [ ! -x "$exe" ]; then
         log "building $name $version (once; cached in $dest)"
-        mkdir -p "$dest.tmp"
-        GOBIN=$dest.tmp go install -trimpath -ldflags "-s -w $ldflags" "$pkg"
+        rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+        "$strategy" "$dest.tmp" "$name" "$pkg" "-s -w $ldflags"
         rm -rf "$dest" && mv "$dest.tmp" "$dest"
       fi
     ) 9>"$TOOLS_DIR/.$name.lock"
@@ -32,27 +42,12 @@ build_go_tool() {
   ln -sfn "$exe" "$BIN_DIR/$link"
 }
 
-# build_go_tool_in_module NAME VERSION LINK PACKAGE@VERSION [LDFLAGS]
-# Like build_go_tool, for modules that `go install pkg@version` refuses (the proxy answers 403 for
-# chart-testing's version list, which `go install` asks for): build inside a throwaway module
-# that requires the exact version instead.
-build_go_tool_in_module() {
-  local name=$1 version=$2 link=$3 pkg=$4 ldflags=${5:-}
-  local dest=$TOOLS_DIR/$name-$version
-  local exe=$dest/$(basename "${pkg%@*}")
-  if [ ! -x "$exe" ]; then
-    (
-      flock 9
-      if [ ! -x "$exe" ]; then
-        log "building $name $version in a wrapper module (once; cached in $dest)"
-        local work
-        work=$(mktemp -d)
-        mkdir -p "$dest.tmp"
-        (cd "$work" && go mod init "local.build/$name" >/dev/null 2>&1 && go get "$pkg" \
-          && go build -trimpath -ldflags "-s -w $ldflags" -o "$dest.tmp/$(basename "$exe")" "${pkg%@*}")
-        rm -rf "$work" "$dest" && mv "$dest.tmp" "$dest"
-      fi
-    ) 9>"$TOOLS_DIR/.$name.lock"
-  fi
-  ln -sfn "$exe" "$BIN_DIR/$link"
+go_install() { GOBIN=$1 go install -trimpath -ldflags "$4" "$3"; }
+
+go_build_in_module() {
+  local out=$1 name=$2 pkg=$3 ldflags=$4 work
+  work=$(mktemp -d)
+  (cd "$work" && go mod init "local.build/$name" >/dev/null 2>&1 && go get "$pkg" \
+    && go build -trimpath -ldflags "$ldflags" -o "$out/$(basename "${pkg%@*}")" "${pkg%@*}")
+  rm -rf "$work"
 }
