@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from helmkit.adapters import gitinfo
 from helmkit.adapters.helm import mask_argv
@@ -129,16 +130,22 @@ def _raise_preflight(problems: Sequence[pf.Problem]) -> None:
 def render_desired(live: LiveEnv, set_values: Sequence[str]) -> rv.ReleaseRecord:
     """A server-side dry run: `lookup` sees the live Secrets, so generated values are reused
     exactly as the real upgrade would reuse them, and an unchanged release renders unchanged."""
-    argv = hal.upgrade_install_argv(
+    argv = _upgrade_argv(live, set_values, dry_run=True)
+    return rv.parse_release(live.run(argv, timeout_s=300).stdout)
+
+
+def _upgrade_argv(live: LiveEnv, set_values: Sequence[str], **flags: Any) -> list[str]:
+    """The environment's `helm upgrade --install`; the plan's dry run and the release differ
+    only in the extra flags."""
+    return hal.upgrade_install_argv(
         live.version,
         live.target,
         str(live.config.chart),
         values_files=[str(v) for v in live.env.values],
         set_values=set_values,
         timeout=live.timeout,
-        dry_run=True,
+        **flags,
     )
-    return rv.parse_release(live.run(argv, timeout_s=300).stdout)
 
 
 @dataclass(frozen=True)
@@ -187,13 +194,9 @@ def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
 
 def _upgrade(live: LiveEnv, set_values: Sequence[str], prov: meta.Provenance) -> rv.ReleaseRecord:
     """The release itself; helm prints the revision it made (with manifest and hooks) as JSON."""
-    argv = hal.upgrade_install_argv(
-        live.version,
-        live.target,
-        str(live.config.chart),
-        values_files=[str(v) for v in live.env.values],
-        set_values=set_values,
-        timeout=live.timeout,
+    argv = _upgrade_argv(
+        live,
+        set_values,
         description=meta.description(live.env.name, prov),
         labels=meta.release_labels(prov),
     )
