@@ -11,6 +11,9 @@ metadata:
   namespace: {{ .root.Release.Namespace }}
   labels: {{- include "common.labels.standard" $ctx | nindent 4 }}
   annotations:
+    {{- with omit (.root.Values.tests.podAnnotations | default dict) "helm.sh/hook" "helm.sh/hook-delete-policy" }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
     helm.sh/hook: test
     helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 spec:
