@@ -226,3 +226,47 @@ def test_hpa_without_status_uses_the_target_replicas() -> None:
     assert by_check(vr.judge(facts, namespace="ns"), "hpa") == [
         (Severity.OK, "HPA ai-native-backend: 2 in 2..5")
     ]
+
+
+def test_api_of_the_running_revision_says_so_when_an_older_one_is_verified() -> None:
+    facts = healthy()
+    facts.revision, facts.running = 1, 3
+    findings = vr.check_api(facts)
+    assert findings[0].severity == Severity.INFO
+    assert "test pods of the running revision 3, not of revision 1" in findings[0].message
+    assert "revision check compares what runs with revision 1" in findings[0].message
+    assert by_check(findings, "api")[1:] == [
+        (Severity.OK, "test pod ai-native-test-api (running revision 3): Succeeded")
+    ]
+
+
+def test_a_failed_test_pod_of_the_running_revision_is_an_error_for_any_revision_verified() -> None:
+    facts = healthy()
+    facts.revision, facts.running = 1, 3
+    facts.tests = [vr.TestPod("ai-native-test-api", "Failed")]
+    facts.tests_error = "pod ai-native-test-api failed"
+    api = by_check(vr.check_api(facts), "api")
+    assert (Severity.ERROR, "test pod ai-native-test-api (running revision 3): Failed") in api
+    assert (
+        Severity.ERROR,
+        "helm test failed (running revision 3): pod ai-native-test-api failed",
+    ) in api
+    assert vr.worst(vr.judge(facts, namespace="ns")) == Severity.ERROR
+
+
+def test_api_of_the_running_revision_has_no_scope_note() -> None:
+    for running in (None, 3):
+        facts = healthy()
+        facts.running = running
+        assert vr.tests_scope(facts) == ""
+        assert by_check(vr.check_api(facts), "api") == [
+            (Severity.OK, "test pod ai-native-test-api: Succeeded")
+        ]
+
+
+def test_skipped_tests_need_no_scope_note_for_an_older_revision() -> None:
+    facts = healthy()
+    facts.revision, facts.running, facts.tests = 1, 3, None
+    assert by_check(vr.check_api(facts), "api") == [
+        (Severity.INFO, "helm test not run (--skip-tests)")
+    ]

@@ -13,7 +13,13 @@ from helmkit.ops import verify as ops
 
 @click.command("verify")
 @click.argument("env")
-@click.option("--revision", type=click.IntRange(1), default=None, help="Default: the running one.")
+@click.option(
+    "--revision",
+    type=click.IntRange(1),
+    default=None,
+    help="Compare what runs with revision N (default: the running one). helm test can only run "
+    "the running revision's test pods: the api check says so when N is not the running one.",
+)
 @format_option
 @click.option("--skip-tests", is_flag=True, help="Do not run the helm test pods.")
 @timeout_option
@@ -27,7 +33,10 @@ def verify(
     config_path: Path | None,
 ) -> None:
     """The 10 checks of the old verify.sh plus "live objects match revision N".
-    Exit 0 with at most warnings, 1 on errors."""
+
+    Every check reads what runs now; the revision check compares it with N. The API check runs
+    the running revision's helm test pods (helm runs no other). Exit 0 with at most warnings,
+    1 on errors."""
     live = live_env(env, config_path, timeout)
     with helm_errors(live):
         result = ops.verify(live, revision=revision, run_tests=not skip_tests)

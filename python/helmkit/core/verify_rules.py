@@ -3,6 +3,10 @@ from facts the kube and helm adapters collected. Pure: facts in, findings out.
 
 An API that is absent (metrics, cert-manager) gives an INFO "skipped: API not present", never an
 OK, so a missing capability is not mistaken for a pass.
+
+Verifying an older revision N: every check reads what runs now; `revision` is the one that compares
+it with N. `helm test` can only run the running revision's test pods, so the `api` check says it
+tested the running revision M (what runs), not N.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class Facts:
     tests: list[TestPod] | None = None  # None: helm test not run
     tests_error: str = ""
     metrics: list[KubeObject] | None = None  # PodMetrics; None: metrics API absent
+    running: int | None = None  # the revision that runs, when it is not `revision`
 
     def live_of(self, kind: str) -> dict[str, KubeObject]:
         return {obj["metadata"]["name"]: obj for obj in self.live.get(kind, [])}
@@ -320,23 +325,50 @@ def check_hpa(facts: Facts) -> list[Finding]:
     return findings
 
 
+def tests_scope(facts: Facts) -> str:
+    """Whose test pods `helm test` ran: always the running revision's (helm has no other), so
+    when an older revision is verified the api findings say they are about what runs now."""
+    if facts.running is None or facts.running == facts.revision:
+        return ""
+    return f" (running revision {facts.running})"
+
+
+def _api_scope_note(facts: Facts) -> list[Finding]:
+    if not tests_scope(facts):
+        return []
+    return [
+        _f(
+            "api",
+            Severity.INFO,
+            f"helm test runs the test pods of the running revision {facts.running}, not of "
+            f"revision {facts.revision}: it tests what runs now (the revision check compares "
+            f"what runs with revision {facts.revision})",
+        )
+    ]
+
+
 def check_api(facts: Facts) -> list[Finding]:
     if facts.tests is None:
         return [_f("api", Severity.INFO, "helm test not run (--skip-tests)")]
+    scope = tests_scope(facts)
+    findings = _api_scope_note(facts)
     if facts.tests_error and not facts.tests:
-        return [_f("api", Severity.ERROR, f"helm test failed: {facts.tests_error}")]
+        return [
+            *findings,
+            _f("api", Severity.ERROR, f"helm test failed{scope}: {facts.tests_error}"),
+        ]
     if not facts.tests:
-        return [_f("api", Severity.WARNING, "the chart has no helm test pods")]
-    findings = [
+        return [*findings, _f("api", Severity.WARNING, f"the chart has no helm test pods{scope}")]
+    findings += [
         _f(
             "api",
             Severity.OK if pod.phase == "Succeeded" else Severity.ERROR,
-            f"test pod {pod.name}: {pod.phase}",
+            f"test pod {pod.name}{scope}: {pod.phase}",
         )
         for pod in facts.tests
     ]
     if facts.tests_error:
-        findings.append(_f("api", Severity.ERROR, f"helm test failed: {facts.tests_error}"))
+        findings.append(_f("api", Severity.ERROR, f"helm test failed{scope}: {facts.tests_error}"))
     return findings
 
 

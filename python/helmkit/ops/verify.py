@@ -36,6 +36,7 @@ MAX_TEST_ERROR_CHARS = 400
 class VerifyResult:
     revision: int
     findings: list[vr.Finding]
+    running: int | None = None  # the revision that runs, when it is not `revision`
 
     @property
     def exit_code(self) -> int:
@@ -45,6 +46,7 @@ class VerifyResult:
         return json.dumps(
             {
                 "revision": self.revision,
+                "runningRevision": self.running or self.revision,
                 "ok": self.exit_code == 0,
                 "findings": [f.as_json() for f in self.findings],
             },
@@ -52,8 +54,8 @@ class VerifyResult:
         )
 
 
-def _pick_revision(live: LiveEnv, revision: int | None) -> tuple[int, bool]:
-    """The revision to verify, and whether it is the one that runs."""
+def _pick_revision(live: LiveEnv, revision: int | None) -> tuple[int, int]:
+    """The revision to verify, and the one that runs."""
     revisions = live.history()
     if not revisions:
         raise UsageError(
@@ -63,14 +65,14 @@ def _pick_revision(live: LiveEnv, revision: int | None) -> tuple[int, bool]:
     running = rv.current(revisions)
     assert running is not None  # revisions is not empty
     if revision is None:
-        return running.number, True
+        return running.number, running.number
     if revision not in {r.number for r in revisions}:
         known = ", ".join(str(r.number) for r in revisions)
         raise UsageError(
             f"revision {revision} does not exist (known: {known})",
             hint=f"see `helmkit history {live.env.name}`",
         )
-    return revision, revision == running.number
+    return revision, running.number
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ class Known:
 
     revision: int
     manifest: list[lm.KubeObject]
-    hooks: list[lm.KubeObject]
+    hooks: list[lm.KubeObject]  # the running revision's: the only test pods helm test runs
+    running: int | None = None  # the revision that runs, when it is not `revision`
 
 
 def _helm_test(live: LiveEnv) -> str:
@@ -127,6 +130,7 @@ def collect(live: LiveEnv, known: Known | Callable[[], Known], *, run_tests: boo
             expected=revision.manifest,
             helm_version=str(live.version),
             namespace=namespace.result(),
+            running=revision.running,
         )
         facts.live = {kind: future.result() for kind, future in lists.items()}
         facts.live["Secret"] = secrets.result()
@@ -149,18 +153,20 @@ def verify(
     """Verify revision N (default: the running one), or the `known` one without asking helm."""
 
     def read() -> Known:
-        number, is_current = _pick_revision(live, revision)
-        if is_current:
+        number, running = _pick_revision(live, revision)
+        if number == running:
             return Known(number, *live.manifest_and_hooks(number))
-        # helm test runs the current revision's test hooks, so those are the pods to read
+        # helm test runs the running revision's test hooks, so those are the pods to read
         hooks = live.hooks() if run_tests else []
-        return Known(number, live.manifest(number), hooks)
+        return Known(number, live.manifest(number), hooks, running)
 
     facts = collect(live, known or read, run_tests=run_tests)
     findings = vr.judge(
         facts, namespace=live.env.namespace, required_secrets=live.env.required_secrets
     )
-    return VerifyResult(facts.revision, vr.warn_only(findings, warn_only_reasons(live)))
+    return VerifyResult(
+        facts.revision, vr.warn_only(findings, warn_only_reasons(live)), facts.running
+    )
 
 
 def warn_only_reasons(live: LiveEnv) -> dict[str, str]:
@@ -198,8 +204,9 @@ def print_result(live: LiveEnv, result: VerifyResult, *, fmt: str) -> None:
     if fmt == "json":
         live.echo(result.as_json())
         return
+    running = f", running revision {result.running}" if result.running else ""
     live.echo(
-        f"verify {live.env.name}: release {live.env.release} revision {result.revision} "
+        f"verify {live.env.name}: release {live.env.release} revision {result.revision}{running} "
         f"(helmkit {__version__})"
     )
     for line in vr.format_findings(result.findings):
