@@ -66,9 +66,12 @@ def test_verify_fails_naming_the_failed_test_pods(cli: LiveCli) -> None:
 
     report = json.loads(cli.ok("verify", "e2e", "--format", "json", code=1))
     assert report["revision"] == 2 and report["runningRevision"] == 2 and not report["ok"]
-    assert {f["message"] for f in api_findings(json.dumps(report)) if f["severity"] == "error"} >= {
-        f"test pod {pod}: Failed" for pod in failed
+    reported_failed = {
+        f["message"]
+        for f in report["findings"]
+        if f["check"] == "api" and f["message"].endswith(": Failed")
     }
+    assert reported_failed == {f"test pod {pod}: Failed" for pod in failed}, "only pods that failed"
 
     # revision 1 has passing tests, but helm test can only run the running revision's (2)
     older = cli.run("verify", "e2e", "--revision", "1", "--format", "json")

@@ -270,3 +270,18 @@ def test_skipped_tests_need_no_scope_note_for_an_older_revision() -> None:
     assert by_check(vr.check_api(facts), "api") == [
         (Severity.INFO, "helm test not run (--skip-tests)")
     ]
+
+
+def test_a_test_pod_absent_after_a_failure_is_not_reported_as_failed() -> None:
+    facts = healthy()
+    facts.tests = [
+        vr.TestPod("ai-native-test-api", "Failed"),
+        vr.TestPod("ai-native-test-redis", vr.ABSENT_AFTER_FAILURE),
+    ]
+    facts.tests_error = "pod ai-native-test-api failed"
+    api = by_check(vr.check_api(facts), "api")
+    assert (Severity.ERROR, "test pod ai-native-test-api: Failed") in api
+    assert (
+        Severity.WARNING,
+        f"test pod ai-native-test-redis: {vr.ABSENT_AFTER_FAILURE}",
+    ) in api

@@ -20,6 +20,9 @@ from helmkit.core import live_manifests as lm
 from helmkit.core.live_manifests import KubeObject, ObjectKey
 
 USAGE_WARN_RATIO = 0.9
+# a test pod helm test did not leave behind when it failed: deleted once it passed, or never run
+# (helm stops at the first failed test pod); not counted as a failure of its own
+ABSENT_AFTER_FAILURE = "absent (passed and deleted, or not run after the failure)"
 
 
 class Severity(IntEnum):
@@ -347,6 +350,9 @@ def _api_scope_note(facts: Facts) -> list[Finding]:
     ]
 
 
+_TEST_PHASE_SEVERITY = {"Succeeded": Severity.OK, ABSENT_AFTER_FAILURE: Severity.WARNING}
+
+
 def check_api(facts: Facts) -> list[Finding]:
     if facts.tests is None:
         return [_f("api", Severity.INFO, "helm test not run (--skip-tests)")]
@@ -362,7 +368,7 @@ def check_api(facts: Facts) -> list[Finding]:
     findings += [
         _f(
             "api",
-            Severity.OK if pod.phase == "Succeeded" else Severity.ERROR,
+            _TEST_PHASE_SEVERITY.get(pod.phase, Severity.ERROR),
             f"test pod {pod.name}{scope}: {pod.phase}",
         )
         for pod in facts.tests

@@ -108,8 +108,11 @@ def _test_pods(live: LiveEnv, hooks: list[lm.KubeObject], error: str) -> list[vr
     for hook in tests:
         name = hook["metadata"]["name"]
         phase = pods.get(name, {}).get("status", {}).get("phase")
-        # a hook-succeeded delete policy removes the pod: helm's exit status is then the answer
-        found.append(vr.TestPod(name, str(phase or ("Failed" if error else "Succeeded"))))
+        # a hook-succeeded delete policy removes the pod: helm's exit status is then the answer,
+        # except after a failure, when helm stops (an absent pod passed or never ran)
+        found.append(
+            vr.TestPod(name, str(phase or (vr.ABSENT_AFTER_FAILURE if error else "Succeeded")))
+        )
     return found
 
 
