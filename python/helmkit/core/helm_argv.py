@@ -58,7 +58,8 @@ def version_argv() -> list[str]:
     return ["version", "--short"]
 
 
-def _values_args(values_files: Sequence[str], set_values: Sequence[str]) -> list[str]:
+def values_args(values_files: Sequence[str], set_values: Sequence[str]) -> list[str]:
+    """`--values` per file, then `--set` per assignment: helm applies them in this order."""
     argv: list[str] = []
     for path in values_files:
         argv += ["--values", path]
@@ -78,7 +79,7 @@ def template_argv(
     api_versions: Sequence[str] = (),
 ) -> list[str]:
     argv = ["template", release, chart, "--namespace", namespace]
-    argv += _values_args(values_files, set_values)
+    argv += values_args(values_files, set_values)
     if kube_version:
         argv += ["--kube-version", kube_version]
     for api in api_versions:
@@ -97,7 +98,7 @@ def lint_argv(
     argv = ["lint", chart]
     if strict:
         argv.append("--strict")
-    argv += _values_args(values_files, set_values)
+    argv += values_args(values_files, set_values)
     if kube_version:
         argv += ["--kube-version", kube_version]
     return argv

@@ -24,7 +24,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from helmkit.core.helm_argv import HelmVersion, rollback_on_failure_arg, wait_args
+from helmkit.core.helm_argv import HelmVersion, rollback_on_failure_arg, values_args, wait_args
 from helmkit.errors import HelmkitError
 
 
@@ -69,10 +69,7 @@ def upgrade_install_argv(
     """The release itself, or (dry_run) a server-side render that resolves `lookup` like the
     real upgrade does, printed as the release JSON so the plan can compare manifests."""
     argv = ["upgrade", target.release, chart, "--install", *target_args(target)]
-    for path in values_files:
-        argv += ["--values", path]
-    for assignment in set_values:
-        argv += ["--set", assignment]
+    argv += values_args(values_files, set_values)
     if dry_run:
         argv += ["--dry-run=server", "--disable-openapi-validation", "--output", "json"]
     else:
