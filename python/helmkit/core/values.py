@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from helmkit.core import schema_gate
-from helmkit.core.yaml_source import KeyPath, SourcedYaml, format_key_path
+from helmkit.core.yaml_source import KeyPath, SourcedYaml, deepest_prefix, format_key_path
 from helmkit.errors import UsageError
 
 
@@ -32,12 +32,7 @@ class LayeredValues:
 
     def origin_of(self, key_path: Sequence[str | int]) -> Origin | None:
         """The layer that set key_path, or the deepest set prefix of it."""
-        probe = tuple(key_path)
-        while probe:
-            if probe in self.origins:
-                return self.origins[probe]
-            probe = probe[:-1]
-        return None
+        return deepest_prefix(self.origins, key_path)
 
 
 def _record(value: Any, prefix: KeyPath, origin_of: Any, origins: dict[KeyPath, Origin]) -> None:

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from helmkit.errors import InputFileError
 
 KeyPath = tuple[str | int, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,18 @@ class SourcedYaml:
 
     def line_of(self, key_path: Sequence[str | int]) -> int | None:
         """The line of the deepest known prefix of key_path (the value itself when present)."""
-        probe = tuple(key_path)
-        while probe:
-            if probe in self.lines:
-                return self.lines[probe]
-            probe = probe[:-1]
-        return self.lines.get((), None)
+        found = deepest_prefix(self.lines, key_path)
+        return found if found is not None else self.lines.get(())
+
+
+def deepest_prefix(by_path: Mapping[KeyPath, T], key_path: Sequence[str | int]) -> T | None:
+    """The entry of the longest non-empty prefix of key_path (key_path itself first)."""
+    probe = tuple(key_path)
+    while probe:
+        if probe in by_path:
+            return by_path[probe]
+        probe = probe[:-1]
+    return None
 
 
 def format_key_path(key_path: Sequence[str | int]) -> str:
