@@ -93,7 +93,7 @@ def _image_lines(before: dict[str, Any], after: dict[str, Any], component: str) 
 
 def _component_rollback(
     live: LiveEnv, running: rv.Revision, target: rv.Revision, opts: RollbackOptions
-) -> int:
+) -> None:
     component = str(opts.component)
     current_values = _values(live, None, all_values=False)
     current_all = _values(live, None, all_values=True)
@@ -124,13 +124,17 @@ def _component_rollback(
             description=f"helmkit rollback {live.env.name} --component {component} "
             f"--to {target.number}",
         )
-        live.echo(f"  command: {hal.shown(argv)}")
-        if opts.dry_run:
-            live.echo("dry run: stopped after the plan")
-            return 0
-        with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
-            live.run(argv)
-    return 0
+        _act(live, argv, dry_run=opts.dry_run)
+
+
+def _act(live: LiveEnv, argv: list[str], *, dry_run: bool) -> None:
+    """Show the exact command, then stop (dry run) or run it with the pod progress display."""
+    live.echo(f"  command: {hal.shown(argv)}")
+    if dry_run:
+        live.echo("dry run: stopped after the plan")
+        return
+    with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
+        live.run(argv)
 
 
 def rollback(live: LiveEnv, opts: RollbackOptions) -> int:
@@ -138,27 +142,22 @@ def rollback(live: LiveEnv, opts: RollbackOptions) -> int:
     running, target = _choose(live, revisions, opts.to)
     try:
         if opts.component:
-            code = _component_rollback(live, running, target, opts)
-            if opts.dry_run:
-                return code
+            _component_rollback(live, running, target, opts)
         else:
             argv = hal.rollback_argv(live.version, live.target, target.number, timeout=live.timeout)
             live.echo(
                 f"plan: roll back {live.env.release} from revision {running.number} "
                 f"({running.chart}) to revision {target.number} ({target.chart})"
             )
-            live.echo(f"  command: {hal.shown(argv)}")
-            if opts.dry_run:
-                live.echo("dry run: stopped after the plan")
-                return 0
-            with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
-                live.run(argv)
+            _act(live, argv, dry_run=opts.dry_run)
     except HelmError as exc:
         live.echo(
             f"rollback failed: `{live.command(exc.argv[1:])}` exited {exc.returncode}:"
             f"{live.brief_error(exc.stderr)}"
         )
         return 1
+    if opts.dry_run:
+        return 0
     now = rv.current(live.history())
     assert now is not None
     live.echo(f"rolled back: revision {now.number} is {now.status}")
