@@ -336,15 +336,22 @@ def test_external_services_are_reached_by_cidr(rendered: dict[str, Objects]) -> 
     assert find(objects, "StatefulSet") == []
 
 
-def test_helm_test_pods(rendered: dict[str, Objects]) -> None:
-    pods = {p["metadata"]["name"]: p for p in find(rendered["defaults"], "Pod")}
-    assert set(pods) == {"ai-native-test-api", "ai-native-test-postgresql", "ai-native-test-redis"}
-    for pod in pods.values():
-        assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
-    api = pods["ai-native-test-api"]["spec"]["containers"][0]["args"][0]
+def containers_of(pod: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in pod["spec"]["containers"]}
+
+
+def test_helm_test_checks_share_one_pod(rendered: dict[str, Objects]) -> None:
+    (pod,) = find(rendered["defaults"], "Pod")
+    assert pod["metadata"]["name"] == "ai-native-test"
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    checks = containers_of(pod)
+    assert list(checks) == ["api", "postgresql", "redis"]
+    api = checks["api"]["args"][0]
     assert "http://ai-native-backend:8000/api/v1/health/ping" in api
     assert "http://ai-native-backend:8000/api/v1/health &&" in api
-    assert "pg_isready" in pods["ai-native-test-postgresql"]["spec"]["containers"][0]["args"][0]
+    assert "pg_isready" in checks["postgresql"]["args"][0]
+    assert checks["postgresql"]["securityContext"]["runAsUser"] == 999
+    assert checks["redis"]["env"][0]["valueFrom"]["secretKeyRef"]["key"] == "REDIS_URL"
     assert find(rendered["ci/minimal-values.yaml"], "Pod") == []
 
 
@@ -353,8 +360,8 @@ def test_components_can_be_switched_off(helm_runs: HelmRuns, tmp_path: Path) -> 
                                             "frontend": {"enabled": False}})
     assert find(objects, "Deployment") == [] and find(objects, "Ingress") == []
     assert find(objects, "HorizontalPodAutoscaler") == []
-    assert {p["metadata"]["name"] for p in find(objects, "Pod")} == {
-        "ai-native-test-postgresql", "ai-native-test-redis"}
+    (pod,) = find(objects, "Pod")
+    assert list(containers_of(pod)) == ["postgresql", "redis"], "no API check without a backend"
 
 
 def test_pdbs_only_where_several_replicas_run(

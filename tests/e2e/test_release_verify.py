@@ -35,11 +35,16 @@ def failing_tests_values(workdir: Path) -> Path:
 
 
 def failed_test_pods(cli: LiveCli) -> list[str]:
+    """`pod/container` of every check the failed test pod left behind."""
     return sorted(
-        pod["metadata"]["name"]
+        f"{pod['metadata']['name']}/{status['name']}"
         for pod in cli.kube.items("pods", cli.namespace)
-        if pod.get("status", {}).get("phase") == "Failed" and "-test-" in pod["metadata"]["name"]
+        if pod.get("status", {}).get("phase") == "Failed" and pod["metadata"]["name"].endswith("-test")
+        for status in pod["status"].get("containerStatuses") or []
     )
+
+
+FAILED = "Failed (exit 1, Error)"  # what the control plane's failure annotation leaves
 
 
 def api_findings(stdout: str) -> list[dict[str, str]]:
@@ -49,7 +54,8 @@ def api_findings(stdout: str) -> list[dict[str, str]]:
 def test_verify_fails_naming_the_failed_test_pods(cli: LiveCli) -> None:
     out = cli.ok("release", "e2e")
     assert "revision 1 deployed" in out
-    assert cli.ok("verify", "e2e").count("test pod ") >= 1, "the healthy release runs its tests"
+    healthy = cli.ok("verify", "e2e")
+    assert healthy.count("Succeeded") >= 3, f"the healthy release runs its three checks:\n{healthy}"
 
     # revision 2: same workloads, test pods that fail (helm test runs them, the release does not)
     cli.write_config(values=[LOCAL_VALUES, failing_tests_values(cli.workdir)])
@@ -60,7 +66,7 @@ def test_verify_fails_naming_the_failed_test_pods(cli: LiveCli) -> None:
     failed = failed_test_pods(cli)
     assert failed, f"a test pod carrying {FAIL_ANNOTATION} must have failed:\n{out}"
     for pod in failed:
-        assert f"[ERROR] api       test pod {pod}: Failed" in out, out
+        assert f"[ERROR] api       test {pod}: {FAILED}" in out, out
     assert "[ERROR] api       helm test failed" in out
     assert "Traceback" not in out
 
@@ -69,9 +75,9 @@ def test_verify_fails_naming_the_failed_test_pods(cli: LiveCli) -> None:
     reported_failed = {
         f["message"]
         for f in report["findings"]
-        if f["check"] == "api" and f["message"].endswith(": Failed")
+        if f["check"] == "api" and f["message"].endswith(FAILED)
     }
-    assert reported_failed == {f"test pod {pod}: Failed" for pod in failed}, "only pods that failed"
+    assert reported_failed == {f"test {pod}: {FAILED}" for pod in failed}, "only checks that failed"
 
     # revision 1 has passing tests, but helm test can only run the running revision's (2)
     older = cli.run("verify", "e2e", "--revision", "1", "--format", "json")
@@ -85,7 +91,7 @@ def test_verify_fails_naming_the_failed_test_pods(cli: LiveCli) -> None:
         assert {
             "check": "api",
             "severity": "error",
-            "message": f"test pod {pod} (running revision 2): Failed",
+            "message": f"test {pod} (running revision 2): {FAILED}",
         } in api
     revision = [f for f in report["findings"] if f["check"] == "revision"]
     assert revision and all(f["severity"] == "ok" for f in revision), revision

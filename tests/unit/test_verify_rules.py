@@ -70,7 +70,7 @@ def healthy() -> vr.Facts:
             "ConfigMap": [CM],
             "Secret": [SECRET],
         },
-        tests=[vr.TestPod("ai-native-test-api", "Succeeded")],
+        tests=[vr.TestPod("ai-native-test/api", "Succeeded")],
     )
 
 
@@ -177,7 +177,7 @@ def test_tests_tls_hpa_namespace_metrics() -> None:
     ]
     findings = vr.judge(facts, namespace="ns")
     assert by_check(findings, "api") == [
-        (Severity.ERROR, "test pod t: Failed"),
+        (Severity.ERROR, "test t: Failed"),
         (Severity.ERROR, "helm test failed: pod t failed"),
     ]
     assert by_check(findings, "tls") == [(Severity.ERROR, "Certificate web is not Ready")]
@@ -236,20 +236,20 @@ def test_api_of_the_running_revision_says_so_when_an_older_one_is_verified() -> 
     assert "test pods of the running revision 3, not of revision 1" in findings[0].message
     assert "revision check compares what runs with revision 1" in findings[0].message
     assert by_check(findings, "api")[1:] == [
-        (Severity.OK, "test pod ai-native-test-api (running revision 3): Succeeded")
+        (Severity.OK, "test ai-native-test/api (running revision 3): Succeeded")
     ]
 
 
 def test_a_failed_test_pod_of_the_running_revision_is_an_error_for_any_revision_verified() -> None:
     facts = healthy()
     facts.revision, facts.running = 1, 3
-    facts.tests = [vr.TestPod("ai-native-test-api", "Failed")]
-    facts.tests_error = "pod ai-native-test-api failed"
+    facts.tests = [vr.TestPod("ai-native-test/api", "Failed")]
+    facts.tests_error = "pod ai-native-test failed"
     api = by_check(vr.check_api(facts), "api")
-    assert (Severity.ERROR, "test pod ai-native-test-api (running revision 3): Failed") in api
+    assert (Severity.ERROR, "test ai-native-test/api (running revision 3): Failed") in api
     assert (
         Severity.ERROR,
-        "helm test failed (running revision 3): pod ai-native-test-api failed",
+        "helm test failed (running revision 3): pod ai-native-test failed",
     ) in api
     assert vr.worst(vr.judge(facts, namespace="ns")) == Severity.ERROR
 
@@ -260,7 +260,7 @@ def test_api_of_the_running_revision_has_no_scope_note() -> None:
         facts.running = running
         assert vr.tests_scope(facts) == ""
         assert by_check(vr.check_api(facts), "api") == [
-            (Severity.OK, "test pod ai-native-test-api: Succeeded")
+            (Severity.OK, "test ai-native-test/api: Succeeded")
         ]
 
 
@@ -275,13 +275,62 @@ def test_skipped_tests_need_no_scope_note_for_an_older_revision() -> None:
 def test_a_test_pod_absent_after_a_failure_is_not_reported_as_failed() -> None:
     facts = healthy()
     facts.tests = [
-        vr.TestPod("ai-native-test-api", "Failed"),
-        vr.TestPod("ai-native-test-redis", vr.ABSENT_AFTER_FAILURE),
+        vr.TestPod("ai-native-test/api", "Failed"),
+        vr.TestPod("ai-native-test/redis", vr.ABSENT_AFTER_FAILURE),
     ]
-    facts.tests_error = "pod ai-native-test-api failed"
+    facts.tests_error = "pod ai-native-test failed"
     api = by_check(vr.check_api(facts), "api")
-    assert (Severity.ERROR, "test pod ai-native-test-api: Failed") in api
+    assert (Severity.ERROR, "test ai-native-test/api: Failed") in api
     assert (
         Severity.WARNING,
-        f"test pod ai-native-test-redis: {vr.ABSENT_AFTER_FAILURE}",
+        f"test ai-native-test/redis: {vr.ABSENT_AFTER_FAILURE}",
     ) in api
+
+
+TEST_HOOK = {
+    "kind": "Pod",
+    "metadata": {"name": "ai-native-test"},
+    "spec": {"containers": [{"name": "api"}, {"name": "postgresql"}, {"name": "redis"}]},
+}
+
+
+def test_an_absent_test_pod_passed_every_check_unless_helm_failed() -> None:
+    assert vr.test_checks(TEST_HOOK, None, helm_failed=False) == [
+        vr.TestPod("ai-native-test/api", "Succeeded"),
+        vr.TestPod("ai-native-test/postgresql", "Succeeded"),
+        vr.TestPod("ai-native-test/redis", "Succeeded"),
+    ]
+    assert {t.phase for t in vr.test_checks(TEST_HOOK, None, helm_failed=True)} == {
+        vr.ABSENT_AFTER_FAILURE
+    }
+
+
+def test_a_failed_test_pod_names_each_failed_check_without_its_message() -> None:
+    def terminated(name: str, code: int) -> dict[str, object]:
+        state = {"exitCode": code, "reason": "Error" if code else "Completed", "message": "pw=x"}
+        return {"name": name, "state": {"terminated": state}}
+
+    live = {
+        "metadata": {"name": "ai-native-test"},
+        "status": {
+            "phase": "Failed",
+            "containerStatuses": [terminated("api", 7), terminated("postgresql", 0)],
+        },
+    }
+    checks = vr.test_checks(TEST_HOOK, live, helm_failed=True)
+    assert checks == [
+        vr.TestPod("ai-native-test/api", "Failed (exit 7, Error)"),
+        vr.TestPod("ai-native-test/postgresql", "Succeeded"),
+        vr.TestPod("ai-native-test/redis", "Failed"),
+    ]
+    facts = healthy()
+    facts.tests, facts.tests_error = checks, "pod ai-native-test failed"
+    api = by_check(vr.check_api(facts), "api")
+    assert (Severity.ERROR, "test ai-native-test/api: Failed (exit 7, Error)") in api
+    assert (Severity.OK, "test ai-native-test/postgresql: Succeeded") in api
+    assert not any("pw=x" in message for _, message in api)
+
+
+def test_a_test_pod_still_running_after_helm_gave_up_is_not_finished() -> None:
+    live = {"metadata": {"name": "ai-native-test"}, "status": {"phase": "Running"}}
+    assert vr.test_checks(TEST_HOOK, live, helm_failed=True)[0].phase == "not finished (Running)"

@@ -22,6 +22,7 @@ from helmkit.core.live_manifests import KubeObject, ObjectKey
 USAGE_WARN_RATIO = 0.9
 # a test pod helm test did not leave behind when it failed: deleted once it passed, or never run
 # (helm stops at the first failed test pod); not counted as a failure of its own
+SUCCEEDED = "Succeeded"
 ABSENT_AFTER_FAILURE = "absent (passed and deleted, or not run after the failure)"
 
 
@@ -48,8 +49,38 @@ class Finding:
 
 @dataclass(frozen=True)
 class TestPod:
+    """One helm test check: `pod/container` and its outcome ("Succeeded", "Failed (exit 1,
+    Error)", ABSENT_AFTER_FAILURE, or the phase it was left in)."""
+
     name: str
     phase: str
+
+
+def test_checks(hook: KubeObject, live_pod: KubeObject | None, helm_failed: bool) -> list[TestPod]:
+    """The checks of one test pod hook, one per container. A hook-succeeded delete policy removes
+    a passed pod, so an absent pod passed, unless helm stopped at an earlier failure."""
+    name = hook["metadata"]["name"]
+    containers = [str(c.get("name", "")) for c in hook.get("spec", {}).get("containers", [])]
+    if live_pod is None:
+        outcome = ABSENT_AFTER_FAILURE if helm_failed else SUCCEEDED
+        return [TestPod(f"{name}/{c}", outcome) for c in containers]
+    status = live_pod.get("status", {})
+    states = {
+        str(s.get("name", "")): s.get("state", {}) for s in status.get("containerStatuses") or []
+    }
+    phase = str(status.get("phase") or "Unknown")
+    return [TestPod(f"{name}/{c}", _container_outcome(states.get(c, {}), phase)) for c in containers]
+
+
+def _container_outcome(state: KubeObject, phase: str) -> str:
+    done = state.get("terminated")
+    if done is None:
+        return phase if phase in ("Failed", "Succeeded") else f"not finished ({phase})"
+    code = int(done.get("exitCode", 0))
+    if code == 0:
+        return SUCCEEDED
+    # the exit code and reason only: a termination message may carry the script's output
+    return f"Failed (exit {code}, {done.get('reason') or 'Error'})"
 
 
 @dataclass
@@ -350,7 +381,7 @@ def _api_scope_note(facts: Facts) -> list[Finding]:
     ]
 
 
-_TEST_PHASE_SEVERITY = {"Succeeded": Severity.OK, ABSENT_AFTER_FAILURE: Severity.WARNING}
+_TEST_PHASE_SEVERITY = {SUCCEEDED: Severity.OK, ABSENT_AFTER_FAILURE: Severity.WARNING}
 
 
 def check_api(facts: Facts) -> list[Finding]:
@@ -369,7 +400,7 @@ def check_api(facts: Facts) -> list[Finding]:
         _f(
             "api",
             _TEST_PHASE_SEVERITY.get(pod.phase, Severity.ERROR),
-            f"test pod {pod.name}{scope}: {pod.phase}",
+            f"test {pod.name}{scope}: {pod.phase}",
         )
         for pod in facts.tests
     ]

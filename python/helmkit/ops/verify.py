@@ -106,13 +106,7 @@ def _test_pods(live: LiveEnv, hooks: list[lm.KubeObject], error: str) -> list[vr
     pods = {p["metadata"]["name"]: p for p in live.kube.items("Pod", live.env.namespace)}
     found: list[vr.TestPod] = []
     for hook in tests:
-        name = hook["metadata"]["name"]
-        phase = pods.get(name, {}).get("status", {}).get("phase")
-        # a hook-succeeded delete policy removes the pod: helm's exit status is then the answer,
-        # except after a failure, when helm stops (an absent pod passed or never ran)
-        found.append(
-            vr.TestPod(name, str(phase or (vr.ABSENT_AFTER_FAILURE if error else "Succeeded")))
-        )
+        found += vr.test_checks(hook, pods.get(hook["metadata"]["name"]), bool(error))
     return found
 
 
