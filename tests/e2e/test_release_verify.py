@@ -39,7 +39,8 @@ def failed_test_pods(cli: LiveCli) -> list[str]:
     return sorted(
         f"{pod['metadata']['name']}/{status['name']}"
         for pod in cli.kube.items("pods", cli.namespace)
-        if pod.get("status", {}).get("phase") == "Failed" and pod["metadata"]["name"].endswith("-test")
+        if pod.get("status", {}).get("phase") == "Failed"
+        and pod["metadata"]["name"].endswith("-test")
         for status in pod["status"].get("containerStatuses") or []
     )
 

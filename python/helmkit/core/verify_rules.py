@@ -69,7 +69,9 @@ def test_checks(hook: KubeObject, live_pod: KubeObject | None, helm_failed: bool
         str(s.get("name", "")): s.get("state", {}) for s in status.get("containerStatuses") or []
     }
     phase = str(status.get("phase") or "Unknown")
-    return [TestPod(f"{name}/{c}", _container_outcome(states.get(c, {}), phase)) for c in containers]
+    return [
+        TestPod(f"{name}/{c}", _container_outcome(states.get(c, {}), phase)) for c in containers
+    ]
 
 
 def _container_outcome(state: KubeObject, phase: str) -> str:
