@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from helmkit.adapters import kube_client
 from helmkit.errors import EnvironmentProblem, HelmkitError
 
 KubeObject = dict[str, Any]
@@ -58,7 +59,7 @@ class Kube:
     _api: Any = field(default=None, repr=False)
 
     def connect(self) -> Kube:
-        from kubernetes import config  # lazy: keeps offline verbs fast
+        config, _ = kube_client.load()  # lazy: keeps offline verbs fast
 
         try:
             api_client = config.new_client_from_config(context=self.context or None)
@@ -80,8 +81,7 @@ class Kube:
     def _call(
         self, method: str, path: str, *, body: Any = None, query: dict[str, str] | None = None
     ) -> Any:
-        from kubernetes.client.exceptions import ApiException
-
+        _, ApiException = kube_client.load()
         if self._api is None:
             self.connect()
         try:
@@ -247,8 +247,7 @@ class Kube:
     def pod_logs(self, namespace: str, pod: str, container: str, tail: int) -> str:
         path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
         query = {"container": container, "tailLines": str(tail)}
-        from kubernetes.client.exceptions import ApiException
-
+        _, ApiException = kube_client.load()
         if self._api is None:
             self.connect()
         try:
