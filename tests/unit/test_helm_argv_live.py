@@ -55,6 +55,13 @@ def test_upgrade_install(version: HelmVersion, rollback: str, wait: str) -> None
 
 
 @pytest.mark.parametrize("version", [H4, H3])
+def test_upgrade_skips_openapi_validation_only_when_told(version: HelmVersion) -> None:
+    assert "--disable-openapi-validation" not in hal.upgrade_install_argv(version, T, "c")
+    argv = hal.upgrade_install_argv(version, T, "c", openapi_validation=False)
+    assert argv[argv.index("json") + 1] == "--disable-openapi-validation"
+
+
+@pytest.mark.parametrize("version", [H4, H3])
 def test_upgrade_dry_run_is_a_server_render_without_rollback_or_wait(version: HelmVersion) -> None:
     argv = hal.upgrade_install_argv(version, TC, "c", timeout="90s", dry_run=True)
     assert argv == [

@@ -160,3 +160,13 @@ def test_validators_are_compiled_once() -> None:
     kube_schema.validate(deployment(), VERSION)
     info = kube_schema.validator.cache_info()
     assert (info.misses, info.hits) == (1, 1)
+
+
+def test_covered_needs_the_cluster_minor_validated_and_a_schema_for_every_object() -> None:
+    built_in = [deployment(), {"apiVersion": "v1", "kind": "Service"}]
+    route = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute"}
+    validated = ["1.32.0", "1.33.0"]
+    assert kube_schema.covered(built_in, validated, "v1.33.4")
+    assert not kube_schema.covered(built_in, validated, "v1.34.1"), "that version was not checked"
+    assert not kube_schema.covered([*built_in, route], validated, "v1.33.4"), "no CRD schemas"
+    assert not kube_schema.covered(built_in, validated, "unknown")

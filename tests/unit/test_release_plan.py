@@ -115,3 +115,15 @@ def test_long_values_are_truncated() -> None:
     (line,) = rp.changed_paths(old, new)
     assert line.startswith("data.k: xxx") and line.endswith("... -> y")
     assert len(line) < 100
+
+
+def test_a_client_render_compares_secrets_by_their_keys_only() -> None:
+    live, desired = objects(), objects()
+    desired[1]["data"] = {"JWT_SECRET_KEY": "cmFuZG9tLWFnYWlu"}  # a fresh random value
+    assert rp.diff_objects(live, desired, secret_values=False) == []
+    assert rp.diff_objects(live, desired)[0].action == "update"
+    desired[1]["data"]["NEW_KEY"] = "eA=="
+    (change,) = rp.diff_objects(live, desired, secret_values=False)
+    assert change.key.kind == "Secret"
+    assert change.paths == ("data.NEW_KEY changed (value hidden)",)
+    assert "eA==" not in str(change)

@@ -65,15 +65,20 @@ def upgrade_install_argv(
     description: str = "",
     labels: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    openapi_validation: bool = True,
 ) -> list[str]:
     """The release itself, or (dry_run) a server-side render that resolves `lookup` like the
-    real upgrade does, printed as the release JSON so the plan can compare manifests."""
+    real upgrade does, printed as the release JSON so the plan can compare manifests.
+    `openapi_validation=False` when helmkit already checked every object against the strict
+    schemas of the cluster's version (helm would fetch and apply the same schemas again)."""
     argv = ["upgrade", target.release, chart, "--install", *target_args(target)]
     argv += values_args(values_files, set_values)
     if dry_run:
         argv += ["--dry-run=server", "--disable-openapi-validation", "--output", "json"]
     else:
         argv += [rollback_on_failure_arg(version), *_wait_all(version), "--output", "json"]
+        if not openapi_validation:
+            argv.append("--disable-openapi-validation")
     argv += ["--timeout", timeout]
     if description:
         argv += ["--description", description]

@@ -14,7 +14,7 @@ import functools
 import importlib.util
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -317,3 +317,22 @@ def validate(obj: dict[str, Any], version: str) -> list[SchemaIssue] | None:
     issues: list[SchemaIssue] = []
     check(obj, (), issues)
     return issues
+
+
+def covered(objects: Iterable[dict[str, Any]], validated: Sequence[str], version: str) -> bool:
+    """True when `validated` includes `version`'s minor and every object has a bundled strict
+    schema there: then each object passed the same check the server's OpenAPI schema makes."""
+    try:
+        wanted = minor_of(version)
+    except UsageError:
+        return False
+    matching = [v for v in validated if minor_of(v) == wanted]
+    if not matching:
+        return False
+    try:
+        return all(
+            validator(matching[0], str(o.get("apiVersion", "")), str(o.get("kind", ""))) is not None
+            for o in objects
+        )
+    except UsageError:  # no bundled schema for that version
+        return False

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from helmkit.core.live_manifests import KubeObject, of_kind
-from helmkit.core.revisions import CI_LABEL, DIGEST_LABEL, GIT_LABEL
+from helmkit.core.revisions import CHART_DIGEST_LABEL, CI_LABEL, DIGEST_LABEL, GIT_LABEL
 from helmkit.errors import UsageError
 
 # CI systems and the variable that identifies the running job, most specific first.
@@ -25,6 +25,7 @@ class Provenance:
     git_commit: str  # full sha, "-dirty" appended when the tree had changes; "" outside git
     values_digest: str
     ci_job: str
+    chart_digest: str = ""  # the chart's content (what `git_commit` cannot tell when dirty)
 
 
 def values_digest(files: Sequence[tuple[str, bytes]], set_values: Sequence[str]) -> str:
@@ -51,8 +52,24 @@ def label_value(text: str) -> str:
 
 
 def release_labels(prov: Provenance) -> dict[str, str]:
-    pairs = {GIT_LABEL: prov.git_commit, DIGEST_LABEL: prov.values_digest, CI_LABEL: prov.ci_job}
+    pairs = {
+        GIT_LABEL: prov.git_commit,
+        DIGEST_LABEL: prov.values_digest,
+        CHART_DIGEST_LABEL: prov.chart_digest,
+        CI_LABEL: prov.ci_job,
+    }
     return {key: label_value(value) for key, value in pairs.items() if value}
+
+
+def same_inputs(labels: Mapping[str, str], prov: Provenance) -> bool:
+    """The running revision was made from this chart content and these values (files and --set):
+    then helm renders it again identically, generated Secret values included (lookup reuses them).
+    A revision without both digests (made by plain helm, or an older helmkit) never matches."""
+    ours = release_labels(prov)
+    return all(
+        labels.get(key) and labels.get(key) == ours.get(key)
+        for key in (DIGEST_LABEL, CHART_DIGEST_LABEL)
+    )
 
 
 def description(environment: str, prov: Provenance) -> str:

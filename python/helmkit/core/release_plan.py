@@ -43,6 +43,7 @@ class ReleasePlan:
     desired_chart: str
     current_chart: str
     changes: tuple[ObjectChange, ...] = field(default_factory=tuple)
+    secret_values_compared: bool = True
 
     @property
     def first_install(self) -> bool:
@@ -102,7 +103,25 @@ def changed_paths(old: KubeObject, new: KubeObject) -> list[str]:
 _MISSING = object()
 
 
-def diff_objects(live: list[KubeObject], desired: list[KubeObject]) -> list[ObjectChange]:
+def without_secret_values(obj: KubeObject) -> KubeObject:
+    """A Secret with every data value blanked (its keys kept); any other object unchanged."""
+    if obj.get("kind") != "Secret":
+        return obj
+    blanked = dict(obj)
+    for field_name in ("data", "stringData"):
+        if isinstance(obj.get(field_name), dict):
+            blanked[field_name] = dict.fromkeys(obj[field_name], "")
+    return blanked
+
+
+def diff_objects(
+    live: list[KubeObject], desired: list[KubeObject], *, secret_values: bool = True
+) -> list[ObjectChange]:
+    """Changes from live to desired. Without `secret_values` (a client-side render, whose
+    generated Secret values are random) Secrets are compared by their keys only."""
+    if not secret_values:
+        live = [without_secret_values(obj) for obj in live]
+        desired = [without_secret_values(obj) for obj in desired]
     old = by_key(live)
     new = by_key(desired)
     changes: list[ObjectChange] = []
@@ -125,6 +144,7 @@ def build_plan(
     current_status: str,
     current: ReleaseState | None,
     desired: ReleaseState,
+    secret_values: bool = True,
 ) -> ReleasePlan:
     # The chart names its Jobs after a hash of their spec, never the revision, so an unchanged
     # release renders the same objects and the plan needs no special case for them.
@@ -138,7 +158,8 @@ def build_plan(
         current_status=current_status,
         desired_chart=desired.chart,
         current_chart=current.chart if current else "",
-        changes=tuple(diff_objects(live_objects, desired_objects)),
+        changes=tuple(diff_objects(live_objects, desired_objects, secret_values=secret_values)),
+        secret_values_compared=secret_values,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,18 +12,46 @@ from helmkit.core.scenarios import Scenario
 
 _TEMPLATE_SUFFIXES = (".yaml", ".tpl", ".yml")
 _KUBE_VERSION_USE = re.compile(r"\.Capabilities\.KubeVersion")
+_API_PROBE = re.compile(r"\.Capabilities\.APIVersions\.Has\s+\"([^\"]+)\"")
+
+
+def _template_texts(chart: Path) -> Iterator[str]:
+    for path in chart.rglob("*"):
+        if "templates" in path.parts and path.suffix in _TEMPLATE_SUFFIXES and path.is_file():
+            yield path.read_text("utf-8", errors="replace")
 
 
 def uses_kube_version(chart: Path) -> bool:
     """True when a template branches on the Kubernetes version: then every target version needs
     its own render; otherwise one render serves all of them (the output is the same)."""
-    templates = (
-        p for p in chart.rglob("*") if "templates" in p.parts and p.suffix in _TEMPLATE_SUFFIXES
-    )
-    for path in templates:
-        if path.is_file() and _KUBE_VERSION_USE.search(path.read_text("utf-8", errors="replace")):
-            return True
-    return False
+    return any(_KUBE_VERSION_USE.search(text) for text in _template_texts(chart))
+
+
+def api_probes(chart: Path) -> set[str]:
+    """The API versions templates ask for with `.Capabilities.APIVersions.Has "..."`."""
+    return {probe for text in _template_texts(chart) for probe in _API_PROBE.findall(text)}
+
+
+@dataclass(frozen=True)
+class ClusterRender:
+    """The flags that make `helm template` render as a cluster would (capabilities only:
+    `lookup` still returns nothing)."""
+
+    api_versions: tuple[str, ...]
+    kube_version: str | None
+
+
+def cluster_render(
+    probes: set[str], served: set[str], uses_kube_version: bool, server_version: str
+) -> ClusterRender | None:
+    """None when helm template's default capabilities already render what the cluster would:
+    no probed API beyond them is served, and no template reads the Kubernetes version.
+    (helm's defaults include the built-in APIs; a probe for a built-in API the cluster no longer
+    serves is not detected.)"""
+    extra = tuple(sorted(probes & served))
+    if not extra and not uses_kube_version:
+        return None
+    return ClusterRender(extra, server_version.lstrip("v") if uses_kube_version else None)
 
 
 @dataclass(frozen=True)

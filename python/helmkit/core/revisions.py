@@ -18,6 +18,7 @@ from helmkit.errors import HelmkitError
 
 GIT_LABEL = "helmkit-git-commit"
 DIGEST_LABEL = "helmkit-values-digest"
+CHART_DIGEST_LABEL = "helmkit-chart-digest"
 CI_LABEL = "helmkit-ci-job"
 DEPLOYED = "deployed"
 SUPERSEDED = "superseded"

@@ -10,7 +10,9 @@ Chart-level checks (version bump, generated docs) are the chart's CI gate, not t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from helmkit.core.live_manifests import KubeObject
 from helmkit.core.report_format import findings_text
 from helmkit.errors import UsageError
 from helmkit.ops.live import LiveEnv
@@ -20,13 +22,24 @@ class GateRefused(UsageError):
     """Blocking lint findings for the environment: nothing was applied (exit 2)."""
 
 
-def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> str:
-    """Raise GateRefused with each blocking finding (rule id, object, fix); else a summary."""
+@dataclass(frozen=True)
+class Gated:
+    summary: str
+    objects: list[KubeObject]  # the environment's render, as the release names it (hooks too)
+    kube_versions: list[str]  # every object was checked against these versions' schemas
+
+
+def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> Gated:
+    """Raise GateRefused with each blocking finding (rule id, object, fix); else a summary and
+    the render the findings are about, rendered with the release's name and namespace."""
     # imported here: the gate runs in a thread, so the lint modules load while helm runs
     from helmkit.ops.lint import LintOptions, lint
 
     options = LintOptions(
-        environments=[live.env.name], set_values=tuple(set_values), chart_checks=False
+        environments=[live.env.name],
+        set_values=tuple(set_values),
+        chart_checks=False,
+        target=(live.env.release, live.env.namespace),
     )
     report = lint(live.config, options, helm=live.helm)
     blocking = [finding for finding in report.findings if finding.blocking]
@@ -38,10 +51,12 @@ def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> str:
             f"{live.env.name}" + "".join(f" --set {_key_only(s)}=..." for s in set_values),
         )
     counts = report.counts()
-    return (
+    summary = (
         f"helmkit lint passed for {live.env.name} ({counts['warning']} warning(s), "
         f"{counts['info']} info, {counts['waived']} waived)"
     )
+    objects = [obj.body for obj in report.objects(report.scenarios[0])]
+    return Gated(summary, objects, report.kube_versions)
 
 
 def _key_only(assignment: str) -> str:

@@ -55,6 +55,9 @@ class LintOptions:
     use_cache: bool = True
     full_helm_lint: bool = False
     chart_checks: bool = True
+    # (release, namespace): render as that release deploys, not with the fixed scenario names
+    # snapshots need; a release's gate reuses the render for its plan
+    target: tuple[str, str] | None = None
 
 
 @dataclass
@@ -170,6 +173,9 @@ def _plan(config: HelmkitConfig, options: LintOptions) -> _Plan:
         names=options.scenarios,
     )
     _check_values_files(scenarios)
+    if options.target:
+        release, namespace = options.target
+        scenarios = [replace(s, release=release, namespace=namespace) for s in scenarios]
     per_version = render_plan.uses_kube_version(chart)
     return _Plan(
         chart=chart,

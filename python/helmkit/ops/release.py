@@ -14,6 +14,7 @@ from typing import Any
 
 from helmkit.adapters import gitinfo
 from helmkit.adapters.helm import mask_argv
+from helmkit.core import chart_meta, content_hash, helm_argv, kube_schema, render_plan
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import live_manifests as lm
 from helmkit.core import preflight as pf
@@ -53,6 +54,7 @@ class ClusterFacts:
 
     lines: list[str]
     problems: list[pf.Problem]
+    server_version: str
     namespace_exists: bool
     served: set[str]
     ingress_classes: set[str]
@@ -95,6 +97,7 @@ def preflight_cluster(live: LiveEnv) -> ClusterFacts:
         return ClusterFacts(
             lines,
             problems,
+            version.result(),
             exists,
             served.result(),
             classes.result() or set(),
@@ -134,6 +137,33 @@ def render_desired(live: LiveEnv, set_values: Sequence[str]) -> rv.ReleaseRecord
     return rv.parse_release(live.run(argv, timeout_s=300).stdout)
 
 
+def cluster_objects(
+    live: LiveEnv, set_values: Sequence[str], gated: gate.Gated, facts: ClusterFacts
+) -> list[lm.KubeObject]:
+    """What the upgrade would apply, from the gate's client-side render, or from `helm template`
+    with the cluster's capabilities when the chart asks for ones helm's defaults answer
+    differently (an API the cluster serves beyond them, or the Kubernetes version)."""
+    chart = live.config.chart
+    flags = render_plan.cluster_render(
+        render_plan.api_probes(chart),
+        facts.served,
+        render_plan.uses_kube_version(chart),
+        facts.server_version,
+    )
+    if flags is None:
+        return gated.objects
+    argv = helm_argv.template_argv(
+        live.env.release,
+        str(chart),
+        namespace=live.env.namespace,
+        values_files=[str(v) for v in live.env.values],
+        set_values=set_values,
+        kube_version=flags.kube_version,
+        api_versions=flags.api_versions,
+    )
+    return lm.parse_manifests(live.run(argv, timeout_s=300).stdout)
+
+
 def _upgrade_argv(live: LiveEnv, set_values: Sequence[str], **flags: Any) -> list[str]:
     """The environment's `helm upgrade --install`; the plan's dry run and the release differ
     only in the extra flags."""
@@ -166,7 +196,9 @@ def running_state(live: LiveEnv, revision: rv.Revision) -> Running:
     return Running(revision, *live.manifest_and_hooks(revision.number))
 
 
-def make_plan(live: LiveEnv, desired: rv.ReleaseRecord, running: Running | None) -> rp.ReleasePlan:
+def make_plan(
+    live: LiveEnv, desired: rp.ReleaseState, running: Running | None, *, secret_values: bool
+) -> rp.ReleasePlan:
     return rp.build_plan(
         environment=live.env.name,
         release=live.env.release,
@@ -174,10 +206,33 @@ def make_plan(live: LiveEnv, desired: rv.ReleaseRecord, running: Running | None)
         current_revision=running.revision.number if running else None,
         current_status=running.revision.status if running else "",
         current=running.state if running else None,
-        desired=rp.ReleaseState(
-            desired.revision.chart, desired.revision.app_version, desired.objects
-        ),
+        desired=desired,
+        secret_values=secret_values,
     )
+
+
+def chart_state(live: LiveEnv, objects: Sequence[lm.KubeObject]) -> rp.ReleaseState:
+    """The desired side of the plan from a client-side render: Chart.yaml names the chart."""
+    info = chart_meta.load_chart(live.config.chart)
+    return rp.ReleaseState(f"{info.name}-{info.version}", info.app_version, tuple(objects))
+
+
+def settle_plan(
+    live: LiveEnv,
+    set_values: Sequence[str],
+    plan: rp.ReleasePlan,
+    running: Running | None,
+    same_inputs: bool,
+) -> rp.ReleasePlan:
+    """A client-side render cannot see the live Secret, so it compares Secrets by their keys.
+    That decides every plan with a change elsewhere, and every unchanged plan whose running
+    revision was made from the same chart content and values (lookup reuses the same generated
+    values). Otherwise only Secret values may differ: a server-side dry run tells."""
+    if not plan.no_change or same_inputs:
+        return plan
+    record = render_desired(live, set_values)
+    desired = rp.ReleaseState(record.revision.chart, record.revision.app_version, record.objects)
+    return make_plan(live, desired, running, secret_values=True)
 
 
 # --- act ----------------------------------------------------------------------------------------
@@ -189,16 +244,19 @@ def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
         git_commit=gitinfo.head_commit(live.config.chart),
         values_digest=meta.values_digest(files, set_values),
         ci_job=meta.ci_job(os.environ),
+        chart_digest=content_hash.hash_tree(live.config.chart)[:32],
     )
 
 
-def _upgrade(live: LiveEnv, set_values: Sequence[str], prov: meta.Provenance) -> rv.ReleaseRecord:
+def _upgrade(live: LiveEnv, set_values: Sequence[str], prepared: Prepared) -> rv.ReleaseRecord:
     """The release itself; helm prints the revision it made (with manifest and hooks) as JSON."""
+    prov = prepared.provenance
     argv = _upgrade_argv(
         live,
         set_values,
         description=meta.description(live.env.name, prov),
         labels=meta.release_labels(prov),
+        openapi_validation=not prepared.schemas_checked,
     )
     live.echo(f"release: {hal.shown(mask_argv(argv))}")
     with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
@@ -255,42 +313,47 @@ class Prepared:
 
     revisions: list[rv.Revision]
     facts: ClusterFacts
-    desired: rv.ReleaseRecord
+    desired: list[lm.KubeObject]
     running: Running | None
     plan: rp.ReleasePlan
     provenance: meta.Provenance
+    schemas_checked: bool  # the gate checked every object with the cluster version's schemas
 
 
 def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
-    """Steps 1-4. The gate, the cluster preflight and the render do not depend on each other, so
-    all start at once, beside recovery; the render is redone if recovery changed the release.
-    Results are reported in the documented order. None: a dry run stopped before the plan."""
+    """Steps 1-4. The gate (whose render is also the plan's), the cluster preflight and the
+    provenance do not depend on each other, so all start at once, beside recovery. Results are
+    reported in the documented order. None: a dry run stopped before the plan."""
     with ThreadPoolExecutor(max_workers=6) as pool:
         gated = pool.submit(gate.offline_gate, live, opts.set_values)
         checks = pool.submit(preflight_cluster, live)
         prov = pool.submit(provenance, live, opts.set_values)
-        rendered = pool.submit(render_desired, live, opts.set_values)
         recovery, revisions = recover_ops.recover_state(
             live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run
         )
         if opts.dry_run and recovery.action is not Action.NONE:
             live.echo("dry run: stopped; the release must be recovered before it can be planned")
             return None
-        if recovery.action is not Action.NONE:
-            rendered = pool.submit(render_desired, live, opts.set_values)
         current = rv.current(revisions)
         running = pool.submit(running_state, live, current) if current else None
+        labels = pool.submit(live.kube.release_labels, live.env.release, live.env.namespace)
         facts = checks.result()
         for line in facts.lines:
             live.echo(line)
         _raise_preflight(facts.problems)
-        live.echo(f"gate: {gated.result()}")
-        desired = rendered.result()
-        _raise_preflight(preflight_render(facts, desired.objects, live.env.namespace))
+        passed = gated.result()
+        live.echo(f"gate: {passed.summary}")
+        desired = cluster_objects(live, opts.set_values, passed, facts)
+        _raise_preflight(preflight_render(facts, desired, live.env.namespace))
         live.echo("preflight: ok")
         now = running.result() if running else None
-        plan = make_plan(live, desired, now)
-        return Prepared(revisions, facts, desired, now, plan, prov.result())
+        plan = make_plan(live, chart_state(live, desired), now, secret_values=False)
+        same = bool(now) and meta.same_inputs(
+            labels.result().get(now.revision.number, {}) if now else {}, prov.result()
+        )
+        plan = settle_plan(live, opts.set_values, plan, now, same)
+        checked = kube_schema.covered(desired, passed.kube_versions, facts.server_version)
+        return Prepared(revisions, facts, desired, now, plan, prov.result(), checked)
 
 
 def release(live: LiveEnv, opts: ReleaseOptions) -> int:
@@ -317,13 +380,13 @@ def release(live: LiveEnv, opts: ReleaseOptions) -> int:
         live.kube.create_namespace(live.env.namespace, PSA_LABELS)
     attempted = (prepared.revisions[-1].number if prepared.revisions else 0) + 1
     try:
-        made = _upgrade(live, opts.set_values, prepared.provenance)
+        made = _upgrade(live, opts.set_values, prepared)
     except HelmError as exc:
         live.echo(_explain_failure(live, exc, attempted))
         return 1
     known = verify_ops.Known(made.revision.number, list(made.manifest), list(made.hooks))
     code = _verify(live, known, opts.run_tests)
-    for line in summary(live, made.revision, plan.current_revision, prepared.desired.objects):
+    for line in summary(live, made.revision, plan.current_revision, prepared.desired):
         live.echo(line)
     if code:
         live.echo("verify found errors: the release is deployed but not healthy (see above)")
