@@ -57,8 +57,9 @@ class TestPod:
 
 
 def test_checks(hook: KubeObject, live_pod: KubeObject | None, helm_failed: bool) -> list[TestPod]:
-    """The checks of one test pod hook, one per container. A hook-succeeded delete policy removes
-    a passed pod, so an absent pod passed, unless helm stopped at an earlier failure."""
+    """The checks of one test pod hook, one per container, from the pod helm test left. A chart's
+    hook-succeeded delete policy removes a passed pod (ai-native keeps it): an absent pod passed,
+    unless helm stopped at an earlier failure."""
     name = hook["metadata"]["name"]
     containers = [str(c.get("name", "")) for c in hook.get("spec", {}).get("containers", [])]
     if live_pod is None:
