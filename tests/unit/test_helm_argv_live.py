@@ -193,7 +193,9 @@ def test_manifest_and_hooks_in_one_get_all() -> None:
         "--template",
     ]
     assert argv[8] == hal.MANIFEST_AND_HOOKS_TEMPLATE
-    printed = "kind: A\n---\n" + hal.HOOKS_MARKER + "\n---\nkind: Hook\n"
+    printed = hal.REVISION_MARKER + "3\nkind: A\n---\n" + hal.HOOKS_MARKER + "\n---\nkind: Hook\n"
+    assert hal.printed_revision(printed) == 3
+    assert hal.printed_revision("kind: A\n") is None
     manifest, hooks = hal.split_manifest_and_hooks(printed)
     assert "kind: A" in manifest and "Hook" not in manifest
     assert "kind: Hook" in hooks and "kind: A" not in hooks

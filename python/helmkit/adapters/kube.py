@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,7 @@ class Kube:
 
     context: str = ""
     _api: Any = field(default=None, repr=False)
+    _connecting: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def connect(self) -> Kube:
         config, _ = kube_client.load()  # lazy: keeps offline verbs fast
@@ -73,8 +75,9 @@ class Kube:
         return self
 
     def ready(self) -> Kube:
-        """Connected once: call before threads share this client."""
-        return self if self._api is not None else self.connect()
+        """Connected once, whichever thread asks first."""
+        with self._connecting:
+            return self if self._api is not None else self.connect()
 
     # --- raw access -------------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ class Kube:
     ) -> Any:
         _, ApiException = kube_client.load()
         if self._api is None:
-            self.connect()
+            self.ready()
         try:
             response = self._api.call_api(
                 path,
@@ -249,7 +252,7 @@ class Kube:
         query = {"container": container, "tailLines": str(tail)}
         _, ApiException = kube_client.load()
         if self._api is None:
-            self.connect()
+            self.ready()
         try:
             response = self._api.call_api(
                 path,

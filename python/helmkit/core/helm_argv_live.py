@@ -130,7 +130,9 @@ def get_hooks_argv(target: Target, *, revision: int | None = None) -> list[str]:
 HOOKS_MARKER = "# helmkit: the release's hooks follow"
 # One `helm get all` prints a revision's manifest, then the marker, then every hook's manifest:
 # the plan needs both, and one helm process costs half of two (same Go template in Helm 3 and 4).
+REVISION_MARKER = "# helmkit: revision "
 MANIFEST_AND_HOOKS_TEMPLATE = (
+    REVISION_MARKER + '{{ .Release.Version }}{{ "\\n" }}'
     '{{ .Release.Manifest }}{{ "\\n---\\n' + HOOKS_MARKER + '\\n" }}'
     '{{ range .Release.Hooks }}{{ "\\n---\\n" }}{{ .Manifest }}{{ end }}'
 )
@@ -141,6 +143,13 @@ def get_manifest_and_hooks_argv(target: Target, *, revision: int | None = None) 
     if revision is not None:
         argv += ["--revision", str(revision)]
     return [*argv, "--template", MANIFEST_AND_HOOKS_TEMPLATE]
+
+
+def printed_revision(text: str) -> int | None:
+    """The revision number `get_manifest_and_hooks_argv` printed first (None: not printed)."""
+    first = text.split("\n", 1)[0]
+    number = first.removeprefix(REVISION_MARKER)
+    return int(number) if first.startswith(REVISION_MARKER) and number.isdigit() else None
 
 
 def split_manifest_and_hooks(text: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,6 +178,9 @@ def _upgrade_argv(live: LiveEnv, set_values: Sequence[str], **flags: Any) -> lis
     )
 
 
+Newest = tuple[int, list[lm.KubeObject], list[lm.KubeObject]] | None
+
+
 @dataclass(frozen=True)
 class Running:
     """The revision that runs now, with its manifest and hooks (as `helm get` returns them)."""
@@ -192,7 +195,12 @@ class Running:
         return rp.ReleaseState(rev.chart, rev.app_version, (*self.manifest, *self.hooks))
 
 
-def running_state(live: LiveEnv, revision: rv.Revision) -> Running:
+def running_state(live: LiveEnv, revision: rv.Revision, newest: Future[Newest]) -> Running:
+    """The running revision's objects: the newest revision's, read beside `helm history`, are
+    almost always them (helm writes a new revision only while it runs)."""
+    read = newest.result()
+    if read is not None and read[0] == revision.number:
+        return Running(revision, read[1], read[2])
     return Running(revision, *live.manifest_and_hooks(revision.number))
 
 
@@ -328,6 +336,8 @@ def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
         gated = pool.submit(gate.offline_gate, live, opts.set_values)
         checks = pool.submit(preflight_cluster, live)
         prov = pool.submit(provenance, live, opts.set_values)
+        newest = pool.submit(live.newest_manifest_and_hooks)
+        labels = pool.submit(live.kube.release_labels, live.env.release, live.env.namespace)
         recovery, revisions = recover_ops.recover_state(
             live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run
         )
@@ -335,8 +345,10 @@ def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
             live.echo("dry run: stopped; the release must be recovered before it can be planned")
             return None
         current = rv.current(revisions)
-        running = pool.submit(running_state, live, current) if current else None
-        labels = pool.submit(live.kube.release_labels, live.env.release, live.env.namespace)
+        if recovery.action is not Action.NONE:  # recovery wrote a revision: read again
+            newest = pool.submit(live.newest_manifest_and_hooks)
+            labels = pool.submit(live.kube.release_labels, live.env.release, live.env.namespace)
+        running = pool.submit(running_state, live, current, newest) if current else None
         facts = checks.result()
         for line in facts.lines:
             live.echo(line)
