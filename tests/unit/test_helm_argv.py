@@ -121,3 +121,13 @@ def test_too_old_or_unknown_helm_is_refused_with_the_needed_version(version: Hel
 @pytest.mark.parametrize("version", [H4, H3, HelmVersion(3, 18, 0)])
 def test_supported_versions_pass(version: HelmVersion) -> None:
     helm_argv.check_supported(version)
+
+
+def test_short_lived_helm_calls_run_without_go_gc_unless_the_user_set_it() -> None:
+    off = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+    for verb in ("template", "lint", "history", "get", "show", "version"):
+        assert helm_argv.go_env([verb, "x"], {"PATH": "/bin"}) == off
+    assert helm_argv.go_env(["template"], {"GOGC": "100"}) == {"GOMEMLIMIT": "1GiB"}
+    assert helm_argv.go_env(["lint"], {"GOGC": "50", "GOMEMLIMIT": "200MiB"}) == {}
+    for long_running in (["upgrade", "x"], ["rollback"], ["test"], ["uninstall"], []):
+        assert helm_argv.go_env(long_running, {}) == {}

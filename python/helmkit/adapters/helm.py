@@ -118,7 +118,7 @@ class Helm:
                 text=True,
                 timeout=timeout,
                 check=False,
-                env={**os.environ, **(env or {})},
+                env={**os.environ, **helm_argv.go_env(args, os.environ), **(env or {})},
             )
         except FileNotFoundError as exc:
             raise EnvironmentProblem(

@@ -17,7 +17,6 @@ every render with better locations; `full_helm_lint=True` runs it for every scen
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -127,20 +126,9 @@ def _helm_lint(
     return output
 
 
-# `helm lint` is helmkit's extra check beside the renders (which run exactly as a plain
-# `helm template`). It is a short-lived process: with Go's collector off it needs about half
-# the CPU; the memory limit turns the collector back on long before a big chart could hurt.
-# A GOGC or GOMEMLIMIT the user set wins.
-_LINT_GO_ENV = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
-
-
-def lint_env(environ: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in _LINT_GO_ENV.items() if k not in environ}
-
-
 def _run_lint(helm: Helm, argv: list[str]) -> str:
     """helm lint prints its findings on stdout and fails with --strict: both are wanted."""
-    result = helm.run(argv, check=False, env=lint_env(dict(os.environ)))
+    result = helm.run(argv, check=False)
     return result.stdout
 
 
