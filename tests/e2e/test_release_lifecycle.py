@@ -95,8 +95,13 @@ def test_install_noop_upgrade_history_rollback_verify_uninstall(cli: LiveCli) ->
     # uninstall asks first; no answer is no
     refused = cli.run("uninstall", "e2e", stdin="n\n")
     assert refused.returncode == 1 and "aborted" in refused.stdout
+    pods = cli.kube.items("pods", cli.namespace)
+    assert any(p["metadata"]["name"].endswith("-test") for p in pods), "helm test left its pod"
     out = cli.ok("uninstall", "e2e", "--yes")
     assert "kept volumes" in out
+    assert "deleted helm test pods: ai-native-test" in out, out
+    left = [p["metadata"] for p in cli.kube.items("pods", cli.namespace)]
+    assert not [m for m in left if "-test" in m["name"] and not m.get("deletionTimestamp")]
     assert {p["metadata"]["name"] for p in cli.kube.items("pvc", cli.namespace)} == pvcs
     assert cli.helm_history() == []
 

@@ -124,10 +124,10 @@ def test_supported_versions_pass(version: HelmVersion) -> None:
 
 
 def test_short_lived_helm_calls_run_without_go_gc_unless_the_user_set_it() -> None:
-    off = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+    off = {"GOGC": "off", "GOMEMLIMIT": "512MiB"}
     for verb in ("template", "lint", "history", "get", "show", "version"):
         assert helm_argv.go_env([verb, "x"], {"PATH": "/bin"}) == off
-    assert helm_argv.go_env(["template"], {"GOGC": "100"}) == {"GOMEMLIMIT": "1GiB"}
+    assert helm_argv.go_env(["template"], {"GOGC": "100"}) == {"GOMEMLIMIT": "512MiB"}
     assert helm_argv.go_env(["lint"], {"GOGC": "50", "GOMEMLIMIT": "200MiB"}) == {}
     for long_running in (["upgrade", "x"], ["rollback"], ["test"], ["uninstall"], []):
         assert helm_argv.go_env(long_running, {}) == {}

@@ -49,3 +49,17 @@ def test_a_full_import_first_is_left_alone() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["module"]
+
+
+def test_threads_completing_the_client_at_once_all_get_their_names() -> None:
+    out = run(
+        "import threading\n"
+        "from kubernetes import client\n"
+        "names = ['CoreV1Api', 'V1Pod', 'AppsV1Api', 'V1Deployment'] * 2\n"
+        "got = []\n"
+        "threads = [threading.Thread(target=lambda n=n: got.append(getattr(client, n).__name__))"
+        " for n in names]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(len(got), len(set(got)))"
+    )
+    assert out.split() == ["8", "4"]

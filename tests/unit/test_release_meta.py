@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from helmkit.core import release_meta as meta
-from helmkit.core.revisions import CHART_DIGEST_LABEL, CI_LABEL, DIGEST_LABEL, GIT_LABEL
+from helmkit.core.revisions import (
+    CHART_DIGEST_LABEL,
+    CI_LABEL,
+    DIGEST_LABEL,
+    GIT_LABEL,
+    REVISION_LABEL,
+)
 from helmkit.errors import UsageError
 
 
@@ -75,12 +81,14 @@ def test_urls_from_ingress_and_routes() -> None:
     ]
 
 
-def test_same_inputs_needs_both_digests_to_match() -> None:
+def test_same_inputs_needs_both_digests_of_that_very_revision() -> None:
     prov = meta.Provenance("a" * 40, "d" * 32, "", chart_digest="c" * 32)
-    labels = meta.release_labels(prov)
-    assert meta.same_inputs(labels, prov)
-    assert not meta.same_inputs({**labels, DIGEST_LABEL: "e" * 32}, prov)
-    assert not meta.same_inputs({**labels, CHART_DIGEST_LABEL: "e" * 32}, prov)
-    assert not meta.same_inputs({GIT_LABEL: "a" * 40}, prov), "plain helm revisions never match"
+    labels = meta.release_labels(prov, 4)
+    assert labels[REVISION_LABEL] == "4"
+    assert meta.same_inputs(labels, 4, prov)
+    assert not meta.same_inputs(labels, 5, prov), "helm copied revision 4's labels onto 5"
+    assert not meta.same_inputs({**labels, DIGEST_LABEL: "e" * 32}, 4, prov)
+    assert not meta.same_inputs({**labels, CHART_DIGEST_LABEL: "e" * 32}, 4, prov)
+    assert not meta.same_inputs({GIT_LABEL: "a" * 40}, 4, prov), "plain helm never matches"
     no_chart = meta.Provenance("a" * 40, "d" * 32, "")
-    assert not meta.same_inputs(meta.release_labels(no_chart), no_chart)
+    assert not meta.same_inputs(meta.release_labels(no_chart, 4), 4, no_chart)

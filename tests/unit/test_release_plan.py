@@ -127,3 +127,23 @@ def test_a_client_render_compares_secrets_by_their_keys_only() -> None:
     assert change.key.kind == "Secret"
     assert change.paths == ("data.NEW_KEY changed (value hidden)",)
     assert "eA==" not in str(change)
+
+
+def test_an_upgrade_planned_from_a_client_render_says_secret_values_were_not_compared() -> None:
+    live, desired = objects(), objects()
+    desired[0]["spec"]["replicas"] = 3
+    current = rp.ReleaseState("ai-native-0.1.0", "1.0.0", tuple(live))
+    client = rp.build_plan(
+        environment="local",
+        release="ai-native",
+        namespace="ns",
+        current_revision=2,
+        current_status="deployed",
+        current=current,
+        desired=rp.ReleaseState("ai-native-0.1.0", "1.0.0", tuple(desired)),
+        secret_values=False,
+    )
+    assert client.unsettled_secrets == ("Secret/ai-native-secrets",)
+    note = [line for line in rp.describe_plan(client) if "values not compared" in line]
+    assert note and note[0].endswith("Secret/ai-native-secrets")
+    assert not plan(live, desired).unsettled_secrets, "a server render compares them"

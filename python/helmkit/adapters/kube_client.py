@@ -27,7 +27,7 @@ _PARTS = (
     "kubernetes.client.rest",
     "kubernetes.client.api_client",
 )
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a stand-in may be asked for something during load()
 # what the import system asks a package module for: never a reason to run its __init__
 _IMPORT_ATTRIBUTES = frozenset(
     ("__path__", "__spec__", "__loader__", "__file__", "__package__", "__cached__")
@@ -38,15 +38,23 @@ class _StandIn(types.ModuleType):
     """A package module whose real `__init__` runs on the first attribute it lacks."""
 
     def __getattr__(self, name: str) -> Any:
-        if name in _IMPORT_ATTRIBUTES or self.__dict__.get("_helmkit_complete"):
+        if name in _IMPORT_ATTRIBUTES:
             raise AttributeError(name)
-        with _lock:
+        with _lock:  # another thread may be running the __init__: wait for it
+            if self.__dict__.get("_helmkit_running"):  # the __init__ itself probes a name
+                raise AttributeError(name)
             if not self.__dict__.get("_helmkit_complete"):
-                self.__dict__["_helmkit_complete"] = True
-                spec = self.__spec__
-                assert spec is not None and spec.loader is not None
-                spec.loader.exec_module(self)
-        return getattr(self, name)
+                self.__dict__["_helmkit_running"] = True
+                try:
+                    spec = self.__spec__
+                    assert spec is not None and spec.loader is not None
+                    spec.loader.exec_module(self)
+                    self.__dict__["_helmkit_complete"] = True
+                finally:
+                    self.__dict__["_helmkit_running"] = False
+        if name in self.__dict__:
+            return self.__dict__[name]
+        raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
 
 
 def _stand_in(name: str) -> None:

@@ -122,10 +122,10 @@ def force_arg(version: HelmVersion) -> str:
 # helm verbs that render or read and exit within a second or two. Go's collector starts at a
 # 4 MB heap, so such a process spends about 40% of its CPU collecting garbage it would free by
 # exiting; with the collector off a chart render peaks near 65 MB, and the memory limit turns
-# it back on long before a big chart could hurt. Upgrades, rollbacks and tests watch the
-# cluster for minutes and keep Go's defaults. A GOGC or GOMEMLIMIT the user set wins.
+# it back on long before a big chart could hurt (several run at once). Upgrades, rollbacks and
+# tests watch the cluster for minutes and keep Go's defaults. A GOGC or GOMEMLIMIT set wins.
 SHORT_LIVED_VERBS = frozenset(("template", "lint", "history", "get", "show", "version"))
-SHORT_LIVED_GO_ENV = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+SHORT_LIVED_GO_ENV = {"GOGC": "off", "GOMEMLIMIT": "512MiB"}
 
 
 def go_env(args: Sequence[str], environ: Mapping[str, str]) -> dict[str, str]:

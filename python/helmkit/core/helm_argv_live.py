@@ -7,13 +7,14 @@ Decisions recorded here:
 - upgrade always runs with `--install`, rollback on failure (Helm 4 `--rollback-on-failure`,
   Helm 3 `--atomic`), a resource wait and `--wait-for-jobs`, so a half-applied release never stays;
   it prints the release as JSON, so the revision, its manifest and hooks need no further helm call.
-- the plan's server-side render skips the OpenAPI validation (`--disable-openapi-validation`):
-  fetching the server's OpenAPI documents is most of that render's time, and the real upgrade
-  validates the same manifest against them before it records a revision or applies anything
-  (helm's prepareUpgrade/performUpgrade), while `lookup`, the cluster's capabilities and the
-  ownership check of objects to create still run in the render.
-- release labels (`--labels`, Helm 3.13+ and Helm 4) carry the git commit, values digest and CI job
-  onto the release Secret; the description repeats them so `helm history` shows them too.
+- the plan's server-side render (only needed when a Secret value alone may have changed) skips
+  the OpenAPI validation (`--disable-openapi-validation`): fetching the server's OpenAPI
+  documents is most of that render's time, and the render is never applied.
+- the upgrade skips it too when the caller says helmkit's gate already checked every object of
+  the applied render against the strict schemas of the cluster's version, with no finding.
+- release labels (`--labels`, Helm 3.13+ and Helm 4) carry the git commit, the values and chart
+  digests, the CI job and the revision number helmkit made (helm copies labels onto later
+  revisions); the description repeats the first ones so `helm history` shows them too.
 - uninstall removes the history by default (a later release starts clean at revision 1);
   `keep_history` keeps it for an audit trail.
 """

@@ -9,7 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from helmkit.core.live_manifests import KubeObject, of_kind
-from helmkit.core.revisions import CHART_DIGEST_LABEL, CI_LABEL, DIGEST_LABEL, GIT_LABEL
+from helmkit.core.revisions import (
+    CHART_DIGEST_LABEL,
+    CI_LABEL,
+    DIGEST_LABEL,
+    GIT_LABEL,
+    REVISION_LABEL,
+)
 from helmkit.errors import UsageError
 
 # CI systems and the variable that identifies the running job, most specific first.
@@ -51,8 +57,10 @@ def label_value(text: str) -> str:
     return _LABEL_UNSAFE.sub("-", text)[:LABEL_VALUE_MAX].strip("._-")
 
 
-def release_labels(prov: Provenance) -> dict[str, str]:
+def release_labels(prov: Provenance, revision: int | None = None) -> dict[str, str]:
+    """Labels for the revision helmkit is about to make (`revision`: its number)."""
     pairs = {
+        REVISION_LABEL: str(revision) if revision is not None else "",
         GIT_LABEL: prov.git_commit,
         DIGEST_LABEL: prov.values_digest,
         CHART_DIGEST_LABEL: prov.chart_digest,
@@ -61,14 +69,15 @@ def release_labels(prov: Provenance) -> dict[str, str]:
     return {key: label_value(value) for key, value in pairs.items() if value}
 
 
-def same_inputs(labels: Mapping[str, str], prov: Provenance) -> bool:
-    """The running revision was made from this chart content and these values (files and --set):
-    then helm renders it again identically, generated Secret values included (lookup reuses them).
-    A revision without both digests (made by plain helm, or an older helmkit) never matches."""
-    ours = release_labels(prov)
+def same_inputs(labels: Mapping[str, str], revision: int, prov: Provenance) -> bool:
+    """Revision `revision` (with these labels) was made by helmkit from this chart content and
+    these values (files and --set): then helm renders it again identically, generated Secret
+    values included (lookup reuses them). A revision helm made otherwise (an install or upgrade
+    by plain helm, a rollback) never matches: helm copies the labels, not the revision number."""
+    ours = release_labels(prov, revision)
     return all(
         labels.get(key) and labels.get(key) == ours.get(key)
-        for key in (DIGEST_LABEL, CHART_DIGEST_LABEL)
+        for key in (REVISION_LABEL, DIGEST_LABEL, CHART_DIGEST_LABEL)
     )
 
 

@@ -43,7 +43,8 @@ class ReleasePlan:
     desired_chart: str
     current_chart: str
     changes: tuple[ObjectChange, ...] = field(default_factory=tuple)
-    secret_values_compared: bool = True
+    # Secrets in both states whose values were not compared (a client-side render)
+    unsettled_secrets: tuple[str, ...] = ()
 
     @property
     def first_install(self) -> bool:
@@ -159,8 +160,13 @@ def build_plan(
         desired_chart=desired.chart,
         current_chart=current.chart if current else "",
         changes=tuple(diff_objects(live_objects, desired_objects, secret_values=secret_values)),
-        secret_values_compared=secret_values,
+        unsettled_secrets=() if secret_values else _kept_secrets(live_objects, desired_objects),
     )
+
+
+def _kept_secrets(live: list[KubeObject], desired: list[KubeObject]) -> tuple[str, ...]:
+    old, new = by_key(live), by_key(desired)
+    return tuple(str(key) for key in sorted(set(old) & set(new)) if key.kind == "Secret")
 
 
 def describe_plan(plan: ReleasePlan) -> list[str]:
@@ -182,6 +188,11 @@ def describe_plan(plan: ReleasePlan) -> list[str]:
         lines += [f"           {path}" for path in shown]
         if len(change.paths) > len(shown):
             lines.append(f"           ... {len(change.paths) - len(shown)} more field(s)")
+    if plan.unsettled_secrets and not plan.no_change and not plan.first_install:
+        lines.append(
+            "  values not compared (a client-side render cannot read them; helm reuses generated "
+            f"ones): {', '.join(plan.unsettled_secrets)}"
+        )
     if not plan.changes and not plan.no_change and not plan.first_install:
         lines.append(
             f"  objects unchanged; revision {plan.current_revision} is "

@@ -19,6 +19,9 @@ from helmkit.errors import HelmkitError
 GIT_LABEL = "helmkit-git-commit"
 DIGEST_LABEL = "helmkit-values-digest"
 CHART_DIGEST_LABEL = "helmkit-chart-digest"
+# the revision helmkit made: helm copies custom labels onto later revisions (upgrades by plain
+# helm, rollbacks), and their digests then describe an older revision
+REVISION_LABEL = "helmkit-revision"
 CI_LABEL = "helmkit-ci-job"
 DEPLOYED = "deployed"
 SUPERSEDED = "superseded"

@@ -17,6 +17,8 @@ from helmkit.core.report_format import findings_text
 from helmkit.errors import UsageError
 from helmkit.ops.live import LiveEnv
 
+SCHEMA_RULES = frozenset(("kube-schema", "kube-schema-missing", "kube-api-removed"))
+
 
 class GateRefused(UsageError):
     """Blocking lint findings for the environment: nothing was applied (exit 2)."""
@@ -27,6 +29,7 @@ class Gated:
     summary: str
     objects: list[KubeObject]  # the environment's render, as the release names it (hooks too)
     kube_versions: list[str]  # every object was checked against these versions' schemas
+    schema_clean: bool  # and none had a schema finding, not even a waived one
 
 
 def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> Gated:
@@ -56,7 +59,8 @@ def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> Gated:
         f"{counts['info']} info, {counts['waived']} waived)"
     )
     objects = [obj.body for obj in report.objects(report.scenarios[0])]
-    return Gated(summary, objects, report.kube_versions)
+    clean = not any(f.rule in SCHEMA_RULES for f in report.findings)
+    return Gated(summary, objects, report.kube_versions, clean)
 
 
 def _key_only(assignment: str) -> str:

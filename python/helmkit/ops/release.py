@@ -256,14 +256,16 @@ def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
     )
 
 
-def _upgrade(live: LiveEnv, set_values: Sequence[str], prepared: Prepared) -> rv.ReleaseRecord:
+def _upgrade(
+    live: LiveEnv, set_values: Sequence[str], prepared: Prepared, attempted: int
+) -> rv.ReleaseRecord:
     """The release itself; helm prints the revision it made (with manifest and hooks) as JSON."""
     prov = prepared.provenance
     argv = _upgrade_argv(
         live,
         set_values,
         description=meta.description(live.env.name, prov),
-        labels=meta.release_labels(prov),
+        labels=meta.release_labels(prov, attempted),
         openapi_validation=not prepared.schemas_checked,
     )
     live.echo(f"release: {hal.shown(mask_argv(argv))}")
@@ -360,11 +362,17 @@ def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
         live.echo("preflight: ok")
         now = running.result() if running else None
         plan = make_plan(live, chart_state(live, desired), now, secret_values=False)
-        same = bool(now) and meta.same_inputs(
-            labels.result().get(now.revision.number, {}) if now else {}, prov.result()
+        same = now is not None and meta.same_inputs(
+            labels.result().get(now.revision.number, {}), now.revision.number, prov.result()
         )
         plan = settle_plan(live, opts.set_values, plan, now, same)
-        checked = kube_schema.covered(desired, passed.kube_versions, facts.server_version)
+        # helm's OpenAPI validation would repeat the gate's, if the gate's render is the one
+        # applied and every object in it passed the schemas of the cluster's version
+        checked = (
+            desired is passed.objects
+            and passed.schema_clean
+            and kube_schema.covered(desired, passed.kube_versions, facts.server_version)
+        )
         return Prepared(revisions, facts, desired, now, plan, prov.result(), checked)
 
 
@@ -392,7 +400,7 @@ def release(live: LiveEnv, opts: ReleaseOptions) -> int:
         live.kube.create_namespace(live.env.namespace, PSA_LABELS)
     attempted = (prepared.revisions[-1].number if prepared.revisions else 0) + 1
     try:
-        made = _upgrade(live, opts.set_values, prepared)
+        made = _upgrade(live, opts.set_values, prepared, attempted)
     except HelmError as exc:
         live.echo(_explain_failure(live, exc, attempted))
         return 1

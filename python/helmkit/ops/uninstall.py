@@ -2,6 +2,7 @@
 
 PersistentVolumeClaims made from StatefulSet volumeClaimTemplates are not release objects, so
 `helm uninstall` leaves them (and the data) in place; `--delete-data` deletes them afterwards.
+The pods `helm test` left (hooks are not release objects either) are deleted after it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def uninstall(live: LiveEnv, opts: UninstallOptions, confirm: Confirm) -> int:
         f"plan: uninstall {live.env.release} from {ns} ({len(objects)} objects): "
         + ", ".join(objects)
     )
+    tests = live.kube.test_pods(ns, selector)
+    if tests:
+        live.echo(f"  helm test pods left by helm test: delete {', '.join(tests)}")
     if pvcs:
         verb = "DELETE (--delete-data)" if opts.delete_data else "keep"
         live.echo(f"  volumes: {verb} {', '.join(pvcs)}")
@@ -57,6 +61,11 @@ def uninstall(live: LiveEnv, opts: UninstallOptions, confirm: Confirm) -> int:
         live.echo("aborted: nothing was changed")
         return 1
     live.run(argv)
+    # helm deletes the release's objects, not the pods its tests left (kept to show results)
+    for pod in tests:
+        live.kube.delete_pod(ns, pod)
+    if tests:
+        live.echo(f"deleted helm test pods: {', '.join(tests)}")
     if opts.delete_data:
         deleted = live.kube.delete_pvcs(ns, selector)
         live.echo(f"deleted volumes: {', '.join(deleted) or '(none)'}")
