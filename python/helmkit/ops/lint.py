@@ -38,8 +38,10 @@ from helmkit.ops.render import (
     helm_identity,
     iter_render_jobs,
     memo_file,
+    prune,
     require_chart,
     store,
+    touch,
 )
 
 
@@ -119,6 +121,7 @@ def _helm_lint(
     cached = cache_dir / f"{key}.lint" if cache_dir else None
     if cached is not None and cached.is_file():
         output = cached.read_text("utf-8")
+        touch(cached)
     else:
         output = _run_lint(helm, argv)
         if cached is not None:
@@ -257,6 +260,7 @@ def _run(
             found = lint_checks.helm_lint_findings(future.result())
             findings += [replace(f, scenario=target.name) for f in found]
     if options.use_cache:
+        prune(cache_dir)
         docs_memo.save()
         schema_memo.save()
     return findings, renders

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.adapters.helm import Helm, HelmResult, default_jobs
-from helmkit.core import content_hash
+from helmkit.core import cache_policy, content_hash
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
 from helmkit.core.render_plan import RenderJob, version_key
@@ -85,6 +86,7 @@ class PersistentMemo(dict[str, Any]):
         if self.path is not None and self.path.is_file():
             with contextlib.suppress(ValueError):  # a damaged memo is only a slower run
                 self.update(json.loads(self.path.read_text("utf-8")))
+            touch(self.path)
 
     def __contains__(self, key: object) -> bool:
         found = super().__contains__(key)
@@ -123,12 +125,48 @@ class DerivedCache:
 
     def get(self, key: str) -> str | None:
         path = self._path(key)
-        return path.read_text("utf-8") if path is not None and path.is_file() else None
+        if path is None or not path.is_file():
+            return None
+        touch(path)
+        return path.read_text("utf-8")
 
     def put(self, key: str, text: str) -> None:
         path = self._path(key)
         if path is not None:
             store(path, text)
+
+
+def touch(path: Path) -> None:
+    """A cache hit: its mtime now says it was useful (see core/cache_policy)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+PRUNED_MARKER = ".pruned"
+
+
+def prune(cache_dir: Path | None) -> list[str]:
+    """Delete cache entries no run used for two weeks, then the oldest beyond the size limit;
+    at most once a day. Returns the deleted names (nothing is worth failing a run for)."""
+    if cache_dir is None or not cache_dir.is_dir():
+        return []
+    marker = cache_dir / PRUNED_MARKER
+    now = time.time()
+    last = marker.stat().st_mtime if marker.is_file() else None
+    if not cache_policy.due(last, now):
+        return []
+    entries = []
+    for path in cache_dir.iterdir():
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.name != PRUNED_MARKER:
+                info = path.stat()
+                entries.append(cache_policy.Entry(path.name, info.st_mtime, info.st_size))
+    deleted = cache_policy.to_prune(entries, now)
+    for name in deleted:
+        with contextlib.suppress(OSError):
+            (cache_dir / name).unlink()
+    store(marker, "")
+    return deleted
 
 
 def require_chart(chart: Path) -> None:
@@ -186,6 +224,7 @@ def iter_render_jobs(
         cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
         if cached is not None and cached.is_file():
             text = cached.read_text("utf-8")
+            touch(cached)
             done.append((index, Rendered(job, text, cached=True, key=keys[index], memo=memo)))
         else:
             missing.append(index)
