@@ -84,16 +84,11 @@ def short_lived_run() -> None:
 
 
 def load(config_path: Path | None) -> HelmkitConfig:
-    """helmkit.yaml, checked against its schema by the fast gate; jsonschema (slow to import)
-    runs only when the gate rejects the file, to name the key path and line."""
-    from helmkit.core import schema_gate
-    from helmkit.core.config import config_schema, find_config, load_config
-    from helmkit.core.yaml_source import load_yaml_file
+    """helmkit.yaml (validated by core.config.load_config: fast gate first, jsonschema only to
+    name what the gate rejected)."""
+    from helmkit.core.config import find_config, load_config
 
-    path = config_path or find_config(Path.cwd())
-    gate = schema_gate.compile_gate(config_schema())
-    valid = gate is not None and path.is_file() and gate(load_yaml_file(str(path)).data)
-    return load_config(path, validate=not valid)
+    return load_config(config_path or find_config(Path.cwd()))
 
 
 def emit(text: str, output_file: Path | None) -> None:

@@ -6,13 +6,13 @@ file, the line and the key path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from helmkit.core import schema_gate
 from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import InputFileError, UsageError
 
@@ -70,19 +70,18 @@ def find_config(start: Path) -> Path:
     )
 
 
-def config_digest(path: Path) -> str:
-    """helmkit.yaml and its schema: a digest validated once need not be validated again."""
-    text = path.read_bytes() if path.is_file() else b""
-    schema = json.dumps(config_schema(), sort_keys=True).encode()
-    return hashlib.sha256(text + b"\0" + schema).hexdigest()
-
-
 def load_config(path: Path, *, validate: bool = True) -> HelmkitConfig:
-    """Load and (unless the caller knows this exact content is valid) validate helmkit.yaml."""
+    """Load and validate helmkit.yaml: the fast schema gate accepts a valid file; jsonschema
+    (slow to import) runs only when the gate rejects it, to name the key path and line."""
     source = load_yaml_file(str(path))
-    if validate:
+    if validate and not _gate_accepts(source.data):
         _validate(path, source)
     return _build(path, source.data)
+
+
+def _gate_accepts(data: Any) -> bool:
+    gate = schema_gate.compile_gate(config_schema())
+    return gate is not None and bool(gate(data))
 
 
 def _validate(path: Path, source: SourcedYaml) -> None:
