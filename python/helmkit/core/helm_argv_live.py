@@ -133,7 +133,9 @@ HOOKS_MARKER = "# helmkit: the release's hooks follow"
 # the plan needs both, and one helm process costs half of two (same Go template in Helm 3 and 4).
 REVISION_MARKER = "# helmkit: revision "
 MANIFEST_AND_HOOKS_TEMPLATE = (
-    REVISION_MARKER + '{{ .Release.Version }}{{ "\\n" }}'
+    REVISION_MARKER + "{{ .Release.Version }} {{ .Release.Info.Status }} "
+    "{{ .Release.Chart.Metadata.Name }}-{{ .Release.Chart.Metadata.Version }} "
+    '{{ .Release.Chart.Metadata.AppVersion }}{{ "\\n" }}'
     '{{ .Release.Manifest }}{{ "\\n---\\n' + HOOKS_MARKER + '\\n" }}'
     '{{ range .Release.Hooks }}{{ "\\n---\\n" }}{{ .Manifest }}{{ end }}'
 )
@@ -146,11 +148,24 @@ def get_manifest_and_hooks_argv(target: Target, *, revision: int | None = None) 
     return [*argv, "--template", MANIFEST_AND_HOOKS_TEMPLATE]
 
 
-def printed_revision(text: str) -> int | None:
-    """The revision number `get_manifest_and_hooks_argv` printed first (None: not printed)."""
+@dataclass(frozen=True)
+class PrintedRevision:
+    number: int
+    status: str
+    chart: str  # name-version
+    app_version: str
+
+
+def printed_revision(text: str) -> PrintedRevision | None:
+    """The revision `get_manifest_and_hooks_argv` described first (None: not printed)."""
     first = text.split("\n", 1)[0]
-    number = first.removeprefix(REVISION_MARKER)
-    return int(number) if first.startswith(REVISION_MARKER) and number.isdigit() else None
+    if not first.startswith(REVISION_MARKER):
+        return None
+    fields = first.removeprefix(REVISION_MARKER).split(" ", 3)
+    if len(fields) < 3 or not fields[0].isdigit():
+        return None
+    app = fields[3].strip() if len(fields) > 3 else ""
+    return PrintedRevision(int(fields[0]), fields[1], fields[2], app)
 
 
 def split_manifest_and_hooks(text: str) -> tuple[str, str]:

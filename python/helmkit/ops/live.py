@@ -78,19 +78,22 @@ class LiveEnv:
 
     def newest_manifest_and_hooks(
         self,
-    ) -> tuple[int, list[lm.KubeObject], list[lm.KubeObject]] | None:
-        """The newest revision's number, manifest objects and hook objects; None when the
-        release does not exist (or helm printed no revision number)."""
+    ) -> tuple[rv.Revision, list[lm.KubeObject], list[lm.KubeObject]] | None:
+        """The newest revision (number, status, chart), its manifest objects and hook objects;
+        None when the release does not exist (or helm printed no revision line)."""
         argv = hal.get_manifest_and_hooks_argv(self.target)
         try:
             out = self.run(argv, timeout_s=60).stdout
         except ReleaseNotFoundError:
             return None
-        number = hal.printed_revision(out)
-        if number is None:
+        printed = hal.printed_revision(out)
+        if printed is None:
             return None
+        revision = rv.Revision(
+            printed.number, printed.status, None, printed.chart, printed.app_version, ""
+        )
         manifest, hooks = hal.split_manifest_and_hooks(out)
-        return number, lm.parse_manifests(manifest), lm.parse_manifests(hooks)
+        return revision, lm.parse_manifests(manifest), lm.parse_manifests(hooks)
 
     def command(self, argv: list[str]) -> str:
         return hal.shown(argv)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from helmkit.adapters import gitinfo
@@ -18,10 +19,11 @@ from helmkit.core import chart_meta, content_hash, helm_argv, kube_schema, rende
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import live_manifests as lm
 from helmkit.core import preflight as pf
+from helmkit.core import recovery as recovery_core
 from helmkit.core import release_meta as meta
 from helmkit.core import release_plan as rp
 from helmkit.core import revisions as rv
-from helmkit.core.recovery import Action
+from helmkit.core.recovery import Action, Recovery
 from helmkit.errors import EnvironmentProblem, HelmError
 from helmkit.ops import gate, progress
 from helmkit.ops import recover as recover_ops
@@ -178,7 +180,7 @@ def _upgrade_argv(live: LiveEnv, set_values: Sequence[str], **flags: Any) -> lis
     )
 
 
-Newest = tuple[int, list[lm.KubeObject], list[lm.KubeObject]] | None
+Newest = tuple[rv.Revision, list[lm.KubeObject], list[lm.KubeObject]] | None
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def running_state(live: LiveEnv, revision: rv.Revision, newest: Future[Newest]) 
     """The running revision's objects: the newest revision's, read beside `helm history`, are
     almost always them (helm writes a new revision only while it runs)."""
     read = newest.result()
-    if read is not None and read[0] == revision.number:
+    if read is not None and read[0].number == revision.number:
         return Running(revision, read[1], read[2])
     return Running(revision, *live.manifest_and_hooks(revision.number))
 
@@ -330,6 +332,20 @@ class Prepared:
     schemas_checked: bool  # the gate checked every object with the cluster version's schemas
 
 
+def _recover(
+    live: LiveEnv, opts: ReleaseOptions, newest: Future[Newest]
+) -> tuple[Recovery, list[rv.Revision]]:
+    """Recovery from the full history, unless the newest revision is deployed: helm writes a
+    pending revision only as the newest, so then there is nothing to recover and the history
+    is not needed (the release uses the newest revision and its number)."""
+    read = newest.result()
+    if read is not None and read[0].status == rv.DEPLOYED:
+        decision = recovery_core.decide([read[0]], now=datetime.now(UTC), grace_s=0)
+        live.echo(f"recover: nothing to do ({decision.reason})")
+        return decision, [read[0]]
+    return recover_ops.recover_state(live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run)
+
+
 def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
     """Steps 1-4. The gate (whose render is also the plan's), the cluster preflight and the
     provenance do not depend on each other, so all start at once, beside recovery. Results are
@@ -340,9 +356,7 @@ def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
         prov = pool.submit(provenance, live, opts.set_values)
         newest = pool.submit(live.newest_manifest_and_hooks)
         labels = pool.submit(live.kube.release_labels, live.env.release, live.env.namespace)
-        recovery, revisions = recover_ops.recover_state(
-            live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run
-        )
+        recovery, revisions = _recover(live, opts, newest)
         if opts.dry_run and recovery.action is not Action.NONE:
             live.echo("dry run: stopped; the release must be recovered before it can be planned")
             return None
