@@ -160,6 +160,13 @@ def main() -> int:
             f"  {name:<31} {med:6.2f} s   x{med / base:4.2f}   "
             f"({', '.join(f'{v:.2f}' for v in values)})"
         )
+    # each round ran both sides back to back: the median of per-round ratios follows the
+    # machine's load better than a ratio of medians
+    print("median of per-round ratios (each round's helmkit over that round's raw):")
+    for name, values in times.items():
+        if name != "raw":
+            ratios = [v / r for v, r in zip(values, times["raw"], strict=True)]
+            print(f"  {name:<31} x{statistics.median(ratios):4.2f}")
     print("goal: helmkit release <= 1.2x raw")
     return 0
 
