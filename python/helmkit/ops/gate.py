@@ -1,5 +1,8 @@
 """The offline gate a release passes before touching the cluster: `helmkit lint` for the release's
-environment, with the release's own `--set` values (what will be deployed is what is linted).
+environment, with the release's own `--set` values (what will be deployed is what is linted),
+rendered with the release's name and namespace. `helm lint` sees the environment's values files
+without the `--set`: helmkit's checks cover the exact render, helm refuses that render on a
+template or values-schema error, and the environment's helm lint stays cached across image tags.
 
 Blocking findings refuse the release with exit 2, like a preflight failure: the release stopped
 before anything was applied, and the fix is in the inputs (values, `--set`, the chart), not in a
@@ -43,6 +46,7 @@ def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> Gated:
         set_values=tuple(set_values),
         chart_checks=False,
         target=(live.env.release, live.env.namespace),
+        helm_lint_set_values=False,
     )
     report = lint(live.config, options, helm=live.helm)
     blocking = [finding for finding in report.findings if finding.blocking]

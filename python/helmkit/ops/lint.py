@@ -59,6 +59,10 @@ class LintOptions:
     # (release, namespace): render as that release deploys, not with the fixed scenario names
     # snapshots need; a release's gate reuses the render for its plan
     target: tuple[str, str] | None = None
+    # False: `helm lint` sees the scenario's values files but not its --set (a release's gate:
+    # the --set values are checked on the exact render, which helm itself refuses on a template
+    # or values-schema error, and the chart's lint stays cached across image tags)
+    helm_lint_set_values: bool = True
 
 
 @dataclass
@@ -174,7 +178,10 @@ def _plan(config: HelmkitConfig, options: LintOptions) -> _Plan:
         scenarios=scenarios,
         jobs=render_plan.plan(scenarios, versions, per_version),
         per_version=per_version,
-        lint_targets=scenarios if options.full_helm_lint else [scenarios[0]],
+        lint_targets=[
+            s if options.helm_lint_set_values else replace(s, set_values=())
+            for s in (scenarios if options.full_helm_lint else scenarios[:1])
+        ],
         cache_dir=default_cache_dir(config) if options.use_cache else None,
     )
 
