@@ -135,9 +135,14 @@ def strict(node: Any) -> Any:
         return [strict(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: strict(value) for key, value in node.items()}
+    # `properties` maps value names to schemas: its keys are names, never keywords
+    out = {
+        key: {k: strict(v) for k, v in value.items()}
+        if key == "properties" and isinstance(value, dict)
+        else strict(value)
+        for key, value in node.items()
+    }
     if "properties" in out:
-        out["properties"] = {k: strict(v) for k, v in node["properties"].items()}
         out.setdefault("additionalProperties", False)
     return out
 
