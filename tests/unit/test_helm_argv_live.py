@@ -193,13 +193,13 @@ def test_manifest_and_hooks_in_one_get_all() -> None:
         "--template",
     ]
     assert argv[8] == hal.MANIFEST_AND_HOOKS_TEMPLATE
-    header = hal.REVISION_MARKER + "3 deployed ai-native-0.1.0 1.0.0\n"
+    header = hal.REVISION_MARKER + "3\tdeployed\tai-native-0.1.0\t1.0.0\n"
     printed = header + "kind: A\n---\n" + hal.HOOKS_MARKER + "\n---\nkind: Hook\n"
     assert hal.printed_revision(printed) == hal.PrintedRevision(
         3, "deployed", "ai-native-0.1.0", "1.0.0"
     )
-    no_app = hal.printed_revision(hal.REVISION_MARKER + "4 pending-upgrade c-1.0.0 \n")
-    assert no_app == hal.PrintedRevision(4, "pending-upgrade", "c-1.0.0", "")
+    spaced = hal.printed_revision(hal.REVISION_MARKER + "4\tpending-upgrade\tmy chart-1.0.0\t\n")
+    assert spaced == hal.PrintedRevision(4, "pending-upgrade", "my chart-1.0.0", "")
     assert hal.printed_revision("kind: A\n") is None
     manifest, hooks = hal.split_manifest_and_hooks(printed)
     assert "kind: A" in manifest and "Hook" not in manifest

@@ -132,10 +132,16 @@ HOOKS_MARKER = "# helmkit: the release's hooks follow"
 # One `helm get all` prints a revision's manifest, then the marker, then every hook's manifest:
 # the plan needs both, and one helm process costs half of two (same Go template in Helm 3 and 4).
 REVISION_MARKER = "# helmkit: revision "
+_TAB = '{{ "\\t" }}'  # helm turns any whitespace in a chart name or appVersion into a space
 MANIFEST_AND_HOOKS_TEMPLATE = (
-    REVISION_MARKER + "{{ .Release.Version }} {{ .Release.Info.Status }} "
-    "{{ .Release.Chart.Metadata.Name }}-{{ .Release.Chart.Metadata.Version }} "
-    '{{ .Release.Chart.Metadata.AppVersion }}{{ "\\n" }}'
+    REVISION_MARKER
+    + "{{ .Release.Version }}"
+    + _TAB
+    + "{{ .Release.Info.Status }}"
+    + _TAB
+    + "{{ .Release.Chart.Metadata.Name }}-{{ .Release.Chart.Metadata.Version }}"
+    + _TAB
+    + '{{ .Release.Chart.Metadata.AppVersion }}{{ "\\n" }}'
     '{{ .Release.Manifest }}{{ "\\n---\\n' + HOOKS_MARKER + '\\n" }}'
     '{{ range .Release.Hooks }}{{ "\\n---\\n" }}{{ .Manifest }}{{ end }}'
 )
@@ -161,11 +167,10 @@ def printed_revision(text: str) -> PrintedRevision | None:
     first = text.split("\n", 1)[0]
     if not first.startswith(REVISION_MARKER):
         return None
-    fields = first.removeprefix(REVISION_MARKER).split(" ", 3)
-    if len(fields) < 3 or not fields[0].isdigit():
+    fields = first.removeprefix(REVISION_MARKER).split("\t")
+    if len(fields) != 4 or not fields[0].isdigit():
         return None
-    app = fields[3].strip() if len(fields) > 3 else ""
-    return PrintedRevision(int(fields[0]), fields[1], fields[2], app)
+    return PrintedRevision(int(fields[0]), fields[1], fields[2], fields[3])
 
 
 def split_manifest_and_hooks(text: str) -> tuple[str, str]:

@@ -39,9 +39,9 @@ from helmkit.ops.render import (
     iter_render_jobs,
     memo_file,
     prune,
+    read_cached,
     require_chart,
     store,
-    touch,
 )
 
 
@@ -123,10 +123,8 @@ def _helm_lint(
         helm_identity(helm),
     )
     cached = cache_dir / f"{key}.lint" if cache_dir else None
-    if cached is not None and cached.is_file():
-        output = cached.read_text("utf-8")
-        touch(cached)
-    else:
+    output = read_cached(cached)
+    if output is None:
         output = _run_lint(helm, argv)
         if cached is not None:
             store(cached, output)

@@ -198,8 +198,8 @@ class Running:
 
 
 def running_state(live: LiveEnv, revision: rv.Revision, newest: Future[Newest]) -> Running:
-    """The running revision's objects: the newest revision's, read beside `helm history`, are
-    almost always them (helm writes a new revision only while it runs)."""
+    """The running revision's objects: the newest revision's (read by `helm get all` at the
+    start) are almost always them; another revision runs only after a failure or recovery."""
     read = newest.result()
     if read is not None and read[0].number == revision.number:
         return Running(revision, read[1], read[2])
@@ -323,6 +323,7 @@ def _verify(live: LiveEnv, known: verify_ops.Known, run_tests: bool) -> int:
 class Prepared:
     """Everything before the upgrade: the revisions, what runs, what would run, the plan."""
 
+    # the whole history when recovery read it; just the newest revision when that is deployed
     revisions: list[rv.Revision]
     facts: ClusterFacts
     desired: list[lm.KubeObject]

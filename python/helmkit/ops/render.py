@@ -84,9 +84,9 @@ class PersistentMemo(dict[str, Any]):
 
     def load(self) -> None:
         if self.path is not None and self.path.is_file():
+            text = read_cached(self.path)
             with contextlib.suppress(ValueError):  # a damaged memo is only a slower run
-                self.update(json.loads(self.path.read_text("utf-8")))
-            touch(self.path)
+                self.update(json.loads(text or "{}"))
 
     def __contains__(self, key: object) -> bool:
         found = super().__contains__(key)
@@ -124,16 +124,25 @@ class DerivedCache:
         return self.directory / f"{content_hash.combine(self.salt, key)}.{self.kind}"
 
     def get(self, key: str) -> str | None:
-        path = self._path(key)
-        if path is None or not path.is_file():
-            return None
-        touch(path)
-        return path.read_text("utf-8")
+        return read_cached(self._path(key))
 
     def put(self, key: str, text: str) -> None:
         path = self._path(key)
         if path is not None:
             store(path, text)
+
+
+def read_cached(path: Path | None) -> str | None:
+    """A cache entry's text and a touch (its mtime marks it used); None on a miss, including an
+    entry another run's prune deleted a moment ago."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text("utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    touch(path)
+    return text
 
 
 def touch(path: Path) -> None:
@@ -148,12 +157,18 @@ PRUNED_MARKER = ".pruned"
 def prune(cache_dir: Path | None) -> list[str]:
     """Delete cache entries no run used for two weeks, then the oldest beyond the size limit;
     at most once a day. Returns the deleted names (nothing is worth failing a run for)."""
-    if cache_dir is None or not cache_dir.is_dir():
+    if cache_dir is None:
         return []
+    with contextlib.suppress(OSError):
+        return _prune(cache_dir)
+    return []
+
+
+def _prune(cache_dir: Path) -> list[str]:
     marker = cache_dir / PRUNED_MARKER
     now = time.time()
     last = marker.stat().st_mtime if marker.is_file() else None
-    if not cache_policy.due(last, now):
+    if not cache_dir.is_dir() or not cache_policy.due(last, now):
         return []
     entries = []
     for path in cache_dir.iterdir():
@@ -222,9 +237,8 @@ def iter_render_jobs(
     missing: list[int] = []
     for index, job in enumerate(jobs):
         cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
-        if cached is not None and cached.is_file():
-            text = cached.read_text("utf-8")
-            touch(cached)
+        text = read_cached(cached)
+        if cached is not None and text is not None:
             done.append((index, Rendered(job, text, cached=True, key=keys[index], memo=memo)))
         else:
             missing.append(index)
