@@ -199,3 +199,15 @@ def test_the_schema_rejects_unknown_keys_everywhere_but_global() -> None:
     assert open_objects == []
     assert schema["properties"]["global"]["additionalProperties"] is True
     assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("helm", HELMS)
+def test_a_release_name_too_long_for_the_derived_names_is_refused(
+    helm_runs: HelmRuns, helm: str
+) -> None:
+    longest = "x" * 25  # becomes "<release>-ai-native": 35 characters
+    ok = helm_runs.run(helm, ("template", longest, str(CHART), "--namespace", "ns"))
+    assert ok.returncode == 0, ok.stderr
+    refused = helm_runs.run(helm, ("template", longest + "y", str(CHART), "--namespace", "ns"))
+    assert refused.returncode != 0
+    assert "63-character limit" in refused.stderr and "at most 25 characters" in refused.stderr

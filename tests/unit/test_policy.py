@@ -141,3 +141,28 @@ def test_no_value_in_render() -> None:
     cm = obj({"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"A": "<no value>"}})
     (finding,) = rules_hit([cm], "no-value")
     assert "missing value" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "valid"),
+    [
+        ("Service", "ai-native-backend", True),
+        ("Service", "1-backend", False),  # DNS-1035: starts with a letter
+        ("Service", "a" * 64, False),
+        ("Deployment", "ai-native.backend", True),
+        ("Deployment", "AI-native", False),
+        ("ConfigMap", "a" * 254, False),
+        ("Namespace", "team.a", False),
+        ("Role", "system:reader", True),
+        ("RoleBinding", "a/b", False),
+    ],
+)
+def test_object_names_as_the_api_server_validates_them(kind: str, name: str, valid: bool) -> None:
+    assert (policy.name_problem(kind, name) == "") is valid
+
+
+def test_an_invalid_name_is_a_finding_on_metadata_name() -> None:
+    svc = obj({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "Backend"}})
+    (finding,) = policy.valid_names([svc])
+    assert finding.rule == "object-name" and finding.field_path == "metadata.name"
+    assert "DNS-1035" in finding.message

@@ -318,7 +318,72 @@ def _has_no_value(data: Any) -> bool:
     return False
 
 
+# metadata.name as the API server validates it (helm lint checks the same per values set)
+_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_RBAC_KINDS = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
+
+
+def _path_segment(name: str) -> bool:
+    return name not in (".", "..") and "/" not in name and "%" not in name
+
+
+def _dns1035_label(name: str) -> bool:
+    return len(name) <= 63 and _DNS1035_LABEL.fullmatch(name) is not None
+
+
+def _dns1123_label(name: str) -> bool:
+    return len(name) <= 63 and _DNS1123_LABEL.fullmatch(name) is not None
+
+
+def _dns1123_subdomain(name: str) -> bool:
+    return len(name) <= 253 and all(_DNS1123_LABEL.fullmatch(p) for p in name.split("."))
+
+
+_NAME_RULES: dict[str, tuple[Callable[[str], bool], str]] = {
+    **{
+        kind: (_path_segment, "a path segment name cannot be '.' or '..' or hold '/' or '%'")
+        for kind in _RBAC_KINDS
+    },
+    "Service": (
+        _dns1035_label,
+        "a Service name is a DNS-1035 label: at most 63 lowercase letters, digits and '-', "
+        "starting with a letter and ending with a letter or digit",
+    ),
+    "Namespace": (
+        _dns1123_label,
+        "a Namespace name is a DNS-1123 label: at most 63 lowercase letters, digits and '-'",
+    ),
+}
+_SUBDOMAIN_RULE = (
+    _dns1123_subdomain,
+    "a name is a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', "
+    "each part starting and ending with a letter or digit",
+)
+
+
+def name_problem(kind: str, name: str) -> str:
+    """Why the API server would refuse this name for this kind ("" when it is valid)."""
+    valid, rule = _NAME_RULES.get(kind, _SUBDOMAIN_RULE)
+    return "" if valid(name) else rule
+
+
+def valid_names(objects: list[K8sObject]) -> Iterator[Finding]:
+    for obj in objects:
+        problem = name_problem(obj.kind, obj.name) if obj.name else ""
+        if problem:
+            yield _finding(
+                "object-name",
+                obj,
+                "metadata.name",
+                f"name {obj.name!r} would be refused by the API server: {problem}",
+                "names are built from the release name (and fullnameOverride where the chart has "
+                "one): pick a shorter, lowercase release name",
+            )
+
+
 OBJECT_RULES: dict[str, Rule] = {
+    "object-name": valid_names,
     "resources": resources_set,
     "probes": probes_present,
     "image-pinned": images_pinned,

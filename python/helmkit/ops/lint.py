@@ -11,7 +11,8 @@ and each render is checked as soon as it arrives.
 
 `helm lint` runs once on the defaults, not per scenario: per scenario it would double the helm
 work, and what it checks there (values schema, template errors, YAML) helmkit checks itself on
-every render with better locations; `full_helm_lint=True` runs it for every scenario.
+every render with better locations (the object-name rule is helm lint's name check);
+`full_helm_lint=True` runs it for every scenario.
 """
 
 from __future__ import annotations

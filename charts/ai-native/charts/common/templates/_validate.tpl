@@ -110,3 +110,16 @@ Usage: {{ include "common.validate.redisPersistence" $ }}
 redis.appendonly: true while redis.persistence.enabled is false, so the append-only file would live on an emptyDir and vanish with the pod; set redis.persistence.enabled=true (the AOF needs a volume) or redis.appendonly=false.
 {{- end -}}
 {{- end -}}
+
+{{/*
+common.validate.platformName: every name is "<platform>-<suffix>"; the longest suffix (a Job's
+"-db-backup-volume-<hash>", 28 characters) must keep names and the job-name label within the
+63 characters Kubernetes allows, so the platform name is at most 35 characters.
+Usage: {{ include "common.validate.platformName" $ }}
+*/}}
+{{- define "common.validate.platformName" -}}
+{{- $platform := include "common.names.platform" . -}}
+{{- if gt (len $platform) 35 -}}
+release name {{ .Release.Name | quote }}: the names built from it start with {{ $platform | quote }} ({{ len $platform }} characters), and with suffixes such as "-db-backup-volume-<hash>" they would pass the 63-character limit of Kubernetes names and labels; use a release name of at most 35 characters that contains "ai-native", or of at most 25 characters otherwise.
+{{- end -}}
+{{- end -}}
