@@ -36,3 +36,15 @@ def test_parse_and_read() -> None:
     assert lm.images_by_component(objects) == {"postgresql": ["busybox:1.36", "postgres:16"]}
     assert lm.checksum_annotations(sts) == {"checksum/secret": "s1"}
     assert list(lm.hpa_targets(objects)) == [lm.ObjectKey("StatefulSet", "ai-native-postgresql")]
+
+
+def test_test_hooks_are_objects_whose_hooks_include_test() -> None:
+    def pod(hook: str) -> dict[str, object]:
+        # as a list response returns it: no `kind` on the item
+        return {"metadata": {"name": "p", "annotations": {"helm.sh/hook": hook}}}
+
+    assert lm.is_test_hook(pod("test"))
+    assert lm.is_test_hook(pod("pre-install, test-success"))
+    assert not lm.is_test_hook(pod("post-install"))
+    assert not lm.is_test_hook(pod("post-test-cleanup"))
+    assert not lm.is_test_hook({"metadata": {"name": "p"}})

@@ -267,15 +267,6 @@ class Kube:
             raise KubeError(f"logs of {pod}/{container}: {exc.status} {exc.reason}") from exc
         return str(response.data.decode("utf-8", "replace"))
 
-    def test_pods(self, namespace: str, selector: str) -> list[str]:
-        """Pods of helm test hooks (helm.sh/hook: test): helm uninstall leaves them behind."""
-        return [
-            pod["metadata"]["name"]
-            for pod in self.items("Pod", namespace, selector)
-            if "test"
-            in str((pod["metadata"].get("annotations") or {}).get("helm.sh/hook", "")).split(",")
-        ]
-
     def delete_pod(self, namespace: str, name: str) -> None:
         self._call("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}")
 

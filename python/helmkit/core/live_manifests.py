@@ -45,6 +45,17 @@ def by_key(objects: Iterable[KubeObject]) -> dict[ObjectKey, KubeObject]:
     return {key_of(obj): obj for obj in objects}
 
 
+# helm runs these hooks on `helm test` ("test-success" is Helm 2's name, still accepted)
+TEST_HOOKS = frozenset(("test", "test-success"))
+
+
+def is_test_hook(obj: KubeObject) -> bool:
+    """An object `helm test` runs: its helm.sh/hook lists one of TEST_HOOKS. (Items of a list
+    response carry no `kind`, so the caller knows what it holds.)"""
+    hooks = str((obj.get("metadata", {}).get("annotations") or {}).get("helm.sh/hook", ""))
+    return any(h.strip() in TEST_HOOKS for h in hooks.split(","))
+
+
 def of_kind(objects: Iterable[KubeObject], *kinds: str) -> list[KubeObject]:
     return [obj for obj in objects if obj.get("kind") in kinds]
 

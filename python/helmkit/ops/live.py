@@ -68,32 +68,37 @@ class LiveEnv:
         out = self.run(hal.get_hooks_argv(self.target, revision=revision), timeout_s=60).stdout
         return lm.parse_manifests(out)
 
+    def _get_all(
+        self, revision: int | None
+    ) -> tuple[hal.PrintedRevision | None, list[lm.KubeObject], list[lm.KubeObject]]:
+        """One `helm get all`: the revision line it printed, its manifest and hook objects."""
+        argv = hal.get_manifest_and_hooks_argv(self.target, revision=revision)
+        out = self.run(argv, timeout_s=60).stdout
+        manifest, hooks = hal.split_manifest_and_hooks(out)
+        return hal.printed_revision(out), lm.parse_manifests(manifest), lm.parse_manifests(hooks)
+
     def manifest_and_hooks(
         self, revision: int | None = None
     ) -> tuple[list[lm.KubeObject], list[lm.KubeObject]]:
         """A revision's manifest objects and hook objects from one helm process."""
-        argv = hal.get_manifest_and_hooks_argv(self.target, revision=revision)
-        manifest, hooks = hal.split_manifest_and_hooks(self.run(argv, timeout_s=60).stdout)
-        return lm.parse_manifests(manifest), lm.parse_manifests(hooks)
+        _, manifest, hooks = self._get_all(revision)
+        return manifest, hooks
 
     def newest_manifest_and_hooks(
         self,
     ) -> tuple[rv.Revision, list[lm.KubeObject], list[lm.KubeObject]] | None:
         """The newest revision (number, status, chart), its manifest objects and hook objects;
         None when the release does not exist (or helm printed no revision line)."""
-        argv = hal.get_manifest_and_hooks_argv(self.target)
         try:
-            out = self.run(argv, timeout_s=60).stdout
+            printed, manifest, hooks = self._get_all(None)
         except ReleaseNotFoundError:
             return None
-        printed = hal.printed_revision(out)
         if printed is None:
             return None
         revision = rv.Revision(
             printed.number, printed.status, None, printed.chart, printed.app_version, ""
         )
-        manifest, hooks = hal.split_manifest_and_hooks(out)
-        return revision, lm.parse_manifests(manifest), lm.parse_manifests(hooks)
+        return revision, manifest, hooks
 
     def command(self, argv: list[str]) -> str:
         return hal.shown(argv)

@@ -83,10 +83,10 @@ class PersistentMemo(dict[str, Any]):
             self.load()
 
     def load(self) -> None:
-        if self.path is not None and self.path.is_file():
-            text = read_cached(self.path)
+        text = read_cached(self.path)
+        if text is not None:
             with contextlib.suppress(ValueError):  # a damaged memo is only a slower run
-                self.update(json.loads(text or "{}"))
+                self.update(json.loads(text))
 
     def __contains__(self, key: object) -> bool:
         found = super().__contains__(key)
@@ -238,7 +238,7 @@ def iter_render_jobs(
     for index, job in enumerate(jobs):
         cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
         text = read_cached(cached)
-        if cached is not None and text is not None:
+        if text is not None:
             done.append((index, Rendered(job, text, cached=True, key=keys[index], memo=memo)))
         else:
             missing.append(index)

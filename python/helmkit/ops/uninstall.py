@@ -42,7 +42,10 @@ def uninstall(live: LiveEnv, opts: UninstallOptions, confirm: Confirm) -> int:
         f"plan: uninstall {live.env.release} from {ns} ({len(objects)} objects): "
         + ", ".join(objects)
     )
-    tests = live.kube.test_pods(ns, selector)
+    # helm uninstall leaves the pods helm test made (hooks are not release objects)
+    tests = [
+        p["metadata"]["name"] for p in live.kube.items("Pod", ns, selector) if lm.is_test_hook(p)
+    ]
     if tests:
         live.echo(f"  helm test pods left by helm test: delete {', '.join(tests)}")
     if pvcs:

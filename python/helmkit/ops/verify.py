@@ -28,7 +28,6 @@ LIVE_KINDS = (
     "HorizontalPodAutoscaler",
     "Pod",
 )
-TEST_HOOK = "test"
 MAX_TEST_ERROR_CHARS = 400
 
 
@@ -97,12 +96,7 @@ def _helm_test(live: LiveEnv) -> str:
 
 
 def _test_pods(live: LiveEnv, hooks: list[lm.KubeObject], error: str) -> list[vr.TestPod]:
-    tests = [
-        hook
-        for hook in hooks
-        if hook.get("kind") == "Pod"
-        and TEST_HOOK in str((hook["metadata"].get("annotations") or {}).get("helm.sh/hook", ""))
-    ]
+    tests = [hook for hook in hooks if hook.get("kind") == "Pod" and lm.is_test_hook(hook)]
     pods = {p["metadata"]["name"]: p for p in live.kube.items("Pod", live.env.namespace)}
     found: list[vr.TestPod] = []
     for hook in tests:
