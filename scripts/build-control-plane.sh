@@ -56,8 +56,7 @@ build_wrapper kubernetes "$KUBERNETES_VERSION" "$k8s_mod" / "$k8s_ld" "${pkgs[@]
 for c in $k8s_cmds; do ln -sfn "$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION/$c" "$BIN_DIR/$c"; done
 
 # Fail here, not in the e2e suite, if a binary does not report the pinned version.
-check() { "$@" 2>&1 | grep -q "$expect" || { log "version check failed: $* (want $expect)"; exit 1; }; }
-expect="Kubernetes v$KUBERNETES_VERSION"; check "$BIN_DIR/kube-apiserver" --version
-expect="etcd Version: $ETCD_VERSION"; check "$BIN_DIR/etcd" --version
-expect="$KWOK_VERSION"; check "$BIN_DIR/kwokctl" --version
+version_check "Kubernetes v$KUBERNETES_VERSION" "$BIN_DIR/kube-apiserver" --version
+version_check "etcd Version: $ETCD_VERSION" "$BIN_DIR/etcd" --version
+version_check "$KWOK_VERSION" "$BIN_DIR/kwokctl" --version
 log "control plane ready in $BIN_DIR (kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"

@@ -11,6 +11,15 @@ export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
+# version_check EXPECTED CMD...: exit 1 unless CMD's output (stdout and stderr) contains EXPECTED.
+# The output is captured whole before it is searched: `CMD | grep -q` under pipefail fails at
+# random, because grep exits at the first match and CMD then dies of SIGPIPE.
+version_check() {
+  local expected=$1 out; shift
+  out=$("$@" 2>&1) || { log "version check failed: $* exited non-zero"; exit 1; }
+  [[ $out == *"$expected"* ]] || { log "version check failed: $* (want $expected)"; exit 1; }
+}
+
 # build_go_tool NAME VERSION LINK PACKAGE@VERSION [LDFLAGS]
 # Builds PACKAGE with `go install` into $TOOLS_DIR/NAME-VERSION (once per version, under a lock)
 # and links it as $BIN_DIR/LINK.
