@@ -13,20 +13,25 @@ SELECT pg_advisory_xact_lock(hashtext('ai-native:db-schema'));
 
 DO $$
 BEGIN
-    IF has_schema_privilege('public', 'USAGE') AND has_schema_privilege('public', 'CREATE') THEN
-        RETURN;
-    END IF;
     -- PostgreSQL 15 and newer no longer let every role create in public; the database owner
-    -- (the bundled server's POSTGRES_USER) may grant it to itself.
-    BEGIN
-        EXECUTE format('GRANT USAGE, CREATE ON SCHEMA public TO %I', current_user);
-    EXCEPTION WHEN insufficient_privilege THEN
+    -- (the bundled server's POSTGRES_USER) may grant it to itself. A role without the right to
+    -- grant gets an error or only a warning, so the privilege is checked again afterwards.
+    IF NOT (has_schema_privilege('public', 'USAGE') AND has_schema_privilege('public', 'CREATE'))
+    THEN
+        BEGIN
+            EXECUTE format('GRANT USAGE, CREATE ON SCHEMA public TO %I', current_user);
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;
+        END;
+    END IF;
+    IF NOT (has_schema_privilege('public', 'USAGE') AND has_schema_privilege('public', 'CREATE'))
+    THEN
         RAISE EXCEPTION 'role % may not create tables in schema public of database %',
             current_user, current_database()
             USING HINT = format(
                 'as the owner of database %s run: GRANT USAGE, CREATE ON SCHEMA public TO %I;',
                 current_database(), current_user);
-    END;
+    END IF;
 END;
 $$;
 

@@ -44,7 +44,7 @@ BEGIN
     IF wrong IS NOT NULL THEN
         RAISE EXCEPTION 'tables of another schema exist (%), not the application''s', wrong
             USING HINT = 'they were not created by the app''s models (varchar(36) ids): back '
-                'up and migrate or drop them, or set postgresql.schema.mode=app to leave tables '
+                'up, then migrate or remove them, or set postgresql.schema.mode=app to leave tables '
                 'to the app';
     END IF;
 END;
