@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import app_models
 from component_chart import configmap_data, render, run_script, write_files
-from component_servers import PostgresServer
+from component_servers import SUPERUSER, PostgresServer
 
 SCHEMA_CONFIGMAP = "ai-native-db-schema"
-TABLES = {
-    "sessions", "activities", "cognitive_traces", "risks", "evaluations", "trace_sequences",
-    "student_profiles", "interview_sessions", "incident_simulations",
-}  # fmt: skip
+BUNDLED = "postgresql.schema.mode=bundled"
+TABLES = set(app_models.CONTRACT_TABLES)
+# The seed's 16 composite indexes (app-contract.md: sessions, traces, risks, evaluations,
+# sequences), written out here rather than taken from the models, as a cross-check.
 SEED_INDEXES = {
-    "idx_sessions_student", "idx_sessions_activity", "idx_student_activity", "idx_traces_session",
-    "idx_session_type", "idx_risks_student", "idx_student_resolved", "idx_evaluations_student",
-    "idx_student_activity_eval",
+    "idx_session_student_activity", "idx_status_created", "idx_student_status",
+    "idx_trace_session_interaction", "idx_trace_student_created", "idx_student_activity_state",
+    "idx_session_level", "idx_student_resolved", "idx_level_created",
+    "idx_student_activity_dimension", "idx_risk_session_type", "idx_eval_student_activity",
+    "idx_competency_score", "idx_eval_student_created", "idx_trace_seq_student_activity",
+    "idx_student_start",
 }  # fmt: skip
 
 
@@ -56,41 +61,127 @@ def table_snapshot(postgres: PostgresServer, database: str) -> dict[str, list[An
     }
 
 
-def insert_one_row_per_table(postgres: PostgresServer, database: str, tag: str = "between") -> None:
-    """One row in every table (a user's writes), with timestamps a day in the past; `tag` keeps
-    the unique keys of several calls apart."""
-    old = "now() - interval '1 day'"
-    execute(
-        postgres, database,
-        f"""
-        WITH a AS (INSERT INTO activities (code, title, created_at, updated_at)
-                   VALUES ('{tag}-runs', 'Written between runs', {old}, {old}) RETURNING id),
-             s AS (INSERT INTO sessions (student_id, activity_id, created_at, updated_at)
-                   SELECT 'student-{tag}', id, {old}, {old} FROM a RETURNING id, activity_id),
-             t AS (INSERT INTO cognitive_traces (session_id, student_id, activity_id,
-                                                 interaction_type, content, ai_involvement,
-                                                 created_at, updated_at)
-                   SELECT id, 'student-{tag}', activity_id, 'student_prompt',
-                          'How do I start?', 0.25, {old}, {old}
-                   FROM s RETURNING id, session_id, activity_id),
-             r AS (INSERT INTO risks (session_id, student_id, activity_id, risk_type, risk_level,
-                                      created_at, updated_at)
-                   SELECT id, 'student-{tag}', activity_id, 'ai_dependency', 'medium',
-                          {old}, {old} FROM s),
-             e AS (INSERT INTO evaluations (session_id, student_id, activity_id, overall_score,
-                                            created_at, updated_at)
-                   SELECT id, 'student-{tag}', activity_id, 71.5, {old}, {old} FROM s),
-             q AS (INSERT INTO trace_sequences (session_id, student_id, activity_id, trace_ids,
-                                                created_at, updated_at)
-                   SELECT session_id, 'student-{tag}', activity_id, ARRAY[id], {old}, {old}
-                   FROM t),
-             p AS (INSERT INTO student_profiles (student_id, cohort, created_at, updated_at)
-                   VALUES ('student-{tag}', '2025-A', {old}, {old})),
-             i AS (INSERT INTO interview_sessions (student_id, session_id, interview_type,
-                                                   created_at, updated_at)
-                   SELECT 'student-{tag}', id, 'conceptual', {old}, {old} FROM s)
-        INSERT INTO incident_simulations (student_id, session_id, incident_type, created_at,
-                                          updated_at)
-        SELECT 'student-{tag}', id, 'api_error', {old}, {old} FROM s
-        """,
+def engine(postgres: PostgresServer, database: str) -> Any:
+    """A SQLAlchemy engine on `database`, as the backend builds one from DATABASE_URL."""
+    import sqlalchemy
+
+    url = sqlalchemy.engine.URL.create(
+        "postgresql+psycopg", username=SUPERUSER, password=postgres.password,
+        host="127.0.0.1", port=postgres.port, database=database,
     )  # fmt: skip
+    return sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+
+
+def contract_rows(tag: str, when: datetime | None = None) -> list[Any]:
+    """One row per table of the contract (and the user the session belongs to), with values as
+    the app writes them: text uuid ids, upper-case enumerations, json payloads, the activity's
+    code in activity_id. `tag` keeps the unique keys of several calls apart; `when` sets
+    created_at/updated_at (else the models' defaults, now)."""
+    m = app_models
+    student, code = f"student-{tag}", f"{tag}-activity"
+    user = m.User(username=f"user-{tag}")
+    user.id = m.new_id()
+    session = m.Session(
+        student_id=student, activity_id=code, mode="TUTOR", simulator_type="IT_SUPPORT",
+        user_id=user.id, status="active",
+    )  # fmt: skip
+    session.id = m.new_id()
+    trace = m.CognitiveTrace(
+        session_id=session.id, student_id=student, activity_id=code,
+        interaction_type="STUDENT_PROMPT", content="¿Cómo empiezo la cola circular?",
+        context={"lang": "es", "attempt": 1}, cognitive_state="EXPLORACION",
+        alternatives_considered=["array", "linked list"], ai_involvement=0.25,
+    )  # fmt: skip
+    trace.id = m.new_id()
+    rows = [
+        user,
+        m.Activity(
+            activity_id=code,
+            title="Colas circulares",
+            instructions="Explicá tu diseño.",
+            teacher_id="teacher_001",
+            policies={"max_help_level": "MEDIO"},
+            evaluation_criteria=[{"criterion": "diseño", "weight": 0.5}],
+            subject="Prog II",
+            difficulty="INTERMEDIO",
+            tags=["colas"],
+            status="active",
+        ),
+        session,
+        trace,
+        m.Risk(
+            session_id=session.id,
+            student_id=student,
+            activity_id=code,
+            risk_type="COGNITIVE_DELEGATION",
+            risk_level="HIGH",
+            dimension="COGNITIVE",
+            description="Copies AI answers",
+            evidence=["trace"],
+            trace_ids=[trace.id],
+        ),
+        m.Evaluation(
+            session_id=session.id,
+            student_id=student,
+            activity_id=code,
+            overall_competency_level="INTERMEDIO",
+            overall_score=71.5,
+            dimensions=[{"name": "problem_decomposition", "score": 7}],
+            reasoning_analysis={"coherence": "HIGH"},
+        ),
+        m.TraceSequence(
+            session_id=session.id,
+            student_id=student,
+            activity_id=code,
+            reasoning_path=[{"step": 1}],
+            strategy_changes=2,
+            trace_ids=[trace.id],
+        ),
+        m.StudentProfile(
+            student_id=student,
+            name="Demo",
+            risk_trends={"HIGH": 1},
+            competency_evolution=[{"level": "INTERMEDIO"}],
+        ),
+        m.InterviewSession(
+            session_id=session.id,
+            student_id=student,
+            interview_type="CONCEPTUAL",
+            difficulty_level="MEDIUM",
+            questions_asked=[{"q": "¿Qué es FIFO?"}],
+        ),
+        m.IncidentSimulation(
+            session_id=session.id,
+            student_id=student,
+            incident_type="API_ERROR",
+            severity="HIGH",
+            incident_description="500s on /api/v1/sessions",
+            simulated_metrics={"error_rate": 0.3},
+        ),
+    ]
+    if when is not None:
+        for row in rows:
+            row.created_at = row.updated_at = when
+    return rows
+
+
+def insert_rows(postgres: PostgresServer, database: str, rows: list[Any]) -> None:
+    """Writes `rows` through the ORM, as the app does: create_all first (as on its start: it
+    adds what is missing, here at least `users`), then the rows in their order (the user before
+    the session that references it)."""
+    from sqlalchemy.orm import Session
+
+    db = engine(postgres, database)
+    app_models.metadata.create_all(db)
+    with Session(db, expire_on_commit=False) as orm:
+        for row in rows:  # one flush each: without relationships the ORM does not order by FK
+            orm.add(row)
+            orm.flush()
+        orm.commit()
+
+
+def insert_one_row_per_table(postgres: PostgresServer, database: str, tag: str = "between") -> None:
+    """One row in every table (a user's writes, through the app's models), with timestamps a
+    day in the past; `tag` keeps the unique keys of several calls apart."""
+    yesterday = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
+    insert_rows(postgres, database, contract_rows(tag, yesterday))

@@ -27,6 +27,7 @@ from component_chart import (
 )
 from component_chart import write_files as materialise
 from component_data import (
+    BUNDLED,
     TABLES,
     apply_schema,
     execute,
@@ -98,7 +99,7 @@ def scripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def populated(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The live database `ai_native` with the chart's schema and rows in every table."""
     database = postgres.create_database(LIVE_DB)
-    apply_schema(postgres, database, schema_dir(tmp_path_factory.mktemp("schema")))
+    apply_schema(postgres, database, schema_dir(tmp_path_factory.mktemp("schema"), BUNDLED))
     for tag in ("alpha", "beta", "gamma"):
         insert_one_row_per_table(postgres, database, tag)
     return database
@@ -125,7 +126,7 @@ def test_backup_keeps_the_last_n_and_restores_as_documented(
         execute(
             postgres,
             populated,
-            "INSERT INTO student_profiles (student_id) VALUES (%s)",
+            "INSERT INTO student_profiles (id, student_id) VALUES (gen_random_uuid()::text, %s)",
             f"run-{run}",
         )
         out = run_script(scripts / "db-backup.sh", env=env).stdout
@@ -149,7 +150,10 @@ def test_backup_keeps_the_last_n_and_restores_as_documented(
     execute(postgres, populated, "DELETE FROM incident_simulations")
     execute(postgres, populated, "UPDATE activities SET title = 'corrupted'")
     execute(
-        postgres, populated, "INSERT INTO student_profiles (student_id) VALUES ('after-backup')"
+        postgres,
+        populated,
+        "INSERT INTO student_profiles (id, student_id) VALUES (gen_random_uuid()::text, %s)",
+        "after-backup",
     )
     assert table_snapshot(postgres, populated) != at_backup
     run_doc_commands("Replace the live database", scripts, restore_env)

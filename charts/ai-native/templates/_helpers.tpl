@@ -10,6 +10,13 @@ DB_POOL_SIZE: {{ .Values.config.database.poolSize | quote }}
 DB_MAX_OVERFLOW: {{ .Values.config.database.maxOverflow | quote }}
 DB_POOL_TIMEOUT: {{ .Values.config.database.poolTimeout | quote }}
 DB_POOL_RECYCLE: {{ int64 .Values.config.database.poolRecycle | quote }}
+WEB_CONCURRENCY: {{ .Values.backend.processes | quote }}
+{{- with .Values.config.llmProvider }}
+LLM_PROVIDER: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.environment }}
+ENVIRONMENT: {{ . | quote }}
+{{- end }}
 DATABASE_HOST: {{ include "common.database.host" . | quote }}
 DATABASE_PORT: {{ include "common.database.port" . | quote }}
 DATABASE_NAME: {{ include "common.database.name" . | quote }}

@@ -9,7 +9,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from helmkit.core import kube_schema, pod_security, policy
+from helmkit.core import connection_budget, kube_schema, pod_security, policy
 from helmkit.core.findings import (
     WAIVE_ANNOTATION,
     Finding,
@@ -183,6 +183,7 @@ def object_findings(
 ) -> list[Finding]:
     findings = schema_findings(objects, kube_versions, memo)
     findings += policy.run_rules(objects)
+    findings += connection_budget.connection_budget(objects)
     findings += pod_security_findings(objects)
     for rule in extra_rules:
         findings += rule(objects)

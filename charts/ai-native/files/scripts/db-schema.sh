@@ -26,6 +26,24 @@ until pg_isready --quiet --timeout=5; do
 done
 log "PostgreSQL at ${PGHOST}:${PGPORT:-5432} is ready (waited ${waited}s)"
 
+# The database: the bundled server creates postgresql.auth.database on its first start only, and
+# an external server may have the role but not yet the database. Create it when it is missing and
+# the role may (CREATEDB); any other connection error stops here with psql's own message.
+errors=$(mktemp)
+if ! psql -X --no-password --quiet -tAc 'SELECT 1' >/dev/null 2>"$errors"; then
+  if ! grep -q 'database ".*" does not exist' "$errors"; then
+    cat "$errors" >&2
+    exit 1
+  fi
+  log "database ${PGDATABASE} does not exist; creating it"
+  psql -X --no-password -v ON_ERROR_STOP=1 --quiet -d postgres -v db="$PGDATABASE" <<'SQL'
+SELECT format('CREATE DATABASE %I', :'db')
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')
+\gexec
+SQL
+fi
+rm -f "$errors"
+
 found=0
 for file in "$sql_dir"/*.sql; do
   [ -e "$file" ] || continue

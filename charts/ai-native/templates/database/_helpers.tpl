@@ -60,13 +60,19 @@ Usage: env: {{- include "ai-native.database.clientEnv" (dict "root" $ "app" "db-
 
 {{/*
 ai-native.database.schemaFiles: the data of the schema ConfigMap (the SQL files in the order
-they run, and the runner script), as YAML. Also hashed into the Job's name.
+they run, and the runner script), as YAML. Also hashed into the Job's name. Mode `app`: the
+database and its grants only; mode `bundled`: also the app's tables (and the sample data).
 Usage: {{ include "ai-native.database.schemaFiles" $ }}
 */}}
 {{- define "ai-native.database.schemaFiles" -}}
+{{- $schema := .Values.postgresql.schema -}}
+00-database.sql: |
+  {{- .Files.Get "files/sql/00-database.sql" | trimSuffix "\n" | nindent 2 }}
+{{- if eq $schema.mode "bundled" }}
 01-schema.sql: |
   {{- .Files.Get "files/sql/01-schema.sql" | trimSuffix "\n" | nindent 2 }}
-{{- if .Values.postgresql.schema.sampleData }}
+{{- end }}
+{{- if and (eq $schema.mode "bundled") $schema.sampleData }}
 02-sample-data.sql: |
   {{- .Files.Get "files/sql/02-sample-data.sql" | trimSuffix "\n" | nindent 2 }}
 {{- end }}
@@ -98,5 +104,38 @@ Usage: {{- with include "ai-native.database.storageClassName" (dict "root" $ "pe
 storageClassName: ""
 {{- else if $class }}
 storageClassName: {{ $class | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+ai-native.database.schemaJob: whether the plain db-schema Job (and its ConfigMap) renders:
+schema modes `app` and `bundled`; mode `command` runs the app's migrations instead.
+Usage: {{- if include "ai-native.database.schemaJob" $ }}
+*/}}
+{{- define "ai-native.database.schemaJob" -}}
+{{- if and .Values.postgresql.schema.enabled (ne .Values.postgresql.schema.mode "command") -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+ai-native.database.migrationJob: whether the migration hook Job renders (schema mode `command`).
+Usage: {{- if include "ai-native.database.migrationJob" $ }}
+*/}}
+{{- define "ai-native.database.migrationJob" -}}
+{{- if and .Values.postgresql.schema.enabled (eq .Values.postgresql.schema.mode "command") -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+ai-native.validate.sampleData: the sample data needs the chart's tables (schema mode `bundled`):
+in mode `app` the tables do not exist yet when the Job runs, in mode `command` no SQL runs.
+Usage: {{ include "ai-native.validate.sampleData" $ }}
+*/}}
+{{- define "ai-native.validate.sampleData" -}}
+{{- $schema := .Values.postgresql.schema -}}
+{{- if and $schema.enabled $schema.sampleData (ne $schema.mode "bundled") -}}
+postgresql.schema.sampleData: true needs the chart's tables, but postgresql.schema.mode is {{ $schema.mode | quote }} (the tables are {{ ternary "the app's migrations'" "created by the app after the Job ran" (eq $schema.mode "command") }}); set postgresql.schema.mode=bundled or postgresql.schema.sampleData=false.
 {{- end -}}
 {{- end -}}

@@ -20,11 +20,12 @@ dict root name image (an image dict) script env (optional list) runAsUser (optio
   securityContext: {{- include "common.securityContext.container" (dict "runAsUser" (.runAsUser | default 65532)) | nindent 4 }}
 {{- end -}}
 
-{{/* ai-native.test.api: the API's ping and health endpoints answer through the backend Service. */}}
+{{/* ai-native.test.api: through the backend Service, the API answers ping and is ready
+(/api/v1/health/ready: 200 only while PostgreSQL answers the app). */}}
 {{- define "ai-native.test.api" -}}
 {{- $url := printf "http://%s:8000" (include "common.names.component" (dict "root" . "component" "backend")) }}
 {{- $curl := "curl -fsS --max-time 10 --retry 5 --retry-all-errors --retry-delay 3" }}
-{{- $script := printf "%s %s/api/v1/health/ping && echo && %s %s/api/v1/health && echo" $curl $url $curl $url }}
+{{- $script := printf "%s %s/api/v1/health/ping && echo && %s %s/api/v1/health/ready && echo" $curl $url $curl $url }}
 {{- include "ai-native.testContainer" (dict "root" . "name" "api" "image" .Values.tests.images.curl "script" $script "runAsUser" 100) }}
 {{- end -}}
 

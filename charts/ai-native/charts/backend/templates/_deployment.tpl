@@ -78,9 +78,14 @@ spec:
           {{- if $env }}
           env: {{- $env | nindent 12 }}
           {{- end }}
-          startupProbe: {{- include "common.probes.probe" (dict "httpGet" (dict "path" "/api/v1/health/ping" "port" "http") "periodSeconds" 5 "failureThreshold" 30) | nindent 12 }}
-          livenessProbe: {{- include "common.probes.probe" (dict "httpGet" (dict "path" "/api/v1/health/ping" "port" "http") "periodSeconds" 10 "failureThreshold" 3) | nindent 12 }}
-          readinessProbe: {{- include "common.probes.probe" (dict "httpGet" (dict "path" "/api/v1/health" "port" "http") "periodSeconds" 10 "timeoutSeconds" 5 "failureThreshold" 3) | nindent 12 }}
+          {{- /* The app's own endpoints: /live answers while the process runs, /ready once
+          PostgreSQL answers SELECT 1. The startup probe gives the start (imports, create_all of
+          the app's tables) up to 5s x 36 = 3 minutes before liveness takes over. */}}
+          {{- $live := dict "path" "/api/v1/health/live" "port" "http" }}
+          startupProbe: {{- include "common.probes.probe" (dict "httpGet" $live "periodSeconds" 5 "failureThreshold" 36) | nindent 12 }}
+          livenessProbe: {{- include "common.probes.probe" (dict "httpGet" $live "periodSeconds" 10 "failureThreshold" 3) | nindent 12 }}
+          {{- $ready := dict "path" "/api/v1/health/ready" "port" "http" }}
+          readinessProbe: {{- include "common.probes.probe" (dict "httpGet" $ready "periodSeconds" 10 "timeoutSeconds" 5 "failureThreshold" 3) | nindent 12 }}
           resources: {{- toYaml $v.resources | nindent 12 }}
           securityContext: {{- include "common.securityContext.container" dict | nindent 12 }}
           volumeMounts:

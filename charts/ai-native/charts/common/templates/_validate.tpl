@@ -17,17 +17,14 @@ Usage: {{ include "common.validate.replicas" (dict "root" $ "component" "backend
 {{- end -}}
 
 {{/*
-common.validate.externalDatabase: with the bundled PostgreSQL disabled, externalDatabase.host and
-a password source (externalDatabase.existingSecret or externalDatabase.password, or a complete
-secrets.existingSecret) are required.
+common.validate.externalDatabase: with the bundled PostgreSQL disabled, externalDatabase.host is
+required (a missing password source only warns: a server may trust the pod, ai-native.warnings).
 Usage: {{ include "common.validate.externalDatabase" $ }}
 */}}
 {{- define "common.validate.externalDatabase" -}}
 {{- if not .Values.postgresql.enabled -}}
 {{- if not .Values.externalDatabase.host -}}
 externalDatabase.host: empty while postgresql.enabled is false; set externalDatabase.host (and port, database, username) or enable the bundled database with postgresql.enabled=true.
-{{- else if not (or .Values.externalDatabase.existingSecret .Values.externalDatabase.password .Values.secrets.existingSecret) }}
-externalDatabase.existingSecret: no password source for the external database; set externalDatabase.existingSecret (with key externalDatabase.passwordKey), externalDatabase.password, or secrets.existingSecret.
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -43,37 +40,13 @@ externalRedis.host: empty while redis.enabled is false; set externalRedis.host (
 {{- end -}}
 
 {{/*
-common.validate.tls: an Ingress with TLS needs a certificate source.
-Usage: {{ include "common.validate.tls" $ }}
-*/}}
-{{- define "common.validate.tls" -}}
-{{- $tls := .Values.ingress.tls -}}
-{{- if and .Values.ingress.enabled $tls.enabled (not (or $tls.clusterIssuer $tls.secretName)) -}}
-ingress.tls.clusterIssuer: empty while ingress.tls.enabled is true; set ingress.tls.clusterIssuer (cert-manager) or ingress.tls.secretName (a TLS Secret you manage), or set ingress.tls.enabled=false.
-{{- end -}}
-{{- end -}}
-
-{{/*
-common.validate.gateway: HTTPRoutes need at least one parent Gateway, and with TLS on, each
-parent must be an HTTPS listener: a ref without sectionName or port attaches the routes to every
-listener of the Gateway, plain HTTP included. Several messages are joined with newlines.
+common.validate.gateway: HTTPRoutes need at least one parent Gateway, or they route nothing. (A
+parent without sectionName or port under TLS only warns: ai-native.warnings.)
 Usage: {{ include "common.validate.gateway" $ }}
 */}}
 {{- define "common.validate.gateway" -}}
-{{- $gateway := .Values.gateway -}}
-{{- if $gateway.enabled -}}
-{{- $messages := list -}}
-{{- if not $gateway.parentRefs -}}
-{{- $messages = append $messages "gateway.parentRefs: empty while gateway.enabled is true; add the Gateway listener to attach to, e.g. [{name: shared-gateway, namespace: gateway-system, sectionName: https}]." -}}
-{{- end -}}
-{{- if .Values.ingress.tls.enabled -}}
-{{- range $i, $ref := $gateway.parentRefs -}}
-{{- if not (or $ref.sectionName $ref.port) -}}
-{{- $messages = append $messages (printf "gateway.parentRefs[%d]: no sectionName or port, so the routes would also be served by the plain-HTTP listeners of Gateway %s while ingress.tls.enabled is true; set sectionName (or port) to its HTTPS listener, or ingress.tls.enabled=false." $i $ref.name) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- join "\n- " $messages -}}
+{{- if and .Values.gateway.enabled (not .Values.gateway.parentRefs) -}}
+gateway.parentRefs: empty while gateway.enabled is true; add the Gateway listener to attach to, e.g. [{name: shared-gateway, namespace: gateway-system, sectionName: https}].
 {{- end -}}
 {{- end -}}
 
@@ -85,29 +58,6 @@ Usage: {{ include "common.validate.acmeSolver" $ }}
 {{- define "common.validate.acmeSolver" -}}
 {{- if and .Values.certManager.clusterIssuers.create (not .Values.ingress.enabled) .Values.gateway.enabled (not .Values.gateway.httpParentRefs) -}}
 gateway.httpParentRefs: empty while certManager.clusterIssuers.create is true and ingress.enabled is false, so Let's Encrypt HTTP-01 challenges could not be answered; add the Gateway's plain-HTTP listener, e.g. [{name: shared-gateway, namespace: gateway-system, sectionName: http}].
-{{- end -}}
-{{- end -}}
-
-{{/*
-common.validate.clusterIssuers: ACME ClusterIssuers need a contact email.
-Usage: {{ include "common.validate.clusterIssuers" $ }}
-*/}}
-{{- define "common.validate.clusterIssuers" -}}
-{{- if and .Values.certManager.clusterIssuers.create (not .Values.certManager.clusterIssuers.email) -}}
-certManager.clusterIssuers.email: empty while certManager.clusterIssuers.create is true; set the ACME account email Let's Encrypt sends expiry notices to.
-{{- end -}}
-{{- end -}}
-
-
-{{/*
-common.validate.redisPersistence: the append-only file is Redis' persistence, so it needs the
-data volume; on an emptyDir it would vanish with the pod while looking persistent.
-Usage: {{ include "common.validate.redisPersistence" $ }}
-*/}}
-{{- define "common.validate.redisPersistence" -}}
-{{- $redis := .Values.redis -}}
-{{- if and $redis.enabled $redis.appendonly (not (dig "persistence" "enabled" true $redis)) -}}
-redis.appendonly: true while redis.persistence.enabled is false, so the append-only file would live on an emptyDir and vanish with the pod; set redis.persistence.enabled=true (the AOF needs a volume) or redis.appendonly=false.
 {{- end -}}
 {{- end -}}
 

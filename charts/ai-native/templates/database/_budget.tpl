@@ -1,0 +1,56 @@
+{{/*
+ai-native.database.budget: the worst case of PostgreSQL connections the release may open, as
+JSON (fields below). helmkit lint computes the same from the rendered objects
+(python/helmkit/core/connection_budget.py); the chart tests keep both in step.
+- pods: backend.autoscaling.maxReplicas (else replicaCount), plus the rollout's surge (the
+  Deployment's maxSurge 25%, rounded up: old and new pods overlap during an upgrade);
+- perPod: backend.processes x (config.database.poolSize + maxOverflow): every process has its
+  own SQLAlchemy pool;
+- jobs: one connection per database Job (schema or migration Job, backup CronJob);
+- reserve: postgresql.connectionBudget.adminReserve (psql sessions, monitoring, pg_dump by hand);
+- limit: the bundled server's max_connections (postgresql.parameters, PostgreSQL's default 100
+  when unset), or externalDatabase.maxConnections (0 = unknown).
+Usage: {{ $budget := include "ai-native.database.budget" $ | fromJson }}
+*/}}
+{{- define "ai-native.database.budget" -}}
+{{- $backend := .Values.backend -}}
+{{- $db := .Values.config.database -}}
+{{- $replicas := 0 -}}
+{{- if $backend.enabled -}}
+{{- $replicas = int (ternary $backend.autoscaling.maxReplicas $backend.replicaCount $backend.autoscaling.enabled) -}}
+{{- end -}}
+{{- $surge := div (add (mul $replicas 25) 99) 100 -}}
+{{- $perPod := mul (int $backend.processes) (add (int $db.poolSize) (int $db.maxOverflow)) -}}
+{{- $jobs := 0 -}}
+{{- if .Values.postgresql.schema.enabled -}}{{- $jobs = add $jobs 1 -}}{{- end -}}
+{{- if .Values.postgresql.backup.enabled -}}{{- $jobs = add $jobs 1 -}}{{- end -}}
+{{- $reserve := int .Values.postgresql.connectionBudget.adminReserve -}}
+{{- $limit := int .Values.externalDatabase.maxConnections -}}
+{{- if .Values.postgresql.enabled -}}
+{{- $limit = int (dig "parameters" "max_connections" 100 .Values.postgresql) -}}
+{{- end -}}
+{{- $pods := add $replicas $surge -}}
+{{- $total := add (mul $pods $perPod) $jobs $reserve -}}
+{{- dict "pods" $pods "replicas" $replicas "surge" $surge "processes" (int $backend.processes) "pool" (int $db.poolSize) "overflow" (int $db.maxOverflow) "perPod" $perPod "jobs" $jobs "reserve" $reserve "total" $total "limit" $limit | toJson -}}
+{{- end -}}
+
+{{/*
+ai-native.database.budgetText: the budget's arithmetic in words, for messages.
+Usage: {{ include "ai-native.database.budgetText" $budget }}
+*/}}
+{{- define "ai-native.database.budgetText" -}}
+{{- printf "%d backend pods (%d + %d rollout surge) x %d process(es) x (poolSize %d + maxOverflow %d) + %d Job connection(s) + adminReserve %d = %d" (int .pods) (int .replicas) (int .surge) (int .processes) (int .pool) (int .overflow) (int .jobs) (int .reserve) (int .total) -}}
+{{- end -}}
+
+{{/*
+ai-native.validate.connectionBudget: with the bundled PostgreSQL, a worst case above its
+max_connections cannot hold (new connections are refused once it is reached): refused, with the
+three ways out. An external server's limit is a warning (ai-native.warnings).
+Usage: {{ include "ai-native.validate.connectionBudget" $ }}
+*/}}
+{{- define "ai-native.validate.connectionBudget" -}}
+{{- $budget := include "ai-native.database.budget" . | fromJson -}}
+{{- if and .Values.postgresql.enabled (gt (int $budget.total) (int $budget.limit)) -}}
+postgresql.parameters.max_connections: {{ $budget.limit }} cannot hold the backend's worst case of {{ include "ai-native.database.budgetText" $budget }} connections; lower config.database.poolSize/maxOverflow (or backend.autoscaling.maxReplicas, backend.processes), or raise postgresql.parameters.max_connections to at least {{ $budget.total }} with the memory it needs (about 10Mi per connection above shared_buffers: postgresql.resources.limits.memory), or put a pooler (PgBouncer) in front of PostgreSQL and point the backend at it (postgresql.enabled=false, externalDatabase).
+{{- end -}}
+{{- end -}}
