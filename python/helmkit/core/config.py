@@ -167,12 +167,13 @@ def _rule_settings(
 def default_config(chart: Path) -> HelmkitConfig:
     """The configuration `helmkit lint CHART` uses where no helmkit.yaml exists: the chart's
     own defaults and its ci/ values, the light profile (a chart written elsewhere), no
-    environments."""
+    environments. Its path (and with it the render cache) sits beside the chart, not in it: a
+    cache inside the chart would change the chart's digest on every run."""
     return HelmkitConfig(
-        path=chart / CONFIG_FILE,
+        path=chart.resolve().parent / CONFIG_FILE,
         chart=chart,
         kube_versions=DEFAULT_KUBE_VERSIONS,
-        snapshot_dir=chart / "tests" / "snapshots",
+        snapshot_dir=chart.resolve().parent / "snapshots" / chart.resolve().name,
         environments={},
         profile="light",
     )

@@ -63,7 +63,7 @@ def network_policies_on(objects: list[K8sObject], keys: PostureKeys) -> Iterator
         rule="posture-network-policy",
         severity=RULES["posture-network-policy"].severity,
         message="no NetworkPolicy in an environment other than local: every pod in the cluster "
-        "reaches the release's pods (the database included)",
+        "reaches the release's pods",
         hint=f"set `{key}: true`" if key else "add NetworkPolicies that deny by default",
         field_path=key,
     )
