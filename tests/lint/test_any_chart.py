@@ -5,12 +5,12 @@ injected error still caught, no finding lost to the cache, usable with no helmki
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import BIN  # type: ignore[import-not-found]
 
 from helmkit.cli.main import cli
 from helmkit.core.config import load_config
@@ -19,6 +19,7 @@ from helmkit.ops.lint import LintOptions, lint
 from helmkit.ops.test import run_tests
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "upstream"
+BIN = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native")) / "bin"
 
 
 @pytest.fixture

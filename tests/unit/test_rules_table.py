@@ -155,13 +155,13 @@ def test_deprecated_api_is_a_warning() -> None:
 
 
 def test_unknown_kind_is_info_only_for_crd_groups() -> None:
-    crd = obj({"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor"})
-    gateway = obj({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute"})
+    crd = obj({"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor"})
+    gateway = obj({"apiVersion": "gateway.networking.k8s.io/v1alpha2", "kind": "TCPRoute"})
     typo = obj({"apiVersion": "apps/v1", "kind": "Deploymnet"})
     found = {
         f.obj: (f.rule, f.severity)
         for f in lint_checks.schema_findings([crd, gateway, typo], versions())
     }
-    assert found["ServiceMonitor/x"] == ("kube-schema-missing", Severity.INFO)
-    assert found["HTTPRoute/x"] == ("kube-schema-missing", Severity.INFO)
+    assert found["PodMonitor/x"] == ("kube-schema-missing", Severity.INFO)
+    assert found["TCPRoute/x"] == ("kube-schema-missing", Severity.INFO)
     assert found["Deploymnet/x"] == ("kube-api-unknown", Severity.ERROR)

@@ -1,8 +1,11 @@
 """Scenarios: named sets of values the chart is rendered with by lint, snapshot and test.
 
 `default` (the chart's own values), `env-<name>` per helmkit.yaml environment, `ci-<name>` per
-`ci/<name>-values.yaml` of the chart. Every scenario renders with one fixed release name and
-namespace so snapshots do not depend on where an environment deploys: helmkit.yaml
+`ci/<name>-values.yaml` of the chart. The `ci-*` scenarios render with every optional API the
+templates probe (`.Capabilities.APIVersions.Has`) announced, as a cluster with those CRDs
+would: the templates behind such checks are rendered and validated at least there (the other
+scenarios render as plain `helm template` does). Every scenario renders with one fixed release
+name and namespace so snapshots do not depend on where an environment deploys: helmkit.yaml
 `scenarios.release`/`scenarios.namespace`, by default the chart's name.
 """
 
@@ -30,6 +33,7 @@ class Scenario:
     namespace: str = SCENARIO_NAMESPACE
     # an environment other than a developer's own cluster: the posture rules apply
     shared: bool = False
+    api_versions: tuple[str, ...] = ()  # announced to helm (`--api-versions`)
 
 
 def chart_name(chart: Path) -> str:
@@ -53,8 +57,18 @@ def ci_scenarios(
     ci_dir = chart / "ci"
     if not ci_dir.is_dir():
         return []
+    from helmkit.core.render_plan import api_probes  # it imports this module
+
+    apis = tuple(sorted(api_probes(chart)))
     return [
-        Scenario(f"ci-{path.name.removesuffix('-values.yaml')}", (path,), (), release, namespace)
+        Scenario(
+            f"ci-{path.name.removesuffix('-values.yaml')}",
+            (path,),
+            (),
+            release,
+            namespace,
+            api_versions=apis,
+        )
         for path in sorted(ci_dir.glob("*-values.yaml"))
     ]
 
