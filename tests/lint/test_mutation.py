@@ -72,3 +72,42 @@ def test_version_label_in_selector_is_caught(chart_copy: Path) -> None:
     selectors = {(obj, field) for rule, obj, field in new if rule == "selector-version"}
     assert ("Deployment/ai-native-backend", "spec.selector.matchLabels") in selectors
     assert ("Service/ai-native-backend", "spec.selector") in selectors
+
+
+SERVICE_MONITOR = Path("charts/ai-native/charts/backend/templates/_servicemonitor.tpl")
+
+
+def test_nil_pointer_behind_an_api_check_is_caught(chart_copy: Path) -> None:
+    """The ServiceMonitor renders only where the Prometheus Operator API exists: the ci
+    scenarios announce it, so a broken template there fails lint."""
+    scenario = "ci-gateway-monitoring"
+    assert not any(rule == "render" for rule, _, _ in blocking(chart_copy, scenario))
+    mutate(chart_copy / SERVICE_MONITOR, "{{ $sm.interval }}", "{{ $sm.scrape.interval }}")
+    report = lint(load_config(chart_copy / "helmkit.yaml"), LintOptions(scenarios=[scenario]))
+    (error,) = [f for f in report.findings if f.blocking]
+    assert error.rule == "render"
+    assert "nil pointer" in error.message
+    assert error.file.endswith("templates/backend/servicemonitor.yaml")
+    assert "_servicemonitor.tpl" in error.message
+
+
+def test_unknown_field_in_a_crd_object_is_caught(chart_copy: Path) -> None:
+    scenario = "ci-gateway-monitoring"
+    before = blocking(chart_copy, scenario)
+    mutate(chart_copy / SERVICE_MONITOR, "scrapeTimeout:", "scrapeTimeOut:")
+    new = blocking(chart_copy, scenario) - before
+    assert new == {
+        ("kube-schema", "ServiceMonitor/ai-native-backend", "spec.endpoints[0].scrapeTimeOut")
+    }
+
+
+def test_removed_api_version_is_caught_naming_the_replacement(chart_copy: Path) -> None:
+    cronjob = chart_copy / "charts/ai-native/templates/database/backup-cronjob.yaml"
+    mutate(cronjob, "apiVersion: batch/v1", "apiVersion: batch/v1beta1")
+    report = lint(
+        load_config(chart_copy / "helmkit.yaml"), LintOptions(scenarios=["env-production"])
+    )
+    (removed,) = [f for f in report.findings if f.rule == "kube-api-removed"]
+    assert removed.blocking
+    assert removed.obj == "CronJob/ai-native-db-backup"
+    assert removed.hint == "use batch/v1 CronJob"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -115,10 +116,10 @@ def test_required_field() -> None:
     assert [kube_schema.format_path(i.path) for i in issues] == ["spec.selector"]
 
 
-def test_crd_kind_has_no_schema() -> None:
+def test_crd_kind_not_bundled_has_no_schema() -> None:
     obj = {
         "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "ServiceMonitor",
+        "kind": "PodMonitor",
         "metadata": {"name": "x"},
     }
     assert kube_schema.validate(obj, VERSION) is None
@@ -170,3 +171,63 @@ def test_covered_needs_the_cluster_minor_validated_and_a_schema_for_every_object
     assert not kube_schema.covered(built_in, validated, "v1.34.1"), "that version was not checked"
     assert not kube_schema.covered([*built_in, route], validated, "v1.33.4"), "no CRD schemas"
     assert not kube_schema.covered(built_in, validated, "unknown")
+
+
+def service_monitor(**endpoint: object) -> dict[str, object]:
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {"name": "m"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "a"}},
+            "endpoints": [{"port": "http", "interval": "15s", **endpoint}],
+        },
+    }
+
+
+def test_bundled_crd_schemas_validate_crd_objects() -> None:
+    assert kube_schema.validate(service_monitor(), VERSION) == []
+    (typo,) = kube_schema.validate(service_monitor(intervall="15s"), VERSION) or []
+    assert kube_schema.format_path(typo.path) == "spec.endpoints[0].intervall"
+    assert typo.hint == "did you mean `interval`?"
+    (bad,) = kube_schema.validate(service_monitor(interval="soon"), VERSION) or []
+    assert "does not match" in bad.message
+    # int-or-string (anyOf) and open maps (preserve-unknown-fields) accept what the CRD accepts
+    assert kube_schema.validate(service_monitor(targetPort=8080), VERSION) == []
+    route = {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "r"},
+        "spec": {"parentRefs": [{"name": "gw", "sectionName": "https"}], "hostnames": ["a.b"]},
+    }
+    assert kube_schema.validate(route, VERSION) == []
+    route["spec"]["hostname"] = "a.b"  # type: ignore[index]
+    assert [
+        kube_schema.format_path(i.path) for i in kube_schema.validate(route, VERSION) or []
+    ] == ["spec.hostname"]
+    issuer = {"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer", "spec": {"acme": {}}}
+    missing = {kube_schema.format_path(i.path) for i in kube_schema.validate(issuer, VERSION) or []}
+    assert {"spec.acme.privateKeySecretRef", "spec.acme.server"} <= missing
+    assert kube_schema.validate({"apiVersion": "example.org/v1", "kind": "Widget"}, VERSION) is None
+
+
+def test_crd_bundle_matches_the_pinned_versions() -> None:
+    env = (Path(__file__).resolve().parents[2] / "scripts" / "versions.env").read_text()
+    pinned = dict(
+        line.split("=", 1) for line in env.splitlines() if "=" in line and not line.startswith("#")
+    )
+    stamp = kube_schema.crd_schemas()["generatedFrom"]
+    assert stamp == {
+        "github.com/prometheus-operator/prometheus-operator": pinned["PROMETHEUS_OPERATOR_VERSION"],
+        "github.com/cert-manager/cert-manager": pinned["CERT_MANAGER_VERSION"],
+        "sigs.k8s.io/gateway-api": pinned["GATEWAY_API_VERSION"],
+    }, "run scripts/gen-crd-schemas.py after changing the versions in scripts/versions.env"
+    kinds = {key.rsplit("/", 1)[1] for key in kube_schema.crd_schemas()["schemas"]}
+    assert kinds == {
+        "ServiceMonitor",
+        "PrometheusRule",
+        "ClusterIssuer",
+        "Certificate",
+        "HTTPRoute",
+        "Gateway",
+    }

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from helmkit.ops import docs as ops
+
+
+def _paths(root: Path) -> dict[str, str]:
+    config_path = root / "helmkit.yaml"
+    if not config_path.is_file():
+        return {}
+    from helmkit.core.config import load_config
+
+    config = load_config(config_path)
+    chart_dir = os.path.relpath(config.chart, config_path.parent)
+    return {"chart_dir": chart_dir, "schema_dir": config.docs_schema_dir}
 
 
 @click.command("docs")
@@ -19,8 +31,10 @@ from helmkit.ops import docs as ops
     help="Repository root.",
 )
 def docs(check: bool, root: Path) -> None:
-    """Generate the README values table and the charts' values.schema.json files."""
-    paths = ops.run(root, check=check)
+    """Generate the README values table, the charts' values.schema.json files and the rule
+    list in README.md. The chart and the schema sources come from ROOT/helmkit.yaml (`chart`,
+    `docs.schemaDir`) when it exists."""
+    paths = ops.run(root, check=check, **_paths(root))
     if check:
         click.echo(f"up to date: {len(paths)} generated files")
     else:

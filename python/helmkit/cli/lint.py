@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,27 @@ from helmkit.cli.options import (
     short_lived_run,
     values_options,
 )
+
+if TYPE_CHECKING:
+    from helmkit.core.config import HelmkitConfig
+
+
+def _config(config_path: Path | None, chart: Path | None) -> HelmkitConfig:
+    """--config, else the helmkit.yaml nearest to CHART when it configures that chart (or the
+    one nearest the working directory without CHART); a chart no helmkit.yaml configures is
+    linted on its own (core.config.default_config)."""
+    if config_path is not None or chart is None:
+        return load(config_path)
+    from helmkit.core.config import default_config, find_config
+    from helmkit.errors import UsageError
+
+    try:
+        config = load(find_config(chart))
+    except UsageError:
+        return default_config(chart)
+    if config.chart.resolve() != chart.resolve():
+        return default_config(chart)
+    return config
 
 
 @click.command("lint")
@@ -57,14 +79,16 @@ def lint(
 
     Scenarios: `default`, `env-<environment>` for each helmkit.yaml environment, `ci-<name>`
     for each ci/<name>-values.yaml. Waive one finding on one object with the annotation
-    `helmkit.dev/waive: "<rule-id>: <reason>"` or a `waivers` entry in helmkit.yaml.
+    `helmkit.dev/waive: "<rule-id>: <reason>"` or a `waivers` entry in helmkit.yaml; re-grade
+    a rule with `rules:` there (docs/lint-rules.md). With CHART and no helmkit.yaml above it,
+    the chart is linted with its defaults and ci/ values under the light profile.
     """
     from helmkit.core import report_format
     from helmkit.ops.lint import LintOptions
     from helmkit.ops.lint import lint as run_lint
 
     short_lived_run()
-    config = load(config_path)
+    config = _config(config_path, chart)
     options = LintOptions(
         chart=chart,
         environments=environments,

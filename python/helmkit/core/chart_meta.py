@@ -130,18 +130,26 @@ def dependency_findings(chart: ChartInfo) -> Iterator[Finding]:
         name = str(dep.get("name", ""))
         repo = str(dep.get("repository", "") or "")
         where = f"dependencies[{position}]"
+        unpacked = chart.path / "charts" / name
         if repo and not repo.startswith("file://"):
             vendored = list((chart.path / "charts").glob(f"{name}-*.tgz"))
-            if not vendored:
+            if vendored:
+                continue
+            if not (unpacked / "Chart.yaml").is_file():  # helm also loads an unpacked copy
                 yield _chart_finding(
                     chart,
                     "chart-dependencies",
                     "dependencies",
-                    f"{where} {name!r} from {repo} is not vendored (no charts/{name}-*.tgz)",
+                    f"{where} {name!r} from {repo} is not vendored (no charts/{name}-*.tgz "
+                    f"and no charts/{name}/)",
                     f"run `helm dependency build {chart.path}`",
                 )
-            continue
-        local = chart.path / (repo.removeprefix("file://") if repo else f"charts/{name}")
+                continue
+        local = (
+            chart.path / repo.removeprefix("file://")
+            if repo.startswith("file://")
+            else unpacked
+        )
         if not (local / "Chart.yaml").is_file():
             yield _chart_finding(
                 chart,
@@ -194,7 +202,8 @@ def chart_dirs(chart_dir: Path) -> Iterator[Path]:
                 yield from chart_dirs(sub)
 
 
-def template_prefix_findings(chart_dir: Path) -> Iterator[Finding]:
+def _defines(chart_dir: Path) -> Iterator[tuple[str, Path, str, re.Match[str]]]:
+    """(chart name, template file, its text, the define) for the chart and its subcharts."""
     for directory in chart_dirs(chart_dir):
         name = load_chart(directory).name
         templates = directory / "templates"
@@ -205,15 +214,35 @@ def template_prefix_findings(chart_dir: Path) -> Iterator[Finding]:
                 continue
             text = path.read_text("utf-8", errors="replace")
             for match in _DEFINE.finditer(text):
-                if not match.group(1).startswith(f"{name}."):
-                    yield Finding(
-                        rule="template-prefix",
-                        severity=Severity.ERROR,
-                        message=f"named template {match.group(1)!r} is not prefixed with "
-                        f"{name + '.'!r}: names are global across subcharts and collide",
-                        hint=f"rename it to {name}.{match.group(1).split('.')[-1]}",
-                        obj=f"Chart/{name}",
-                        field_path=f'define "{match.group(1)}"',
-                        file=str(path),
-                        line=text.count("\n", 0, match.start()) + 1,
-                    )
+                yield name, path, text, match
+
+
+def free_name(chart: str, template: str, taken: set[str]) -> str:
+    """`<chart>.<template>`, the whole old name kept (two helpers ending alike stay apart),
+    numbered when that name is taken too; added to `taken`."""
+    base = f"{chart}.{template}"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+def template_prefix_findings(chart_dir: Path) -> Iterator[Finding]:
+    defines = list(_defines(chart_dir))
+    taken = {match.group(1) for _, _, _, match in defines}
+    for name, path, text, match in defines:
+        template = match.group(1)
+        if template.startswith(f"{name}."):
+            continue
+        yield Finding(
+            rule="template-prefix",
+            severity=Severity.ERROR,
+            message=f"named template {template!r} is not prefixed with {name + '.'!r}: names "
+            "are global across subcharts and collide",
+            hint=f"rename it to {free_name(name, template, taken)} (and every include of it)",
+            obj=f"Chart/{name}",
+            field_path=f'define "{template}"',
+            file=str(path),
+            line=text.count("\n", 0, match.start()) + 1,
+        )

@@ -7,12 +7,13 @@ file, the line and the key path.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from helmkit.core import schema_gate
+from helmkit.core.rules import RULES, RuleSetting, parse_setting
 from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import InputFileError, UsageError
 
@@ -30,6 +31,7 @@ class Environment:
     timeout: str
     required_secrets: tuple[str, ...]
     verify: dict[str, Any]
+    local: bool = False  # a developer's cluster: the posture rules do not apply
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ class HelmkitConfig:
     snapshot_dir: Path
     environments: dict[str, Environment]
     waivers: tuple[dict[str, str], ...] = ()
+    profile: str = "strict"
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    # release and namespace every lint/snapshot scenario renders with ("" = the chart's name)
+    scenario_release: str = ""
+    scenario_namespace: str = ""
+    # where `helmkit docs` reads the values schema sources (relative to helmkit.yaml)
+    docs_schema_dir: str = "schemas/values"
 
     def environment(self, name: str) -> Environment:
         try:
@@ -112,9 +121,11 @@ def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:
             timeout=entry.get("timeout", "10m"),
             required_secrets=tuple(entry.get("requiredSecrets", [])),
             verify=dict(entry.get("verify", {})),
+            local=bool(entry.get("local", name == "local")),
         )
         for name, entry in data["environments"].items()
     }
+    scenario_defaults = data.get("scenarios", {})
     return HelmkitConfig(
         path=path,
         chart=base / data["chart"],
@@ -122,4 +133,47 @@ def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:
         snapshot_dir=base / data.get("snapshotDir", "tests/snapshots"),
         environments=environments,
         waivers=tuple(dict(entry) for entry in data.get("waivers", [])),
+        profile=data.get("profile", "strict"),
+        rules=_rule_settings(path, data.get("rules", {}), data.get("waivers", [])),
+        scenario_release=scenario_defaults.get("release", ""),
+        scenario_namespace=scenario_defaults.get("namespace", ""),
+        docs_schema_dir=data.get("docs", {}).get("schemaDir", "schemas/values"),
+    )
+
+
+def _rule_settings(
+    path: Path, entries: dict[str, dict[str, str]], waivers: list[dict[str, str]]
+) -> dict[str, RuleSetting]:
+    """`rules:` of helmkit.yaml; a rule id that does not exist is refused (a typo would
+    silently keep the rule at its default)."""
+    named: list[tuple[list[str | int], str]] = [(["rules", r], r) for r in entries]
+    named += [(["waivers", i, "rule"], w["rule"]) for i, w in enumerate(waivers)]
+    for key_path, rule_id in named:
+        if rule_id not in RULES:
+            import difflib
+
+            close = difflib.get_close_matches(rule_id, list(RULES), n=1)
+            raise InputFileError(
+                str(path),
+                f"{format_key_path(key_path)}: unknown rule {rule_id!r}",
+                hint=f"did you mean {close[0]!r}?" if close else "see the rule list in README.md",
+            )
+    return {
+        rule_id: parse_setting(entry["severity"], entry["reason"])
+        for rule_id, entry in entries.items()
+    }
+
+
+def default_config(chart: Path) -> HelmkitConfig:
+    """The configuration `helmkit lint CHART` uses where no helmkit.yaml exists: the chart's
+    own defaults and its ci/ values, the light profile (a chart written elsewhere), no
+    environments. Its path (and with it the render cache) sits beside the chart, not in it: a
+    cache inside the chart would change the chart's digest on every run."""
+    return HelmkitConfig(
+        path=chart.resolve().parent / CONFIG_FILE,
+        chart=chart,
+        kube_versions=DEFAULT_KUBE_VERSIONS,
+        snapshot_dir=chart.resolve().parent / "snapshots" / chart.resolve().name,
+        environments={},
+        profile="light",
     )

@@ -1,13 +1,16 @@
 """Findings of lint checks, and the waivers that can silence one finding on one object.
 
-A waiver always names one rule and carries a reason; there is no global off switch. Waivers come
-from the object itself (annotation `helmkit.dev/waive: "<rule-id>: <reason>"`, several separated
-by `;`) or from helmkit.yaml (`waivers: [{rule, kind, name, reason}]`).
+A waiver always names one rule and carries a reason. Waivers come from the object itself
+(annotation `helmkit.dev/waive: "<rule-id>: <reason>"`, several separated by `;`) or from
+helmkit.yaml (`waivers: [{rule, kind, name, reason}]`; `name` may hold `*` for names that carry a
+hash, e.g. Jobs; `kind: Chart` with the chart's name for findings about the chart). A whole
+rule is re-graded or switched off per project in helmkit.yaml `rules:` (see core/rules.py).
 """
 
 from __future__ import annotations
 
 import enum
+import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -127,12 +130,22 @@ class WaiverBook:
     """Waivers indexed by object ("Kind/name") and rule."""
 
     by_object: dict[str, dict[str, str]] = field(default_factory=dict)
+    patterns: list[tuple[str, str, str]] = field(default_factory=list)  # (glob, rule, reason)
 
     def add(self, obj: str, waiver: Waiver) -> None:
+        if "*" in obj:
+            self.patterns.append((obj, waiver.rule, waiver.reason))
+            return
         self.by_object.setdefault(obj, {})[waiver.rule] = waiver.reason
 
     def reason(self, finding: Finding) -> str:
-        return self.by_object.get(finding.obj, {}).get(finding.rule, "")
+        exact = self.by_object.get(finding.obj, {}).get(finding.rule, "")
+        if exact or not self.patterns:
+            return exact
+        for glob, rule, reason in self.patterns:
+            if rule == finding.rule and fnmatch.fnmatchcase(finding.obj, glob):
+                return reason
+        return ""
 
 
 def apply_waivers(findings: Iterable[Finding], book: WaiverBook) -> list[Finding]:

@@ -65,7 +65,11 @@ def schema_stamp() -> str:
     """Where the bundled schemas live and when they were installed: verdicts remembered
     between runs are not reused after kubernetes-validate changes."""
     root = schema_root()
-    return f"{root}:{root.stat().st_mtime_ns}"
+    from importlib import resources
+
+    crds = resources.files("helmkit").joinpath("data/crd-schemas.json")
+    size = len(crds.read_bytes()) if crds.is_file() else 0
+    return f"{root}:{root.stat().st_mtime_ns}:crds-{size}"
 
 
 @functools.cache
@@ -103,12 +107,21 @@ def schema_file_name(api_version: str, kind: str) -> str:
     return f"{kind.lower()}-{suffix}.json"
 
 
+# the keywords of the bundled CRD schemas beyond those of the Kubernetes ones
+# (scripts/gen-crd-schemas.py keeps no others)
+_CRD_KEYWORDS = {
+    "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
+    "anyOf", "allOf", "nullable",
+}  # fmt: skip
+
+
 class _Compiler:
     """Turns one schema (plus the shared definitions) into a Check closure."""
 
-    def __init__(self, definitions: Mapping[str, Any]) -> None:
+    def __init__(self, definitions: Mapping[str, Any], crd: bool = False) -> None:
         self.definitions = definitions
         self.by_ref: dict[str, Check] = {}
+        self.extra_keywords = _CRD_KEYWORDS if crd else set()
 
     def ref(self, ref: str) -> Check:
         name = ref.rsplit("/", 1)[-1]
@@ -133,6 +146,7 @@ class _Compiler:
                 "enum",
                 "oneOf",
             }
+            - self.extra_keywords
         )
         if unknown:
             raise EnvironmentProblem(f"unsupported keywords {sorted(unknown)} in a bundled schema")
@@ -149,7 +163,24 @@ class _Compiler:
             checks.append(self._object(schema))
         if "items" in schema:
             checks.append(_items(self.compile(schema["items"])))
-        return _typed(schema.get("type"), checks)
+        checks += self._crd_checks(schema)
+        types = schema.get("type")
+        if schema.get("nullable") and types:
+            types = [*([types] if isinstance(types, str) else types), "null"]
+        return _typed(types, checks)
+
+    def _crd_checks(self, schema: dict[str, Any]) -> list[Check]:
+        checks: list[Check] = []
+        for keyword in ("anyOf", "allOf"):
+            if keyword in schema:
+                options = [self.compile(s) for s in schema[keyword]]
+                checks.append(_any_of(options) if keyword == "anyOf" else _all_of(options))
+        bounds = {k: schema[k] for k in _BOUNDS if k in schema}
+        if bounds:
+            checks.append(_bounded(bounds))
+        if "pattern" in schema:
+            checks.append(_pattern(schema["pattern"]))
+        return checks
 
     def _object(self, schema: dict[str, Any]) -> Check:
         # properties are compiled on first use: a PodSpec closure holds hundreds of fields
@@ -216,6 +247,59 @@ def _typed(types: Any, checks: list[Check]) -> Check:
             return
         for sub in checks:
             sub(value, path, out)
+
+    return check
+
+
+_BOUNDS = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
+
+
+def _bounded(bounds: dict[str, Any]) -> Check:
+    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
+        for keyword, limit in bounds.items():
+            if keyword.endswith("Length"):
+                size: Any = len(value) if isinstance(value, str) else None
+            elif keyword.endswith("Items"):
+                size = len(value) if isinstance(value, list) else None
+            else:
+                number = isinstance(value, int | float) and not isinstance(value, bool)
+                size = value if number else None
+            if size is None:
+                continue
+            low = keyword.startswith("min")
+            if (size < limit) if low else (size > limit):
+                word = "at least" if low else "at most"
+                out.append(SchemaIssue(path, f"{keyword}: must be {word} {limit}, got {size}"))
+
+    return check
+
+
+def _pattern(pattern: str) -> Check:
+    compiled = re.compile(pattern)
+
+    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
+        if isinstance(value, str) and not compiled.search(value):
+            out.append(SchemaIssue(path, f"{value!r} does not match {pattern!r}"))
+
+    return check
+
+
+def _any_of(options: list[Check]) -> Check:
+    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
+        for option in options:
+            scratch: list[SchemaIssue] = []
+            option(value, path, scratch)
+            if not scratch:
+                return
+        out.append(SchemaIssue(path, "matches none of the allowed schemas (anyOf)"))
+
+    return check
+
+
+def _all_of(options: list[Check]) -> Check:
+    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
+        for option in options:
+            option(value, path, out)
 
     return check
 
@@ -300,13 +384,40 @@ def _compiler(directory: Path) -> _Compiler:
 
 @functools.cache
 def validator(version: str, api_version: str, kind: str) -> Check | None:
-    """The compiled check for one kind, or None when no schema is bundled (CRDs)."""
+    """The compiled check for one kind, or None when no schema is bundled (other CRDs)."""
+    found = builtin_validator(version, api_version, kind)
+    return found if found is not None else crd_validator(api_version, kind)
+
+
+@functools.cache
+def builtin_validator(version: str, api_version: str, kind: str) -> Check | None:
+    """The check of a kind the Kubernetes version serves itself (None for CRDs)."""
     directory = schema_dir(version)
     path = directory / schema_file_name(api_version, kind)
     if not path.is_file():
         return None
     compiler = _compiler(directory)
     return compiler.compile(json.loads(path.read_text("utf-8")))
+
+
+@functools.cache
+def crd_schemas() -> dict[str, Any]:
+    """The bundled CRD schemas ("group/version/Kind" -> openAPIV3Schema), generated by
+    scripts/gen-crd-schemas.py from the CRDs of the versions pinned in scripts/versions.env."""
+    from importlib import resources
+
+    text = resources.files("helmkit").joinpath("data/crd-schemas.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.cache
+def crd_validator(api_version: str, kind: str) -> Check | None:
+    """The compiled check of a bundled CRD (the same in every Kubernetes version)."""
+    if "." not in api_version.partition("/")[0]:
+        return None  # a built-in group: no CRD (and no need to read the bundle)
+    schema = crd_schemas()["schemas"].get(f"{api_version}/{kind}")
+    return None if schema is None else _Compiler({}, crd=True).compile(schema)
 
 
 def validate(obj: dict[str, Any], version: str) -> list[SchemaIssue] | None:
@@ -330,8 +441,10 @@ def covered(objects: Iterable[dict[str, Any]], validated: Sequence[str], version
     if not matching:
         return False
     try:
+        # built-in kinds only: a bundled CRD schema may differ from the cluster's CRD version
         return all(
-            validator(matching[0], str(o.get("apiVersion", "")), str(o.get("kind", ""))) is not None
+            builtin_validator(matching[0], str(o.get("apiVersion", "")), str(o.get("kind", "")))
+            is not None
             for o in objects
         )
     except UsageError:  # no bundled schema for that version

@@ -9,7 +9,14 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from helmkit.core import connection_budget, kube_schema, pod_security, policy
+from helmkit.core import (
+    api_removals,
+    connection_budget,
+    kube_schema,
+    pod_security,
+    policy,
+    policy_posture,
+)
 from helmkit.core.findings import (
     WAIVE_ANNOTATION,
     Finding,
@@ -65,6 +72,11 @@ def schema_findings(
     memo = memo or SchemaMemo()
     findings: list[Finding] = []
     for obj in objects:
+        known_change = api_removals.change(obj.api_version, obj.kind)
+        if known_change is not None:
+            findings += _api_change(obj, known_change, list(kube_versions))
+            if api_removals.removed_in(known_change, list(kube_versions)):
+                continue  # the schema of a version that dropped the API adds nothing
         digest = object_digest(obj)
         missing_in: list[str] = []
         for version in kube_versions:
@@ -91,7 +103,54 @@ def schema_findings(
     return _merge_versions(findings)
 
 
+def _api_change(
+    obj: K8sObject, found: api_removals.ApiChange, versions: list[str]
+) -> list[Finding]:
+    """A removed API is an error naming the versions that refuse it; a deprecated one a
+    warning. Both name the replacement."""
+    removed = api_removals.removed_in(found, versions)
+    deprecated = api_removals.deprecated_in(found, versions)
+    if removed:
+        rule, severity = "kube-api-removed", Severity.ERROR
+        message = (
+            f"{obj.api_version} {obj.kind} was removed in Kubernetes {found.removed_in}: the API "
+            f"server of {', '.join(removed)} refuses it"
+        )
+    elif deprecated:
+        rule, severity = "kube-api-deprecated", Severity.WARNING
+        message = (
+            f"{obj.api_version} {obj.kind} is deprecated since Kubernetes {found.deprecated_in}"
+            + (f" and removed in {found.removed_in}" if found.removed_in else "")
+        )
+    else:
+        return []
+    replacement = found.replacement
+    hint = replacement if replacement.startswith("remove") else f"use {replacement}"
+    return [
+        Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            hint=hint,
+            obj=obj.ref,
+            field_path="apiVersion",
+            file=obj.source,
+        )
+    ]
+
+
 def _no_schema(obj: K8sObject, versions: list[str], everywhere: bool) -> Finding:
+    if everywhere and api_removals.built_in(obj.api_version):
+        return Finding(
+            rule="kube-api-unknown",
+            severity=Severity.ERROR,
+            message=f"{obj.api_version} {obj.kind} is not an API Kubernetes "
+            f"{', '.join(kube_schema.minor_of(v) for v in versions)} serves (its group is "
+            "built in, so no CRD can add it)",
+            hint="fix apiVersion/kind: check the spelling and `kubectl api-resources`",
+            obj=obj.ref,
+            file=obj.source,
+        )
     if everywhere:
         return Finding(
             rule="kube-schema-missing",
@@ -145,6 +204,17 @@ def pod_security_findings(objects: Sequence[K8sObject]) -> list[Finding]:
     return findings
 
 
+def apply_config_waivers(
+    findings: Sequence[Finding], configured: Sequence[dict[str, str]]
+) -> list[Finding]:
+    """helmkit.yaml waivers on findings that name their object only once complete (the chart:
+    `kind: Chart`, its name; the values: `kind: Values`)."""
+    if not configured:
+        return list(findings)
+    book, _ = waiver_book((), configured)
+    return [f if f.waived else apply_waivers([f], book)[0] for f in findings]
+
+
 def waiver_book(
     objects: Sequence[K8sObject], configured: Sequence[dict[str, str]]
 ) -> tuple[WaiverBook, list[Finding]]:
@@ -180,10 +250,14 @@ def object_findings(
     configured_waivers: Sequence[dict[str, str]] = (),
     extra_rules: Sequence[ObjectRule] = (),
     memo: SchemaMemo | None = None,
+    posture: policy_posture.PostureKeys | None = None,
 ) -> list[Finding]:
+    """`posture`: the scenario is an environment other than local (its switch keys)."""
     findings = schema_findings(objects, kube_versions, memo)
-    findings += policy.run_rules(objects)
+    findings += policy.run_rules(objects, shared=posture is not None)
     findings += connection_budget.connection_budget(objects)
+    if posture is not None:
+        findings += policy_posture.posture_findings(objects, posture)
     findings += pod_security_findings(objects)
     for rule in extra_rules:
         findings += rule(objects)
@@ -222,6 +296,7 @@ _LINT_PATH = re.compile(r"^(?P<path>[\w./-]*[\w/]|Chart\.yaml|values\.yaml): ")
 _FIELD_BY_RULE = {
     "kube-schema-missing": "apiVersion",
     "kube-api-removed": "apiVersion",
+    "kube-api-unknown": "apiVersion",
     "chart-version-bump": "version",
     "docs-stale": "(whole file)",
     "docs-source": "(whole file)",

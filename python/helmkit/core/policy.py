@@ -11,19 +11,16 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from helmkit.core import policy_capacity, policy_pods
+from helmkit.core.credentials import secret_looking
 from helmkit.core.findings import Finding, Severity
 from helmkit.core.manifests import WORKLOAD_KINDS, K8sObject, containers, pod_spec, pod_spec_path
+from helmkit.core.rules import RULES
 
 Rule = Callable[[list[K8sObject]], Iterator[Finding]]
 
 VERSION_LABELS = ("app.kubernetes.io/version", "helm.sh/chart", "chart", "version")
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
-_SECRET_KEY = re.compile(
-    r"(pass(word|wd)?|secret([_-]?key)?|token|api[_-]?key|private[_-]?key|credentials?)$", re.I
-)
-_SECRET_VALUE = re.compile(
-    r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:@]+:[^/\s@]+@|\b(sk|ghp|xox[bp])-?[A-Za-z0-9_]{16,})"
-)
 
 
 def _finding(
@@ -32,11 +29,11 @@ def _finding(
     field_path: str,
     message: str,
     hint: str,
-    severity: Severity = Severity.ERROR,
+    severity: Severity | None = None,
 ) -> Finding:
     return Finding(
         rule=rule,
-        severity=severity,
+        severity=severity or RULES[rule].severity,
         message=message,
         hint=hint,
         obj=obj.ref,
@@ -173,16 +170,22 @@ def _allowed_disruptions(spec: dict[str, Any], replicas: int) -> int:
     return replicas
 
 
-def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
+def _pdb_selections(
+    objects: list[K8sObject],
+) -> Iterator[tuple[K8sObject, list[K8sObject], int]]:
+    """(PDB, the workloads it selects, their replicas: the HPA minimum where one scales)."""
     targets = _hpa_targets(objects)
     workloads = [o for o in objects if o.kind in LONG_RUNNING]
     for pdb in (o for o in objects if o.kind == "PodDisruptionBudget"):
-        spec = pdb.body.get("spec") or {}
+        selector = (pdb.body.get("spec") or {}).get("selector") or {}
         selected = [
-            w
-            for w in workloads
-            if _matches(spec.get("selector") or {}, ((pod_spec_template(w)).get("labels") or {}))
+            w for w in workloads if _matches(selector, pod_spec_template(w).get("labels") or {})
         ]
+        yield pdb, selected, sum(_replicas(w, targets) for w in selected)
+
+
+def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
+    for pdb, selected, replicas in _pdb_selections(objects):
         if not selected:
             yield _finding(
                 "pdb-satisfiable",
@@ -192,8 +195,7 @@ def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
                 "align the PDB selector with the workload's selector labels, or disable the PDB",
             )
             continue
-        replicas = sum(_replicas(w, targets) for w in selected)
-        if _allowed_disruptions(spec, replicas) < 1:
+        if _allowed_disruptions(pdb.body.get("spec") or {}, replicas) < 1:
             names = ", ".join(w.ref for w in selected)
             yield _finding(
                 "pdb-satisfiable",
@@ -204,6 +206,13 @@ def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
                 "render the PDB only when replicas (or autoscaling.minReplicas) > 1, or use "
                 "maxUnavailable: 1",
             )
+
+
+def pdb_protects_something(objects: list[K8sObject]) -> Iterator[Finding]:
+    for pdb, selected, replicas in _pdb_selections(objects):
+        if selected:
+            names = ", ".join(w.ref for w in selected)
+            yield from policy_capacity.pdb_protection(pdb, replicas, names)
 
 
 def pod_spec_template(obj: K8sObject) -> dict[str, Any]:
@@ -242,14 +251,6 @@ def selectors_without_versions(objects: list[K8sObject]) -> Iterator[Finding]:
                 )
 
 
-def _secret_looking(key: str, value: str) -> str:
-    if _SECRET_VALUE.search(value):
-        return "its value looks like a credential"
-    if _SECRET_KEY.search(key) and value.strip():
-        return "its name says it holds a secret"
-    return ""
-
-
 # per-object verdicts by the digest of the object's text: scenarios share most objects, and
 # these two rules scan every string of them
 _SECRET_KEYS: dict[str, list[tuple[str, str]]] = {}
@@ -263,7 +264,7 @@ def _secret_keys(obj: K8sObject) -> list[tuple[str, str]]:
     found = [
         (str(key), why)
         for key, value in sorted((obj.body.get("data") or {}).items())
-        if (why := _secret_looking(str(key), str(value)))
+        if (why := secret_looking(str(key), str(value)))
     ]
     if obj.digest:
         if len(_SECRET_KEYS) > _VERDICTS_MAX:
@@ -389,16 +390,29 @@ OBJECT_RULES: dict[str, Rule] = {
     "image-pinned": images_pinned,
     "hpa-replicas": no_replicas_with_hpa,
     "pdb-satisfiable": pdb_satisfiable,
+    "pdb-protects-nothing": pdb_protects_something,
     "selector-version": selectors_without_versions,
     "configmap-secret": configmaps_without_secrets,
     "no-value": no_missing_values,
+    "env-duplicate": policy_pods.env_duplicates,
+    "env-secret": policy_pods.env_secrets,
+    "emptydir-size": policy_pods.emptydir_sizes,
+    "toleration-all": policy_pods.tolerations_of_everything,
+    "quota-admit": policy_capacity.quota_admits,
+}
+# rules for environments other than a developer's own cluster (Scenario.shared)
+SHARED_ENV_RULES: dict[str, Rule] = {
+    "image-mutable-tag": policy_pods.mutable_tags,
 }
 
 
-def run_rules(objects: list[K8sObject]) -> list[Finding]:
+def run_rules(objects: list[K8sObject], *, shared: bool = False) -> list[Finding]:
     findings: list[Finding] = []
     for rule in OBJECT_RULES.values():
         findings.extend(rule(objects))
+    if shared:
+        for rule in SHARED_ENV_RULES.values():
+            findings.extend(rule(objects))
     return findings
 
 

@@ -67,6 +67,7 @@ class RenderJob:
             values_files=[str(p) for p in self.scenario.values_files],
             set_values=self.scenario.set_values,
             kube_version=self.kube_version,
+            api_versions=self.scenario.api_versions,
         )
 
     def cache_key(self, chart_digest: str, helm_identity: str) -> str:
@@ -78,6 +79,7 @@ class RenderJob:
             self.scenario.release,
             self.scenario.namespace,
             self.kube_version,
+            *self.scenario.api_versions,
             helm_identity,
         )
 

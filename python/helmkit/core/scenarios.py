@@ -1,12 +1,17 @@
 """Scenarios: named sets of values the chart is rendered with by lint, snapshot and test.
 
 `default` (the chart's own values), `env-<name>` per helmkit.yaml environment, `ci-<name>` per
-`ci/<name>-values.yaml` of the chart. Every scenario renders with one fixed release name and
-namespace so snapshots do not depend on where an environment deploys.
+`ci/<name>-values.yaml` of the chart. The `ci-*` scenarios render with every optional API the
+templates probe (`.Capabilities.APIVersions.Has`) announced, as a cluster with those CRDs
+would: the templates behind such checks are rendered and validated at least there (the other
+scenarios render as plain `helm template` does). Every scenario renders with one fixed release
+name and namespace so snapshots do not depend on where an environment deploys: helmkit.yaml
+`scenarios.release`/`scenarios.namespace`, by default the chart's name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,8 +19,9 @@ from pathlib import Path
 from helmkit.core.config import HelmkitConfig
 from helmkit.errors import UsageError
 
-SCENARIO_RELEASE = "ai-native"
-SCENARIO_NAMESPACE = "ai-native"
+SCENARIO_RELEASE = "release"  # only where no chart names it (unit tests)
+SCENARIO_NAMESPACE = "default"
+_NAME = re.compile(r"^name:\s*['\"]?([^'\"#\s]+)", re.M)
 
 
 @dataclass(frozen=True)
@@ -25,22 +31,56 @@ class Scenario:
     set_values: tuple[str, ...] = ()
     release: str = SCENARIO_RELEASE
     namespace: str = SCENARIO_NAMESPACE
+    # an environment other than a developer's own cluster: the posture rules apply
+    shared: bool = False
+    api_versions: tuple[str, ...] = ()  # announced to helm (`--api-versions`)
 
 
-def ci_scenarios(chart: Path) -> list[Scenario]:
+def chart_name(chart: Path) -> str:
+    """`name:` of Chart.yaml (a top-level key: no YAML parse), else the directory's name."""
+    try:
+        match = _NAME.search((chart / "Chart.yaml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        match = None
+    return match.group(1) if match else chart.name
+
+
+def scenario_names(config: HelmkitConfig) -> tuple[str, str]:
+    """(release, namespace) of every scenario."""
+    default = chart_name(config.chart)
+    return (config.scenario_release or default, config.scenario_namespace or default)
+
+
+def ci_scenarios(
+    chart: Path, release: str = SCENARIO_RELEASE, namespace: str = SCENARIO_NAMESPACE
+) -> list[Scenario]:
     ci_dir = chart / "ci"
     if not ci_dir.is_dir():
         return []
+    from helmkit.core.render_plan import api_probes  # it imports this module
+
+    apis = tuple(sorted(api_probes(chart)))
     return [
-        Scenario(f"ci-{path.name.removesuffix('-values.yaml')}", (path,))
+        Scenario(
+            f"ci-{path.name.removesuffix('-values.yaml')}",
+            (path,),
+            (),
+            release,
+            namespace,
+            api_versions=apis,
+        )
         for path in sorted(ci_dir.glob("*-values.yaml"))
     ]
 
 
 def all_scenarios(config: HelmkitConfig) -> list[Scenario]:
-    scenarios = [Scenario("default")]
-    scenarios += [Scenario(f"env-{name}", env.values) for name, env in config.environments.items()]
-    return scenarios + ci_scenarios(config.chart)
+    release, namespace = scenario_names(config)
+    scenarios = [Scenario("default", (), (), release, namespace)]
+    scenarios += [
+        Scenario(f"env-{name}", env.values, (), release, namespace, shared=not env.local)
+        for name, env in config.environments.items()
+    ]
+    return scenarios + ci_scenarios(config.chart, release, namespace)
 
 
 def pick(
@@ -74,5 +114,8 @@ def pick(
             )
         chosen.append(known[name])
     if values_files or set_values:
-        chosen.append(Scenario("custom", tuple(values_files), tuple(set_values)))
+        release, namespace = scenario_names(config)
+        chosen.append(
+            Scenario("custom", tuple(values_files), tuple(set_values), release, namespace)
+        )
     return chosen or list(known.values())

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.adapters import git
-from helmkit.core import chart_meta, content_hash, values_docs
+from helmkit.core import chart_meta, content_hash, rules, values_docs
 from helmkit.core.findings import Finding, Severity
 from helmkit.core.yaml_source import load_yaml_file
 from helmkit.errors import HelmkitError
@@ -63,27 +63,33 @@ def version_bump(chart: Path, repo_dir: Path) -> list[Finding]:
     return list(chart_meta.version_bump_findings(current, old, f"{base.how} ({base.ref[:12]})"))
 
 
-def docs_key(repo_dir: Path, chart: Path) -> str:
-    """Everything the docs generator reads lives in schemas/values and the chart."""
+def docs_key(repo_dir: Path, chart: Path, schema_dir: str = docs.SCHEMA_DIR) -> str:
+    """Everything the docs generator reads lives in the schema sources, the chart, the
+    README (its rule list) and the rules table."""
     return content_hash.combine(
-        content_hash.hash_tree(repo_dir / docs.SCHEMA_DIR),
+        content_hash.hash_tree(repo_dir / schema_dir),
         content_hash.hash_named(chart, DOCS_INPUTS),
+        content_hash.hash_files([repo_dir / "README.md"]),
+        rules.table_digest(),
     )
 
 
-def docs_up_to_date(repo_dir: Path) -> list[Finding]:
-    """Stale generated files (values tables, values.schema.json), from `helmkit docs`' logic."""
-    if not (repo_dir / docs.SCHEMA_DIR).is_dir():
+def docs_up_to_date(
+    repo_dir: Path, chart_dir: str = docs.CHART_DIR, schema_dir: str = docs.SCHEMA_DIR
+) -> list[Finding]:
+    """Stale generated files (values tables, values.schema.json, the README's rule list),
+    from `helmkit docs`' logic."""
+    if not (repo_dir / schema_dir).is_dir():
         return [
             Finding(
                 rule="docs-stale",
                 severity=Severity.INFO,
-                message=f"no {docs.SCHEMA_DIR} next to helmkit.yaml: generated docs not " "checked",
-                hint="only the repository's own chart has generated docs",
+                message=f"no {schema_dir} next to helmkit.yaml: generated docs not checked",
+                hint="only charts with values schema sources have generated docs",
             )
         ]
     try:
-        expected = values_docs.generate(docs.load_inputs(repo_dir))
+        expected = docs.generated(repo_dir, chart_dir, schema_dir)
     except HelmkitError as exc:  # a broken docs source is a finding, not the end of the lint
         return [
             Finding(
@@ -101,7 +107,8 @@ def docs_up_to_date(repo_dir: Path) -> list[Finding]:
         Finding(
             rule="docs-stale",
             severity=Severity.ERROR,
-            message="generated file is out of date with schemas/values and values.yaml " "comments",
+            message="generated file is out of date with its sources (schema sources, "
+            "values.yaml comments, the rules table)",
             hint="run `helmkit docs` and commit the result",
             file=rel,
         )

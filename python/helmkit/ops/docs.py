@@ -1,4 +1,6 @@
-"""Read the docs sources from the repository, and write or check the generated files."""
+"""Read the docs sources from the repository, and write or check the generated files: the
+values tables and values.schema.json files (from the schema sources), and the rule list in the
+repository's README.md (from `helmkit.core.rules`, between its markers)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from helmkit.core import rules
 from helmkit.core import values_docs as core
 from helmkit.errors import CheckFailed, InputFileError
 
@@ -38,9 +41,9 @@ def _schema(root: Path, rel: str) -> dict[str, Any] | None:
     return data
 
 
-def _source(root: Path, name: str, chart_path: str) -> core.ChartSource:
+def _source(root: Path, name: str, chart_path: str, schema_dir: str) -> core.ChartSource:
     values_file = f"{chart_path}/values.yaml"
-    schema_file = f"{SCHEMA_DIR}/{name}.schema.yaml"
+    schema_file = f"{schema_dir}/{name}.schema.yaml"
     return core.ChartSource(
         name=name,
         values_file=values_file,
@@ -50,37 +53,57 @@ def _source(root: Path, name: str, chart_path: str) -> core.ChartSource:
     )
 
 
-def _subchart_names(root: Path, *, library: bool) -> list[str]:
+def _subchart_names(root: Path, chart_dir: str, *, library: bool) -> list[str]:
     """Subcharts under charts/: application ones, or (library=True) library ones."""
     names = []
-    for chart_yaml in sorted((root / CHART_DIR / "charts").glob("*/Chart.yaml")):
+    for chart_yaml in sorted((root / chart_dir / "charts").glob("*/Chart.yaml")):
         meta = yaml.load(chart_yaml.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506
         if (meta.get("type", "application") == "library") == library:
             names.append(chart_yaml.parent.name)
     return names
 
 
-def load_inputs(root: Path) -> core.DocsInputs:
-    """Collect every source the generator reads."""
+def load_inputs(
+    root: Path, chart_dir: str = CHART_DIR, schema_dir: str = SCHEMA_DIR
+) -> core.DocsInputs:
+    """Collect every source the generator reads (paths relative to root, from helmkit.yaml)."""
     return core.DocsInputs(
-        umbrella=_source(root, core.UMBRELLA, CHART_DIR),
+        umbrella=_source(root, core.UMBRELLA, chart_dir, schema_dir),
         subcharts=tuple(
-            _source(root, name, f"{CHART_DIR}/charts/{name}")
-            for name in _subchart_names(root, library=False)
+            _source(root, name, f"{chart_dir}/charts/{name}", schema_dir)
+            for name in _subchart_names(root, chart_dir, library=False)
         ),
-        libraries=tuple(_subchart_names(root, library=True)),
-        defs=(_schema(root, f"{SCHEMA_DIR}/{core.DEFS_FILE}") or {}).get("$defs", {}),
-        chart_dir=CHART_DIR,
-        readme_text=_read(root, f"{CHART_DIR}/README.md"),
+        libraries=tuple(_subchart_names(root, chart_dir, library=True)),
+        defs=(_schema(root, f"{schema_dir}/{core.DEFS_FILE}") or {}).get("$defs", {}),
+        chart_dir=chart_dir,
+        readme_text=_read(root, f"{chart_dir}/README.md"),
     )
 
 
-def run(root: Path, *, check: bool) -> list[str]:
+def rule_list(root: Path) -> dict[str, str]:
+    """README.md with its generated rule list (nothing when it has no rule-list markers)."""
+    readme = root / "README.md"
+    if not readme.is_file():
+        return {}
+    text = rules.with_rule_list(readme.read_text(encoding="utf-8"))
+    return {} if text is None else {"README.md": text}
+
+
+def generated(
+    root: Path, chart_dir: str = CHART_DIR, schema_dir: str = SCHEMA_DIR
+) -> dict[str, str]:
+    """Repo-relative path -> expected content of every generated file."""
+    return {**core.generate(load_inputs(root, chart_dir, schema_dir)), **rule_list(root)}
+
+
+def run(
+    root: Path, *, check: bool, chart_dir: str = CHART_DIR, schema_dir: str = SCHEMA_DIR
+) -> list[str]:
     """Write the generated files (or, with check, raise CheckFailed naming the stale ones).
 
     Returns the paths written (or found up to date).
     """
-    expected = core.generate(load_inputs(root))
+    expected = generated(root, chart_dir, schema_dir)
     actual = {
         rel: (root / rel).read_text(encoding="utf-8") if (root / rel).exists() else None
         for rel in expected

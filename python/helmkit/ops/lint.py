@@ -203,12 +203,15 @@ def lint(
     report = LintReport([s.name for s in plan.scenarios], plan.versions)
     findings, renders = _run(plan, config, options, helm, on_render)
     report.renders = [renders[i] for i in range(len(plan.jobs))]
-    from helmkit.core import lint_checks  # already loaded by _run, while helm worked
+    from helmkit.core import lint_checks, rules  # already loaded by _run, while helm worked
     from helmkit.ops import lint_steps as steps
 
     chart_name = steps.chart_name(plan.chart)
     unique = steps.dedupe(steps.without_echoes(findings))
-    report.findings = sorted((lint_checks.complete(f, chart_name) for f in unique), key=sort_key)
+    completed = [lint_checks.complete(f, chart_name) for f in unique]
+    completed = lint_checks.apply_config_waivers(completed, config.waivers)
+    graded = rules.regrade(completed, config.profile, config.rules)
+    report.findings = sorted(graded, key=sort_key)
     return report
 
 
@@ -258,8 +261,13 @@ def _run(
         for index, rendered in arriving:
             renders[index] = rendered
             versions = [rendered.job.kube_version] if plan.per_version else plan.versions
-            check = partial(steps.render_findings, rendered, versions, config, memo)
-            findings += steps.cached(cache, rendered.key, check)
+            scenario = rendered.job.scenario
+            check = partial(steps.render_findings, rendered, versions, config, memo, chart)
+            # identical renders share the cached findings: each scenario names itself (the
+            # posture rules of shared environments make the findings differ by that flag)
+            key = content_hash.combine(rendered.key, f"shared={scenario.shared}")
+            found = steps.cached(cache, key, check)
+            findings += [replace(f, scenario=scenario.name) for f in found]
             if on_render is not None:
                 on_render(rendered)
         for target, future in zip(plan.lint_targets, helm_lint, strict=True):

@@ -7,6 +7,7 @@ imports (Kubernetes schemas, policy rules, docs generator, git) then load while 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -15,7 +16,15 @@ from typing import Any
 
 import yaml
 
-from helmkit.core import chart_meta, content_hash, lint_checks, manifests, schema_gate, values
+from helmkit.core import (
+    chart_meta,
+    content_hash,
+    lint_checks,
+    manifests,
+    policy_posture,
+    schema_gate,
+    values,
+)
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.findings import Finding, Severity, finding_from_dict
 from helmkit.core.manifests import ManifestError
@@ -157,6 +166,7 @@ def render_findings(
     versions: Sequence[str],
     config: HelmkitConfig,
     memo: lint_checks.SchemaMemo | None = None,
+    chart: Path | None = None,
 ) -> list[Finding]:
     name = rendered.job.scenario.name
     if rendered.error is not None:
@@ -174,8 +184,27 @@ def render_findings(
                 hint=exc.hint,
             )
         ]
-    found = lint_checks.object_findings(objects, versions, config.waivers, memo=memo)
+    shared = rendered.job.scenario.shared
+    posture = posture_keys(chart or config.chart) if shared else None
+    found = lint_checks.object_findings(
+        objects, versions, config.waivers, memo=memo, posture=posture
+    )
     return [replace(f, scenario=name) for f in found]
+
+
+_POSTURE_KEYS: dict[tuple[str, int], policy_posture.PostureKeys] = {}
+
+
+def posture_keys(chart: Path) -> policy_posture.PostureKeys:
+    """The NetworkPolicy and TLS switches of the chart's values.yaml (read once per content)."""
+    path = chart / "values.yaml"
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return policy_posture.PostureKeys()
+    if key not in _POSTURE_KEYS:
+        _POSTURE_KEYS[key] = policy_posture.posture_keys(load_data_only(str(path)).data)
+    return _POSTURE_KEYS[key]
 
 
 def static_findings(
@@ -190,11 +219,14 @@ def static_findings(
     if with_chart_checks:
         repo = config.path.parent
         findings += chart_checks.chart_findings(chart, repo)
-        findings += cached(
-            DerivedCache(cache_dir, "docs-findings"),
-            chart_checks.docs_key(repo, chart) if (repo / "schemas").is_dir() else "",
-            partial(chart_checks.docs_up_to_date, repo),
-        )
+        schema_dir = config.docs_schema_dir
+        if (repo / schema_dir).is_dir():
+            chart_dir = os.path.relpath(chart, repo)
+            findings += cached(
+                DerivedCache(cache_dir, "docs-findings"),
+                chart_checks.docs_key(repo, chart, schema_dir),
+                partial(chart_checks.docs_up_to_date, repo, chart_dir, schema_dir),
+            )
     return findings + cached_values_findings(chart, scenarios, cache_dir)
 
 

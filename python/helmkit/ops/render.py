@@ -25,7 +25,7 @@ from helmkit.core import cache_policy, content_hash
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
 from helmkit.core.render_plan import RenderJob, version_key
-from helmkit.core.scenarios import Scenario
+from helmkit.core.scenarios import Scenario, scenario_names
 from helmkit.errors import HelmError, UsageError
 
 
@@ -297,7 +297,8 @@ def render_environment(
             environment, (*env.values, *values_files), tuple(set_values), env.release, env.namespace
         )
     else:
-        scenario = Scenario("custom", tuple(values_files), tuple(set_values))
+        release, namespace = scenario_names(config)
+        scenario = Scenario("custom", tuple(values_files), tuple(set_values), release, namespace)
     for path in scenario.values_files:
         if not path.is_file():
             raise UsageError(f"values file {path} does not exist", hint="check the path")
