@@ -62,3 +62,16 @@ class ReleasePendingError(HelmError):
 
 class ReleaseNotFoundError(HelmError):
     """The release does not exist in the namespace."""
+
+
+class HelmTimeout(HelmError):
+    """helm did not return in time and was stopped (it usually waits on an API server)."""
+
+    def __init__(self, argv: list[str], timeout_s: float, setting: str) -> None:
+        super().__init__(
+            argv,
+            -1,
+            f"no answer within {timeout_s:.0f}s: helm was stopped",
+            hint=f"check that the cluster answers; set {setting} (e.g. 10m) to wait longer",
+        )
+        self.timeout_s = timeout_s

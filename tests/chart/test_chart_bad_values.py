@@ -151,8 +151,54 @@ def bad_values_files(
     return files
 
 
-def test_there_are_at_least_30_cases() -> None:
-    assert len(CASES) >= 30
+# The schema cases (the expected text names a JSON pointer, and a quoted key for unknown keys):
+# without the offending key, the same values must not be refused for it. This is what makes a
+# case mean "the schema refuses exactly this": a refusal for any other reason (a broken harness,
+# a case that breaks two things) fails here instead of passing above.
+SCHEMA_CASES = [case for case in CASES if case[2][0].startswith("/")]
+
+
+def _offending_path(expected: tuple[str, ...]) -> list[str | int]:
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in expected[0].split("/")[1:]]
+    if len(expected) > 1 and expected[-1].startswith("'"):
+        parts.append(expected[-1].strip("'"))
+    return parts
+
+
+def _without(values: Any, path: list[str | int]) -> Any:
+    """A copy of values with the key (or list item) at path removed."""
+    copy = json.loads(json.dumps(values))
+    node = copy
+    for part in path[:-1]:
+        node = node[part]
+    del node[path[-1]]
+    return copy
+
+
+def _control_file(
+    directory: Path, case_id: str, values: dict[str, Any], expected: tuple[str, ...]
+) -> Path:
+    path = directory / f"{case_id}-control.yaml"
+    path.write_text(yaml.safe_dump(_without(values, _offending_path(expected))))
+    return path
+
+
+@pytest.mark.parametrize("helm", HELMS)
+@pytest.mark.parametrize(
+    ("case_id", "values", "expected"), SCHEMA_CASES, ids=[c[0] for c in SCHEMA_CASES]
+)
+def test_each_schema_case_is_refused_for_its_key_alone(
+    helm_runs: HelmRuns, tmp_path_factory: pytest.TempPathFactory, helm: str,
+    case_id: str, values: dict[str, Any], expected: tuple[str, ...],
+) -> None:
+    control = _control_file(tmp_path_factory.mktemp("control"), case_id, values, expected)
+    result = helm_runs.run(helm, template_args([control]))
+    assert expected[-1] not in result.stderr, (
+        f"{case_id} without {expected[-1]} is still refused for it:\n{result.stderr}"
+    )
+
+
+def test_case_ids_are_unique() -> None:
     assert len({case_id for case_id, _, _ in CASES}) == len(CASES)
 
 

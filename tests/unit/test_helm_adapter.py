@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from helmkit.adapters.helm import Helm, find_helm, mask_argv
-from helmkit.errors import EnvironmentProblem, HelmError, ReleaseNotFoundError, ReleasePendingError
+from helmkit.adapters.helm import DEFAULT_TIMEOUT_S, Helm, default_timeout, find_helm, mask_argv
+from helmkit.errors import (
+    EnvironmentProblem,
+    HelmError,
+    HelmTimeout,
+    ReleaseNotFoundError,
+    ReleasePendingError,
+)
 
 FAKE = """#!/bin/sh
 case "$1" in
@@ -117,3 +123,21 @@ def test_mask_argv() -> None:
         "--values",
         "f",
     ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "seconds"), [("", DEFAULT_TIMEOUT_S), ("90", 90.0), ("2.5", 2.5), ("5m", 300.0)]
+)
+def test_default_timeout_reads_the_setting(
+    monkeypatch: pytest.MonkeyPatch, setting: str, seconds: float
+) -> None:
+    monkeypatch.setenv("HELMKIT_HELM_TIMEOUT", setting)
+    assert default_timeout() == seconds
+
+
+def test_a_process_that_does_not_return_is_stopped(tmp_path: Path) -> None:
+    hung = tmp_path / "hung-helm"
+    hung.write_text("#!/bin/sh\nexec sleep 60\n")
+    hung.chmod(hung.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(HelmTimeout, match="no answer within 1s: helm was stopped"):
+        Helm(str(hung)).run(["history", "x"], timeout=1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from helmkit.core import report_format as fmt
 from helmkit.core.findings import Finding, Severity
 
@@ -79,3 +81,30 @@ def test_snapshot_report() -> None:
     root = ET.fromstring(fmt.snapshots_junit(report))
     assert root.find("testsuite").get("failures") == "2"  # type: ignore[union-attr]
     assert json.loads(fmt.snapshots_json(report))["stale"] == ["tests/snapshots/env-old.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["lint"], ("text", None)),
+        (["lint", "--format", "json", "--output", "r.json"], ("json", "r.json")),
+        (["test", "--format=junit", "--output=out/r.xml"], ("junit", "out/r.xml")),
+        (["lint", "--format", "yaml"], ("text", None)),
+        (["lint", "--", "--format", "json"], ("text", None)),
+    ],
+)
+def test_report_target_reads_the_command_line(
+    args: list[str], expected: tuple[str, str | None]
+) -> None:
+    assert fmt.report_target(args) == expected
+
+
+def test_failure_reports_say_the_run_failed() -> None:
+    as_json = json.loads(fmt.failure_report("json", "lint", "boom\n  hint: x", 2))
+    assert as_json == {"ok": False, "error": "boom\n  hint: x", "exitCode": 2, "findings": []}
+    root = ET.fromstring(fmt.failure_report("junit", "test", "boom\n  hint: x", 130))
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("errors") == "1"
+    error = root.find(".//testcase/error")
+    assert error is not None and error.get("message") == "boom" and "hint: x" in (error.text or "")
+    assert fmt.failure_report("text", "lint", "boom", 2) == "helmkit lint FAILED (exit 2): boom"

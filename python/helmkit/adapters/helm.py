@@ -22,11 +22,28 @@ from helmkit.core.helm_argv import HelmVersion
 from helmkit.errors import (
     EnvironmentProblem,
     HelmError,
+    HelmTimeout,
     ReleaseNotFoundError,
     ReleasePendingError,
 )
 
-DEFAULT_TIMEOUT_S = 900.0
+# A helm call that is not a release (template, lint, history, get, version) takes seconds; one
+# that has not returned after this waits on something that will not answer. Releases and
+# rollbacks pass their own bound, derived from helm's --timeout.
+DEFAULT_TIMEOUT_S = 120.0
+TIMEOUT_SETTING = "HELMKIT_HELM_TIMEOUT"
+
+
+def default_timeout() -> float:
+    """HELMKIT_HELM_TIMEOUT (a Go duration such as 5m, or seconds), else DEFAULT_TIMEOUT_S."""
+    from helmkit.core.release_meta import parse_duration
+
+    explicit = os.environ.get(TIMEOUT_SETTING, "").strip()
+    if not explicit:
+        return DEFAULT_TIMEOUT_S
+    if explicit.replace(".", "", 1).isdigit():
+        return float(explicit)
+    return parse_duration(explicit)  # a UsageError naming the text when it is no duration
 
 
 def default_cache_dir() -> Path:
@@ -105,12 +122,14 @@ class Helm:
         self,
         args: Sequence[str],
         *,
-        timeout: float = DEFAULT_TIMEOUT_S,
+        timeout: float | None = None,
         env: dict[str, str] | None = None,
         check: bool = True,
     ) -> HelmResult:
-        """Run helm; a non-zero exit raises a typed HelmError unless check=False."""
+        """Run helm; a non-zero exit raises a typed HelmError unless check=False, no answer
+        within `timeout` (default: `default_timeout()`) raises HelmTimeout."""
         argv = [self.executable, *args]
+        timeout = timeout if timeout is not None else default_timeout()
         try:
             proc = subprocess.run(
                 argv,
@@ -125,8 +144,8 @@ class Helm:
                 f"helm executable {self.executable!r} does not exist",
                 hint="run scripts/bootstrap.sh or set HELMKIT_HELM",
             ) from exc
-        except subprocess.TimeoutExpired as exc:
-            raise HelmError(mask_argv(argv), -1, f"timed out after {timeout:.0f}s") from exc
+        except subprocess.TimeoutExpired as exc:  # subprocess.run has killed helm
+            raise HelmTimeout(mask_argv(argv), timeout, TIMEOUT_SETTING) from exc
         if proc.returncode != 0 and check:
             raise _typed_error(argv, proc.returncode, proc.stderr)
         return HelmResult(proc.stdout, proc.stderr, proc.returncode)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from helmkit.core.release_meta import parse_duration
-from helmkit.errors import HelmError, HelmkitError
+from helmkit.errors import HelmError, HelmkitError, HelmTimeout
 from helmkit.ops.live import LiveEnv, open_env
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,6 +75,8 @@ def helm_errors(live: LiveEnv) -> Iterator[None]:
     namespace's Secret values masked; exit 2 as before."""
     try:
         yield
+    except HelmTimeout:
+        raise  # no helm text to trim or mask, and the API server may be what does not answer
     except HelmError as exc:
         raise HelmkitError(
             f"`{live.command(exc.argv[1:])}` failed (exit {exc.returncode}):"

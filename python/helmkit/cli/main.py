@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
 
 from helmkit import __version__
+from helmkit.cli.options import write_atomically
 from helmkit.errors import HelmkitError
 
 # verb -> (module, attribute, one-line help). The help text is here so --help needs no import.
@@ -45,19 +48,96 @@ class LazyGroup(click.Group):
             raise TypeError(f"{spec[0]}.{spec[1]} is not a click command")
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV] = list(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
-        """One handler maps helmkit errors to exit codes: a message, never a traceback."""
+        """One handler maps every error to an exit code and a one-line message, never a
+        traceback: helmkit errors (their own code), OSError (2, naming the path), Ctrl-C (130).
+        A report file asked for with --output says the run failed whenever it did not finish,
+        so a CI never reads an earlier run's success."""
+        report = _Report.of(ctx.meta.get(_ARGV, []))
         try:
+            report.mark_incomplete()
             return super().invoke(ctx)
         except HelmkitError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            report.fail(ctx, str(exc), exc.exit_code)
+        except OSError as exc:
+            report.fail(ctx, os_error_message(exc), 2)
+        except KeyboardInterrupt:
+            report.fail(ctx, "interrupted", INTERRUPTED)
+        except click.ClickException as exc:
+            report.write_failure(exc.format_message(), exc.exit_code)
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, VERBS[name][2]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+_ARGV = "helmkit.argv"
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
+def os_error_message(exc: OSError) -> str:
+    """`Read-only file system: /repo/.helmkit-cache/x` (the path, and the second one of a
+    rename or copy)."""
+    reason = exc.strerror or str(exc)
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{reason}: {' -> '.join(paths)}" if paths else reason
+
+
+@dataclass(frozen=True)
+class _Report:
+    """Where a verb asked its results to go (--format, --output), for reporting a failure."""
+
+    verb: str
+    fmt: str
+    output: Path | None
+    help: bool = False
+
+    @classmethod
+    def of(cls, args: list[str]) -> _Report:
+        verb = next((a for a in args if not a.startswith("-")), "")
+        if not any(a.startswith(("--format", "--output")) for a in args):
+            return cls(verb, "text", None)  # the common case, without importing the formats
+        from helmkit.core.report_format import report_target
+
+        fmt, output = report_target(args)
+        asks_help = any(a in ("--help", "-h") for a in args)
+        return cls(verb, fmt, Path(output) if output else None, asks_help)
+
+    def mark_incomplete(self) -> None:
+        """Before the verb runs, an earlier report in --output is replaced by one that says
+        the run did not complete; the verb overwrites it with its results."""
+        if self.output is not None and not self.help:
+            from helmkit.core.report_format import INCOMPLETE
+
+            write_atomically(self.output, self.text(INCOMPLETE, 2) + "\n")
+
+    def text(self, message: str, code: int) -> str:
+        from helmkit.core.report_format import failure_report
+
+        return failure_report(self.fmt, self.verb, message, code)
+
+    def write_failure(self, message: str, code: int) -> None:
+        """The failure report: in --output, else on stdout for a machine format."""
+        if self.output is None:
+            if self.fmt != "text":
+                click.echo(self.text(message, code))
+            return
+        try:
+            write_atomically(self.output, self.text(message, code) + "\n")
+        except OSError as exc:
+            click.echo(f"error: cannot write the report: {os_error_message(exc)}", err=True)
+
+    def fail(self, ctx: click.Context, message: str, code: int) -> None:
+        click.echo(f"error: {message}", err=True)
+        self.write_failure(message, code)
+        ctx.exit(code)
 
 
 def _module_exists(module: str) -> bool:

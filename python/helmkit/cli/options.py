@@ -5,7 +5,9 @@ Nothing heavy is imported here: `helmkit --help` stays fast.
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -63,8 +65,15 @@ def values_options(func: F) -> F:
         "values_files",
         multiple=True,
         type=click.Path(dir_okay=False, path_type=Path),
-        help="A values file (repeatable).",
+        callback=_read_streams,
+        help="A values file (repeatable); `-`, /dev/stdin and <(command) are read once.",
     )(func)
+
+
+def _read_streams(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[Path, ...]:
+    from helmkit.adapters.input_files import materialise
+
+    return materialise(tuple(value or ()))
 
 
 def cache_option(func: F) -> F:
@@ -95,9 +104,29 @@ def emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
         click.echo(text)
         return
-    output_file.parent.mkdir(parents=True, exist_ok=True)
-    output_file.write_text(text + "\n", encoding="utf-8")
+    write_atomically(output_file, text + "\n")
     click.echo(f"wrote {output_file}", err=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """The whole file or the old one, never half a report. Anything but a regular file
+    (/dev/stdout, a pipe, a device) is written in place: renaming onto it would replace it."""
+    try:
+        if path.exists() and not path.is_file():
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        if path.parent.exists() and not path.parent.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:  # a full disk names no file by itself
+        raise OSError(exc.errno, exc.strerror, exc.filename or str(path)) from exc
 
 
 def finish(ok: bool) -> None:

@@ -83,9 +83,22 @@ def load_config(path: Path, *, validate: bool = True) -> HelmkitConfig:
     """Load and validate helmkit.yaml: the fast schema gate accepts a valid file; jsonschema
     (slow to import) runs only when the gate rejects it, to name the key path and line."""
     source = load_yaml_file(str(path))
+    _refuse_duplicates(path, source)
     if validate and not _gate_accepts(source.data):
         _validate(path, source)
     return _build(path, source.data)
+
+
+def _refuse_duplicates(path: Path, source: SourcedYaml) -> None:
+    """Two `staging:` entries would silently keep the last: refused, naming both lines."""
+    if source.duplicates:
+        dup = source.duplicates[0]
+        raise InputFileError(
+            str(path),
+            f"duplicate key {format_key_path(dup.key_path)} (first at line {dup.first_line})",
+            line=dup.line,
+            hint="keep one entry per key; YAML would silently use the last one",
+        )
 
 
 def _gate_accepts(data: Any) -> bool:

@@ -186,3 +186,42 @@ def _snapshot_suite(report: SnapshotReport) -> ET.Element:
         if not report.stale_removed:
             ET.SubElement(case, "failure", message="snapshot file of a removed scenario")
     return suite
+
+
+# --- a run that did not finish --------------------------------------------------------------
+
+INCOMPLETE = "the run did not complete (interrupted or killed before it wrote its results)"
+
+
+def failure_report(fmt: str, verb: str, message: str, exit_code: int) -> str:
+    """The report of a run that stopped on an error: a CI reading it sees a failure, never an
+    earlier run's success. `message` is the error helmkit printed (it holds no secret)."""
+    if fmt == "json":
+        payload = {"ok": False, "error": message, "exitCode": exit_code, "findings": []}
+        return json.dumps(payload, indent=2)
+    if fmt != "junit":
+        return f"helmkit {verb} FAILED (exit {exit_code}): {message}"
+    root = ET.Element("testsuites", name="helmkit")
+    suite = ET.SubElement(
+        root, "testsuite", name=f"helmkit {verb}", tests="1", failures="0", errors="1"
+    )
+    case = ET.SubElement(suite, "testcase", classname=f"helmkit.{verb}", name=f"helmkit {verb}")
+    ET.SubElement(case, "error", message=message.splitlines()[0] if message else "").text = message
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def report_target(args: Sequence[str]) -> tuple[str, str | None]:
+    """(--format, --output) as given on a command line, read without click (the error may
+    come from parsing the options themselves); ("text", None) when absent."""
+    found: dict[str, str] = {}
+    for position, arg in enumerate(args):
+        if arg == "--":
+            break
+        for name in ("--format", "--output"):
+            if arg == name and position + 1 < len(args):
+                found[name] = args[position + 1]
+            elif arg.startswith(name + "="):
+                found[name] = arg.split("=", 1)[1]
+    fmt = found.get("--format", "text")
+    return (fmt if fmt in FORMATS else "text"), found.get("--output") or None

@@ -24,12 +24,13 @@ from helmkit.core import (
     policy_posture,
     schema_gate,
     values,
+    yaml_source,
 )
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.findings import Finding, Severity, finding_from_dict
 from helmkit.core.manifests import ManifestError
 from helmkit.core.scenarios import Scenario
-from helmkit.core.yaml_source import SourcedYaml, load_yaml_file
+from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import HelmkitError
 from helmkit.ops import chart_checks
 from helmkit.ops.render import DerivedCache, Rendered
@@ -37,12 +38,33 @@ from helmkit.ops.render import DerivedCache, Rendered
 
 def load_data_only(path: str) -> SourcedYaml:
     """A values file without its line index (the common case: valid values need no lines);
-    anything unusual goes through `load_yaml_file`, which names the file and line."""
+    anything unusual goes through `load_yaml_file`, which names the file and line. Both refuse
+    a file beyond the parse limits before building it."""
+    text = yaml_source.read_text(path)
+    duplicates = yaml_source.check_structure(text, path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            return SourcedYaml(path, manifests.load_document(handle.read()))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return SourcedYaml(path, manifests.load_document(text), duplicates=tuple(duplicates))
+    except yaml.YAMLError:
         return load_yaml_file(path)
+
+
+def duplicate_key_findings(layers: Sequence[SourcedYaml], scenario: str) -> list[Finding]:
+    """Helm (Helm 4 and Helm 3) takes the later of two equal keys without a word: a warning,
+    since the earlier value is silently lost."""
+    return [
+        Finding(
+            rule="values-duplicate-key",
+            severity=Severity.WARNING,
+            message=f"{format_key_path(dup.key_path)} is given twice (first at line "
+            f"{dup.first_line}); the later value wins, as in Helm",
+            hint="remove one of the two entries",
+            scenario=scenario,
+            file=layer.path,
+            line=dup.line,
+        )
+        for layer in layers
+        for dup in layer.duplicates
+    ]
 
 
 def values_layers(
@@ -58,7 +80,7 @@ def values_layers(
                 source = load(str(defaults))
                 nested = {sub.name: source.data or {}}
                 lines = {(sub.name, *k): v for k, v in source.lines.items()}
-                layers.append(SourcedYaml(source.path, nested, lines))
+                layers.append(SourcedYaml(source.path, nested, lines, source.duplicates))
     if (chart / "values.yaml").is_file():
         layers.append(load(str(chart / "values.yaml")))
     return layers
@@ -98,11 +120,12 @@ def values_findings(
         gate = schema_gate.compile_gate(schema)
     if gate is not None:
         layers = base.data_layers() + [load_data_only(str(p)) for p in scenario.values_files]
+        duplicates = duplicate_key_findings(layers, scenario.name)
         if gate(values.layer(layers, scenario.set_values, origins=False).data):
-            return []  # valid: no file:line bookkeeping, no jsonschema
+            return duplicates  # valid: no file:line bookkeeping, no jsonschema
     layers = base.sourced_layers() + [load_yaml_file(str(p)) for p in scenario.values_files]
     layered = values.layer(layers, scenario.set_values)
-    return [
+    return duplicate_key_findings(layers, scenario.name) + [
         Finding(
             rule="values-schema",
             severity=Severity.ERROR,

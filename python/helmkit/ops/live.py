@@ -52,20 +52,25 @@ class LiveEnv:
     def run(self, argv: list[str], *, timeout_s: float | None = None) -> HelmResult:
         return self.helm.run(argv, timeout=timeout_s or self.process_timeout_s)
 
+    def read(self, argv: list[str]) -> HelmResult:
+        """A helm call that only reads (history, get): the adapter's default bound
+        (HELMKIT_HELM_TIMEOUT), not the one of a release."""
+        return self.helm.run(argv)
+
     def history(self) -> list[rv.Revision]:
         """Revisions oldest first; [] when the release does not exist."""
         try:
-            out = self.run(hal.history_argv(self.target), timeout_s=60).stdout
+            out = self.read(hal.history_argv(self.target)).stdout
         except ReleaseNotFoundError:
             return []
         return rv.parse_history(out)
 
     def manifest(self, revision: int | None = None) -> list[lm.KubeObject]:
-        out = self.run(hal.get_manifest_argv(self.target, revision=revision), timeout_s=60).stdout
+        out = self.read(hal.get_manifest_argv(self.target, revision=revision)).stdout
         return lm.parse_manifests(out)
 
     def hooks(self, revision: int | None = None) -> list[lm.KubeObject]:
-        out = self.run(hal.get_hooks_argv(self.target, revision=revision), timeout_s=60).stdout
+        out = self.read(hal.get_hooks_argv(self.target, revision=revision)).stdout
         return lm.parse_manifests(out)
 
     def _get_all(
@@ -73,7 +78,7 @@ class LiveEnv:
     ) -> tuple[hal.PrintedRevision | None, list[lm.KubeObject], list[lm.KubeObject]]:
         """One `helm get all`: the revision line it printed, its manifest and hook objects."""
         argv = hal.get_manifest_and_hooks_argv(self.target, revision=revision)
-        out = self.run(argv, timeout_s=60).stdout
+        out = self.read(argv).stdout
         manifest, hooks = hal.split_manifest_and_hooks(out)
         return hal.printed_revision(out), lm.parse_manifests(manifest), lm.parse_manifests(hooks)
 

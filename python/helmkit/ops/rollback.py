@@ -64,7 +64,7 @@ def _choose(
 
 def _values(live: LiveEnv, revision: int | None, *, all_values: bool) -> dict[str, Any]:
     argv = hal.get_values_argv(live.target, revision=revision, all_values=all_values)
-    loaded = json.loads(live.run(argv, timeout_s=60).stdout or "{}")
+    loaded = json.loads(live.read(argv).stdout or "{}")
     return loaded if isinstance(loaded, dict) else {}
 
 
