@@ -69,8 +69,8 @@ def test_nothing_rotates_between_two_client_side_renders(
     secrets = _secrets(first)
     if "existingSecret" in values["secrets"]:
         assert secrets == []  # the pods read the Secret the team manages
-        backend = next(d for d in yaml.safe_load_all(first)
-                       if d and d["kind"] == "Deployment" and d["metadata"]["name"].endswith("-backend"))
+        backend = next(d for d in yaml.safe_load_all(first) if d and d["kind"] == "Deployment"
+                       and d["metadata"]["name"].endswith("-backend"))
         assert {"secretRef": {"name": "app-secrets"}} in backend["spec"]["template"]["spec"][
             "containers"][0]["envFrom"]
     else:
@@ -87,7 +87,8 @@ def test_refusal_names_each_generated_key_and_the_fix(helm: str, tmp_path: Path)
     assert "postgresql.auth.password is empty" in message
     assert "set secrets.existingSecret=<its name>" in message
     assert f"create a Secret in namespace {NAMESPACE}" in message
-    assert "--set-string secrets.jwtSecretKey=<key> --set-string postgresql.auth.password=" in message
+    assert ("--set-string secrets.jwtSecretKey=<key> --set-string postgresql.auth.password="
+            in message)
     assert "Traceback" not in message and "panic" not in message
 
 
