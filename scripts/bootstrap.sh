@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently (seconds when cached):
 #   Debian packages (PostgreSQL, Redis servers), the Python venv (.venv), Helm 4 + Helm 3,
-#   chart-testing + kubeconform, and the local control plane binaries.
-# Usage: scripts/bootstrap.sh [all|python|helm|peers|control-plane|debian]...
+#   chart-testing + kubeconform, actionlint + promtool, and the local control plane binaries.
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -29,6 +29,7 @@ python_env() {
 
 helm_bins() { bash "$REPO_ROOT/scripts/build-helm.sh"; }
 peers() { bash "$REPO_ROOT/scripts/build-peers.sh"; }
+checkers() { bash "$REPO_ROOT/scripts/build-checkers.sh"; }
 control_plane() {
   if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
 }
@@ -36,12 +37,13 @@ control_plane() {
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; python_env; helm_bins; peers; control_plane ;;
+    all) debian; python_env; helm_bins; peers; checkers; control_plane ;;
     python) python_env ;;
     helm) helm_bins ;;
     peers) peers ;;
+    checkers) checkers ;;
     control-plane) control_plane ;;
     debian) debian ;;
-    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, control-plane, debian)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, debian)" >&2; exit 2 ;;
   esac
 done

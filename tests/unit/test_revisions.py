@@ -117,3 +117,30 @@ def test_short_commit_keeps_the_dirty_mark() -> None:
     assert rv.short_commit("0123456789abcdef0123456789abcdef01234567") == "0123456789ab"
     assert rv.short_commit("0123456789abcdef0123456789abcdef01234567-dirty") == "0123456789ab-dirty"
     assert rv.short_commit("") == "-"
+
+
+def test_markdown_rows_for_a_ci_job_summary() -> None:
+    revs = rv.parse_history(HISTORY)
+    rows = rv.build_rows(
+        revs,
+        environment="staging",
+        version=HelmVersion(4, 3, 1),
+        target=hal.Target("ai-native", "ai-native-staging"),
+        timeout="10m",
+        images={},
+        labels={2: {rv.GIT_LABEL: "0123456789abcdef0123", rv.CI_LABEL: "github_run_id-7"}},
+    )
+    lines = rv.format_markdown(rows)
+    table = [line for line in lines if line.startswith("| ")]
+    assert table[0].startswith("| revision | status |")
+    # newest first, one row per revision, cells escaped
+    assert table[2].startswith("| 2 | deployed |")
+    assert "| 0123456789ab | github_run_id-7 |" in table[2]
+    assert table[3].startswith("| 1 | superseded |")
+    assert (
+        "helm rollback ai-native 1 --namespace ai-native-staging --wait=watcher --wait-for-jobs "
+        "--timeout 10m  # roll back to this revision"
+    ) in lines
+    assert "helmkit verify staging --revision 2  # verify this revision" in lines
+    assert rv.format_markdown([]) == ["No revisions."]
+    assert rv._markdown_cell("a|b\nc") == "a\\|b c"

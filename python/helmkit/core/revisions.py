@@ -221,3 +221,43 @@ def format_rows(rows: Sequence[RevisionRow]) -> list[str]:
         lines.append(f"    rollback: {row.rollback_command}")
         lines.append(f"    verify:   {row.verify_command}")
     return lines
+
+
+def format_markdown(rows: Sequence[RevisionRow]) -> list[str]:
+    """The rows as GitHub/GitLab-flavoured Markdown (a CI job summary): a table of revisions,
+    then each revision's rollback and verify commands as code, newest first."""
+    if not rows:
+        return ["No revisions."]
+    lines = [
+        "| revision | status | updated (UTC) | chart | app | git commit | CI job |",
+        "| ---: | --- | --- | --- | --- | --- | --- |",
+    ]
+    newest_first = list(reversed(rows))
+    for row in newest_first:
+        rev = row.revision
+        cells = [
+            str(rev.number),
+            rev.status,
+            _when(rev),
+            rev.chart_version,
+            rev.app_version or "-",
+            short_commit(row.labels.get(GIT_LABEL, "")),
+            row.labels.get(CI_LABEL, "") or "-",
+        ]
+        lines.append("| " + " | ".join(_markdown_cell(cell) for cell in cells) + " |")
+    for row in newest_first:
+        lines += [
+            "",
+            f"**Revision {row.revision.number}** ({_markdown_cell(row.revision.description)})",
+            "",
+            "```sh",
+            f"{row.rollback_command}  # roll back to this revision",
+            f"{row.verify_command}  # verify this revision",
+            "```",
+        ]
+    return lines
+
+
+def _markdown_cell(text: str) -> str:
+    """A table cell: a pipe or a line break would end the cell or the row."""
+    return text.replace("|", "\\|").replace("\n", " ")

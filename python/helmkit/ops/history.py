@@ -44,6 +44,9 @@ def print_rows(live: LiveEnv, found: list[rv.RevisionRow], *, fmt: str) -> None:
     if fmt == "json":
         live.echo(json.dumps([row.as_json() for row in found], indent=2))
         return
+    if fmt == "markdown":
+        live.echo("\n".join(rv.format_markdown(found)))
+        return
     if not found:
         live.echo(f"release {live.env.release} has no revisions in namespace {live.env.namespace}")
         return
