@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently (seconds when cached):
-#   Debian packages (PostgreSQL, Redis servers), the Python venv (.venv), Helm 4 + Helm 3,
+#   Debian packages (PostgreSQL, Redis servers; containerd, runc, CNI plugins, iptables and
+#   conntrack for the local cluster's real node), the Python venv (.venv), Helm 4 + Helm 3,
 #   chart-testing + kubeconform, actionlint + promtool, and the local control plane binaries.
 # Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|debian]...
 . "$(dirname "$0")/lib.sh"
@@ -10,11 +11,17 @@ debian() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  local pkg
+  for pkg in $REAL_NODE_DEBIAN_PACKAGES; do
+    [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == *"ok installed"* ]] || missing+=("$pkg")
+  done
   [ ${#missing[@]} -eq 0 ] && return
   log "installing Debian packages: ${missing[*]}"
   (flock 9; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) 9>/tmp/.ai-native-apt.lock
-  # The packages start system services; the tests start their own servers on private ports.
-  (service postgresql stop; service redis-server stop) >/dev/null 2>&1 || true
+  # The packages start system services; the tests start their own servers on private ports, and
+  # the real node its own containerd (own socket, root and config).
+  (service postgresql stop; service redis-server stop; service containerd stop) >/dev/null 2>&1 ||
+    true
 }
 
 python_env() {

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the local control plane from the Go module proxy into the tool cache (never the repo):
-# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (wrapper module
-# scripts/go/k8s-bins), etcd (wrapper scripts/go/etcd-bin), kwok and kwokctl; links them into
-# $BIN_DIR. Each tool is rebuilt only when its pinned version in scripts/versions.env changes, so a
-# warm run takes seconds. Usage: scripts/build-control-plane.sh
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, the real node's kubelet and
+# kube-proxy (wrapper module scripts/go/k8s-bins), etcd (wrapper scripts/go/etcd-bin), kwok and
+# kwokctl; links them into $BIN_DIR. Each tool is rebuilt only when its pinned version in
+# scripts/versions.env changes, so a warm run takes seconds. Usage: scripts/build-control-plane.sh
 . "$(dirname "$0")/lib.sh"
 k8s_mod=$REPO_ROOT/scripts/go/k8s-bins
 etcd_mod=$REPO_ROOT/scripts/go/etcd-bin
 k8s_cmds="kube-apiserver kube-controller-manager kube-scheduler kubectl"
+k8s_node_cmds="kubelet kube-proxy"
 
 # The wrapper go.mod files are checked in; regenerate them only if versions.env moved on.
 if ! grep -Eq "k8s\.io/kubernetes v$KUBERNETES_VERSION( |\$)" "$k8s_mod/go.mod" ||
@@ -54,9 +55,17 @@ pkgs=()
 for c in $k8s_cmds; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
 build_wrapper kubernetes "$KUBERNETES_VERSION" "$k8s_mod" / "$k8s_ld" "${pkgs[@]}"
 for c in $k8s_cmds; do ln -sfn "$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION/$c" "$BIN_DIR/$c"; done
+# The real node's binaries: a cache entry of their own, so a control plane built before they were
+# added is kept, and they reuse its warm Go build cache.
+pkgs=()
+for c in $k8s_node_cmds; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+build_wrapper kubernetes-node "$KUBERNETES_VERSION" "$k8s_mod" / "$k8s_ld" "${pkgs[@]}"
+for c in $k8s_node_cmds; do ln -sfn "$TOOLS_DIR/kubernetes-node-$KUBERNETES_VERSION/$c" "$BIN_DIR/$c"; done
 
 # Fail here, not in the e2e suite, if a binary does not report the pinned version.
 version_check "Kubernetes v$KUBERNETES_VERSION" "$BIN_DIR/kube-apiserver" --version
+version_check "Kubernetes v$KUBERNETES_VERSION" "$BIN_DIR/kubelet" --version
+version_check "Kubernetes v$KUBERNETES_VERSION" "$BIN_DIR/kube-proxy" --version
 version_check "etcd Version: $ETCD_VERSION" "$BIN_DIR/etcd" --version
 version_check "$KWOK_VERSION" "$BIN_DIR/kwokctl" --version
 log "control plane ready in $BIN_DIR (kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"

@@ -30,7 +30,7 @@ godebug_line=$(sed -n 's/^godebug \(.*\)$/\1/p' "$upstream_mod")
   echo ")"
   echo
   echo "tool ("
-  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
     printf '\tk8s.io/kubernetes/cmd/%s\n' "$c"
   done
   echo ")"

@@ -1,0 +1,3 @@
+module ai-native.local/images/pause
+
+go 1.22
