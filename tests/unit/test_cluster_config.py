@@ -54,7 +54,8 @@ def test_bootstrap_has_one_default_storage_class_then_nodes() -> None:
 
 def test_kwokctl_config_uses_our_binaries_loopback_and_admission() -> None:
     stages = "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata:\n  name: s1\n"
-    docs = list(yaml.safe_load_all(cc.kwokctl_config(PATHS, "1.35.4", stages)))
+    link = cc.NodeLink("10.250.0.1", "10.96.0.0/16", ("10.250.0.1",))
+    docs = list(yaml.safe_load_all(cc.kwokctl_config(PATHS, "1.35.4", stages, link)))
     assert docs[0]["kind"] == "KwokctlConfiguration"
     assert docs[1]["metadata"]["name"] == "s1"
     opts = docs[0]["options"]
@@ -66,7 +67,9 @@ def test_kwokctl_config_uses_our_binaries_loopback_and_admission() -> None:
     assert opts["etcdBinary"] == "/cache/bin/etcd"
     assert opts["kwokControllerBinary"] == "/cache/bin/kwok"
     patch = docs[0]["componentsPatches"][0]
-    assert patch["extraArgs"] == [{"key": "advertise-address", "value": "127.0.0.1"}]
+    # The API server listens on loopback and advertises the address pods reach it by.
+    assert patch["name"] == "kube-apiserver"
+    assert {"key": "advertise-address", "value": "10.250.0.1"} in patch["extraArgs"]
 
 
 def test_argv_builders() -> None:

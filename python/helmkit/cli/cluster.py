@@ -14,10 +14,15 @@ def cluster() -> None:
 
 @cluster.command("up")
 @click.option("--nodes", default=3, show_default=True, help="Fake nodes, one zone each.")
+@click.option(
+    "--no-real-node",
+    is_flag=True,
+    help="Only the kwok nodes: no kubelet, containerd or network namespace (non-root machines).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan and stop.")
-def up(nodes: int, dry_run: bool) -> None:
-    """Start the cluster; does nothing when it is already up."""
-    steps = ops.up(nodes=nodes, dry_run=dry_run, echo=click.echo)
+def up(nodes: int, no_real_node: bool, dry_run: bool) -> None:
+    """Start the cluster (kwok nodes and one real node); does nothing when it is already up."""
+    steps = ops.up(nodes=nodes, real_node=not no_real_node, dry_run=dry_run, echo=click.echo)
     if not steps:
         click.echo("cluster already up")
 
@@ -40,7 +45,13 @@ def status() -> None:
         click.echo(f"  {name}: pid {pid}")
     for name in st.dead:
         click.echo(f"  {name}: dead")
-    if st.phase is not ops.Phase.UP:
+    healthy = True
+    if st.phase is ops.Phase.UP and (st.node_running or st.node_leftovers):
+        click.echo("real node:")
+        for check in ops.node_health():
+            healthy &= check.ok
+            click.echo(f"  {check.name}: {'ok' if check.ok else 'FAILING'} ({check.detail})")
+    if st.phase is not ops.Phase.UP or not healthy:
         raise SystemExit(1)
     click.echo(f"kubeconfig: {st.kubeconfig}")
 

@@ -62,6 +62,11 @@ class ClusterPaths:
         return self.cluster_dir / "pids"
 
     @property
+    def pki_dir(self) -> Path:
+        """kwokctl's PKI: the cluster CA and the admin certificate every component shares."""
+        return self.cluster_dir / "pki"
+
+    @property
     def kubeconfig(self) -> Path:
         return self.root / "kubeconfig"
 
@@ -150,9 +155,25 @@ def bootstrap_manifests(nodes: list[NodeSpec]) -> str:
     return yaml.safe_dump_all(docs, sort_keys=False)
 
 
-def kwokctl_options(paths: ClusterPaths, kube_version: str) -> dict[str, Any]:
-    """KwokctlConfiguration: binary runtime, our own binaries, loopback only, real admission."""
+@dataclass(frozen=True)
+class NodeLink:
+    """Where the real node reaches the API server (the host end of its veth) and the names the
+    serving certificate must carry for it and for pods (the `kubernetes` Service IP)."""
+
+    advertise_address: str
+    service_cidr: str
+    cert_sans: tuple[str, ...]
+
+
+def _args(pairs: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in pairs.items()]
+
+
+def kwokctl_options(paths: ClusterPaths, kube_version: str, link: NodeLink) -> dict[str, Any]:
+    """KwokctlConfiguration: binary runtime, our own binaries, loopback only, real admission.
+    The same with or without the real node, so adding one never makes the cluster stale."""
     b = paths.binary
+    pki = paths.pki_dir
     return {
         "kind": "KwokctlConfiguration",
         "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
@@ -164,6 +185,7 @@ def kwokctl_options(paths: ClusterPaths, kube_version: str) -> dict[str, Any]:
             # Admission on means Pod Security, ServiceAccount and DefaultStorageClass are real.
             "kubeAuthorization": True,
             "kubeAdmission": True,
+            "kubeApiserverCertSANs": list(link.cert_sans),
             "kubeApiserverBinary": str(b("kube-apiserver")),
             "kubeControllerManagerBinary": str(b("kube-controller-manager")),
             "kubeSchedulerBinary": str(b("kube-scheduler")),
@@ -173,10 +195,34 @@ def kwokctl_options(paths: ClusterPaths, kube_version: str) -> dict[str, Any]:
         },
         "componentsPatches": [
             {
-                # Without it the apiserver looks for a default route to advertise.
                 "name": "kube-apiserver",
-                "extraArgs": [{"key": "advertise-address", "value": LOOPBACK}],
-            }
+                "extraArgs": _args(
+                    {
+                        # An address pods reach (through the real node's veth and a forwarder),
+                        # so the `kubernetes` Service works from them; the API server itself
+                        # still listens on loopback only.
+                        "advertise-address": link.advertise_address,
+                        "service-cluster-ip-range": link.service_cidr,
+                        # The node's Hostname does not resolve: dial kubelets by IP.
+                        "kubelet-preferred-address-types": "InternalIP,Hostname",
+                        # The kubelet authenticates the API server by this (cluster CA) cert.
+                        "kubelet-client-certificate": str(pki / "admin.crt"),
+                        "kubelet-client-key": str(pki / "admin.key"),
+                    }
+                ),
+            },
+            {
+                # kwok plays the kubelet for the fake nodes only; on the real node it would
+                # write pod status beside the kubelet and force-delete its pods. The later
+                # flag wins over kwokctl's own --manage-all-nodes=true.
+                "name": "kwok-controller",
+                "extraArgs": _args(
+                    {
+                        "manage-all-nodes": "false",
+                        "manage-nodes-with-annotation-selector": "kwok.x-k8s.io/node=fake",
+                    }
+                ),
+            },
         ],
     }
 
@@ -185,9 +231,9 @@ def kwokctl_options(paths: ClusterPaths, kube_version: str) -> dict[str, Any]:
 NODE_LAYOUT = "nodes: kwok-node-<letter>, zone-<letter>, IP 127.0.1.<n>, pods 10.244.<n>.0/24"
 
 
-def kwokctl_config(paths: ClusterPaths, kube_version: str, stages_yaml: str) -> str:
+def kwokctl_config(paths: ClusterPaths, kube_version: str, stages_yaml: str, link: NodeLink) -> str:
     """The config file: options first, then every Stage (the file replaces kwok's defaults)."""
-    head = yaml.safe_dump(kwokctl_options(paths, kube_version), sort_keys=False)
+    head = yaml.safe_dump(kwokctl_options(paths, kube_version, link), sort_keys=False)
     return f"# {NODE_LAYOUT}\n{head}---\n{stages_yaml.strip()}\n"
 
 

@@ -1,0 +1,253 @@
+"""The real node beside the kwok nodes: start it, check its health, take it down completely.
+
+`start` runs after the control plane is up: network namespace and veth, cgroup root, client
+certificates from the cluster CA, configs, then the API server forwarder, containerd (images
+imported from the images index), the kubelet (until the Node is Ready) and kube-proxy.
+`stop` undoes all of it and then checks that nothing is left: no process, mount, namespace,
+veth or cgroup of ours; host sysctls restored, files outside the cache removed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from helmkit.adapters import cluster as cluster_adapter
+from helmkit.adapters import real_node as adapter
+from helmkit.core import real_node as rn
+from helmkit.core.cluster_config import ClusterPaths
+from helmkit.errors import EnvironmentProblem
+
+Echo = Callable[[str], None]
+NO_NODE_HINT = "start the cluster without it (kwok nodes only): helmkit cluster up --no-real-node"
+
+
+def preflight(paths: ClusterPaths) -> None:
+    """Refuse, with every reason, when this machine cannot run the node; never pretend."""
+    reasons = rn.cannot_run(adapter.host_facts(paths))
+    if reasons:
+        raise EnvironmentProblem(
+            "this machine cannot run the real node:\n" + "\n".join(f"  - {r}" for r in reasons),
+            hint=NO_NODE_HINT,
+        )
+
+
+def node_spec(paths: ClusterPaths) -> rn.NodeSpec:
+    return rn.NodeSpec(
+        network=rn.node_network(paths),
+        paths=rn.node_paths(paths),
+        apiserver_port=rn.apiserver_port(paths.kubeconfig.read_text(encoding="utf-8")),
+        ca_cert=paths.pki_dir / "ca.crt",
+        pause_image=rn.pause_reference(adapter.images_index(paths)),
+        bin_dir=paths.bin_dir,
+    )
+
+
+def leftovers(paths: ClusterPaths) -> bool:
+    """Anything of a node on this machine: pid files, its namespace, its private tree."""
+    np, net = rn.node_paths(paths), rn.node_network(paths)
+    return bool(adapter.recorded_pids(np)) or adapter.netns_exists(net) or np.root.exists()
+
+
+def alive(paths: ClusterPaths) -> tuple[dict[str, int], dict[str, int]]:
+    """(recorded, alive) pids of the node's components."""
+    recorded = adapter.recorded_pids(rn.node_paths(paths))
+    return recorded, {c: p for c, p in recorded.items() if cluster_adapter.pid_alive(p)}
+
+
+# --- start -------------------------------------------------------------------------------------
+
+
+def start(paths: ClusterPaths, echo: Echo) -> None:
+    started = time.monotonic()
+    spec = node_spec(paths)
+    np, net = spec.paths, spec.network
+    adapter.record_host_state(np)
+    adapter.setup_network(net)
+    adapter.create_cgroup_root(net)
+    adapter.make_certs(np, spec.ca_cert, paths.pki_dir / "ca.key")
+    _write_configs(spec)
+    _start_forwarder(spec)
+    _start_containerd(spec, paths, echo)
+    _start_kubelet(spec, paths)
+    _start_kube_proxy(spec)
+    echo(
+        f"real node {rn.NODE_NAME} Ready in {time.monotonic() - started:.1f}s "
+        f"(IP {net.node_ip}, netns {net.netns}; pods opt in with nodeSelector "
+        f"{'='.join(rn.NODE_LABEL)} and a toleration of {rn.NODE_TAINT['key']})"
+    )
+
+
+def _write_configs(spec: rn.NodeSpec) -> None:
+    np, pki = spec.paths, spec.paths.pki
+    adapter.write_text(np.containerd_config, rn.containerd_config(spec))
+    conflist = rn.dump_json(rn.cni_conflist(spec))
+    adapter.write_text(np.cni_conf_dir / "10-ai-native.conflist", conflist)
+    for target, user, stem in (
+        (np.kubelet_kubeconfig, f"system:node:{rn.NODE_NAME}", "kubelet-client"),
+        (np.kube_proxy_kubeconfig, "system:kube-proxy", "kube-proxy-client"),
+    ):
+        doc = rn.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
+        adapter.write_text(target, rn.dump_yaml(doc), mode=0o600)
+    adapter.write_text(np.kubelet_config, rn.dump_yaml(rn.kubelet_config(spec)))
+    adapter.write_text(np.kube_proxy_config, rn.dump_yaml(rn.kube_proxy_config(spec)))
+    for directory in (np.kubelet_root, np.pod_logs, np.cni_ipam_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+
+
+def _start_forwarder(spec: rn.NodeSpec) -> None:
+    net = spec.network
+    adapter.start_daemon(
+        spec.paths, "apiserver-forwarder", rn.forwarder_argv(net, spec.apiserver_port)
+    )
+    adapter.wait_until(
+        f"API server forwarder on {net.host_ip}:{spec.apiserver_port}",
+        lambda: adapter.tcp_listening(net.host_ip, spec.apiserver_port),
+        spec.paths,
+        "apiserver-forwarder",
+        10,
+    )
+
+
+def _start_containerd(spec: rn.NodeSpec, paths: ClusterPaths, echo: Echo) -> None:
+    np = spec.paths
+    adapter.start_daemon(np, "containerd", rn.containerd_argv(spec))
+    adapter.wait_until("containerd", lambda: adapter.containerd_ready(np), np, "containerd", 30)
+    began = time.monotonic()
+    imported = adapter.import_images(np, adapter.images_index(paths))
+    if imported:
+        echo(f"imported {len(imported)} image archive(s) in {time.monotonic() - began:.1f}s")
+
+
+def _start_kubelet(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    adapter.start_daemon(spec.paths, "kubelet", rn.kubelet_argv(spec))
+    adapter.wait_until(
+        f"node {rn.NODE_NAME} Ready", lambda: node_ready(paths), spec.paths, "kubelet", 90
+    )
+
+
+def _start_kube_proxy(spec: rn.NodeSpec) -> None:
+    url = f"http://{spec.network.node_ip}:{rn.KUBE_PROXY_HEALTHZ_PORT}/healthz"
+    adapter.start_daemon(spec.paths, "kube-proxy", rn.kube_proxy_argv(spec))
+    adapter.wait_until("kube-proxy", lambda: adapter.http_ok(url), spec.paths, "kube-proxy", 60)
+
+
+def node_ready(paths: ClusterPaths) -> bool:
+    try:
+        out = cluster_adapter.kubectl(
+            paths,
+            "get",
+            "node",
+            rn.NODE_NAME,
+            "--ignore-not-found",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type=='Ready')].status}",
+        )
+    except cluster_adapter.ClusterError:
+        return False
+    return out.strip() == "True"
+
+
+# --- health ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def health(paths: ClusterPaths) -> list[Check]:
+    """One line per part of the node: processes, containerd's API, health endpoints, Ready."""
+    np, net = rn.node_paths(paths), rn.node_network(paths)
+    recorded, running = alive(paths)
+    checks = [
+        Check(c, c in running, f"pid {recorded[c]}" if c in recorded else "not started")
+        for c in rn.COMPONENTS
+    ]
+    checks.append(Check("containerd API", adapter.containerd_ready(np), str(np.containerd_socket)))
+    for name, port in (
+        ("kubelet healthz", rn.KUBELET_HEALTHZ_PORT),
+        ("kube-proxy healthz", rn.KUBE_PROXY_HEALTHZ_PORT),
+    ):
+        url = f"http://{net.node_ip}:{port}/healthz"
+        checks.append(Check(name, adapter.http_ok(url), url))
+    checks.append(Check(f"node {rn.NODE_NAME} Ready", node_ready(paths), f"IP {net.node_ip}"))
+    return checks
+
+
+# --- stop --------------------------------------------------------------------------------------
+
+
+def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
+    """Take the node down in dependency order, then prove nothing is left."""
+    if not leftovers(paths):
+        return
+    np, net = rn.node_paths(paths), rn.node_network(paths)
+    state = adapter.read_host_state(np)
+    _, running = alive(paths)
+    if apiserver_up and "kubelet" in running:
+        _drain(paths, np)
+    for component in ("kube-proxy", "kubelet"):
+        adapter.stop_daemon(np, component)
+    if "containerd" in running:
+        adapter.remove_containers(np)
+    adapter.stop_daemon(np, "containerd")
+    strays = adapter.kill_strays(np, net)
+    mounts = adapter.unmount_under((np.root, np.containerd_root))
+    cgroups = adapter.remove_cgroups(net)
+    adapter.delete_network(net)
+    adapter.release_netns_mount(state)
+    adapter.stop_daemon(np, "apiserver-forwarder")
+    adapter.restore_sysctls(state)
+    adapter.remove_outside_files(np, net, state)
+    problems = _leftover_problems(np, net, strays, mounts, cgroups)
+    if problems:
+        raise EnvironmentProblem(
+            "the real node left things behind:\n" + "\n".join(f"  - {p}" for p in problems),
+            hint="remove them by hand, then run `helmkit cluster down` again",
+        )
+    adapter.forget(np)
+
+
+def _drain(paths: ClusterPaths, np: rn.NodePaths) -> None:
+    """Let the kubelet tear its pods down (sandboxes, CNI DEL) before it stops: no new pods
+    (NoExecute taint), every pod on the node deleted now, then wait for the tasks to go."""
+    kubectl = cluster_adapter.kubectl
+    on_node = f"spec.nodeName={rn.NODE_NAME}"
+    try:
+        kubectl(paths, "taint", "node", rn.NODE_NAME, f"{rn.SHUTDOWN_TAINT}", "--overwrite")
+        kubectl(paths, "delete", "pods", "--all-namespaces", "--field-selector", on_node,
+                "--grace-period=0", "--force", "--wait=false")  # fmt: skip
+    except cluster_adapter.ClusterError:
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        tasks = adapter.run(rn.ctr_argv(np, "tasks", "list", "--quiet"), check=False).split()
+        if not tasks:
+            return
+        time.sleep(0.5)
+
+
+def _leftover_problems(
+    np: rn.NodePaths,
+    net: rn.NodeNetwork,
+    strays: dict[int, str],
+    mounts: list[str],
+    cgroups: list[str],
+) -> list[str]:
+    problems = [f"process {pid} still running: {argv}" for pid, argv in strays.items()]
+    problems += [f"component {c} still running (pid {p})" for c, p in alive_after(np).items()]
+    problems += [f"still mounted: {m}" for m in mounts]
+    problems += [f"cgroup not removed: {c}" for c in cgroups]
+    if adapter.netns_exists(net):
+        problems.append(f"network namespace {net.netns} still exists")
+    if adapter.link_exists(net.host_veth):
+        problems.append(f"veth {net.host_veth} still exists")
+    return problems
+
+
+def alive_after(np: rn.NodePaths) -> dict[str, int]:
+    return {c: p for c, p in adapter.recorded_pids(np).items() if cluster_adapter.pid_alive(p)}
