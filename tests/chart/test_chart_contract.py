@@ -14,7 +14,7 @@ import yaml
 from chart_env import HELMS, HelmRuns, one, template_args
 from test_chart_notes import notes
 
-from helmkit.core import connection_budget
+from helmkit.core import connection_budget, unusual_values
 from helmkit.core.findings import Severity
 from helmkit.core.manifests import parse_manifests
 
@@ -198,6 +198,10 @@ RELAXED: list[tuple[str, dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
+# The relaxed cases `helmkit lint` also sees in the rendered objects (core/unusual_values.py).
+LINT_RULES = {"redis-aof-on-emptydir": "redis-aof-emptydir", "acme-without-email": "acme-email"}
+
+
 @pytest.mark.parametrize("helm", HELMS)
 @pytest.mark.parametrize(("case", "values", "warning"), RELAXED, ids=[c[0] for c in RELAXED])
 def test_unusual_but_valid_values_render_and_warn(
@@ -213,6 +217,8 @@ def test_unusual_but_valid_values_render_and_warn(
     if case == "tls-secret-made-by-hand":
         ingress = one(objects, "Ingress", "ai-native")
         assert ingress["spec"]["tls"][0]["secretName"] == "ai-native-tls"
+    rules = {f.rule for f in unusual_values.unusual_values(parse_manifests(result.stdout))}
+    assert rules == ({LINT_RULES[case]} if case in LINT_RULES else set())
     if helm == "helm4":
         text = notes(tmp_path, values_file(tmp_path, values))
         assert "\nWarnings\n" in text and warning in text, text

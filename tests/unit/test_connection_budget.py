@@ -106,3 +106,22 @@ def test_lint_reports_the_rule_with_the_other_object_rules() -> None:
     objects = [config(50, 50), backend(3), postgres(100)]
     rules = {f.rule for f in object_findings(objects, ())}
     assert "connection-budget" in rules
+
+
+def test_unusual_values_acme_without_email_and_aof_on_emptydir() -> None:
+    from helmkit.core.unusual_values import unusual_values
+
+    issuer = obj("ClusterIssuer", "le", {"spec": {"acme": {"server": "https://acme.example"}}})
+    conf = obj("ConfigMap", "redis", {"data": {"redis.conf": "dir /data\nappendonly yes\n"}})
+    spec = pod([{"name": "redis", "volumeMounts": [{"name": "data", "mountPath": "/data"}]}])
+    spec["template"]["spec"]["volumes"] = [
+        {"name": "config", "configMap": {"name": "redis"}},
+        {"name": "data", "emptyDir": {}},
+    ]
+    redis = obj("StatefulSet", "redis", {"spec": spec})
+    assert {f.rule for f in unusual_values([issuer, conf, redis])} == {
+        "acme-email", "redis-aof-emptydir",
+    }  # fmt: skip
+    spec["template"]["spec"]["volumes"][1] = {"name": "data", "persistentVolumeClaim": {}}
+    issuer.body["spec"]["acme"]["email"] = "ops@example.edu"
+    assert unusual_values([issuer, conf, redis]) == []

@@ -9,7 +9,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from helmkit.core import connection_budget, kube_schema, pod_security, policy
+from helmkit.core import connection_budget, kube_schema, pod_security, policy, unusual_values
 from helmkit.core.findings import (
     WAIVE_ANNOTATION,
     Finding,
@@ -184,6 +184,7 @@ def object_findings(
     findings = schema_findings(objects, kube_versions, memo)
     findings += policy.run_rules(objects)
     findings += connection_budget.connection_budget(objects)
+    findings += unusual_values.unusual_values(objects)
     findings += pod_security_findings(objects)
     for rule in extra_rules:
         findings += rule(objects)
