@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 import yaml
-from chart_env import HELMS, HelmRuns, one, template_args
+from chart_env import HELMS, KUBE_VERSIONS, HelmRuns, one, template_args
+from kube_validation import validate_strict
 from test_chart_notes import notes
 
-from helmkit.core import connection_budget
+from helmkit.core import connection_budget, unusual_values
 from helmkit.core.findings import Severity
 from helmkit.core.manifests import parse_manifests
+from helmkit.core.pod_security import check_pod_spec, pod_specs
 
 
 def values_file(tmp_path: Path, values: dict[str, Any]) -> Path:
@@ -90,7 +92,11 @@ def test_command_mode_runs_the_migration_as_a_hook_job(
         {"configMapRef": {"name": "ai-native-config"}},
         {"secretRef": {"name": "ai-native-secrets"}},
     ]
-    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    for path, spec, pod_annotations in pod_specs(job):
+        assert [str(v) for v in check_pod_spec(spec, pod_annotations, prefix=path)] == []
+        assert spec["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+    for version in KUBE_VERSIONS:
+        assert validate_strict(job, version) == [], version
     names = {(o["kind"], o["metadata"]["name"]) for o in objects}
     assert ("ConfigMap", "ai-native-db-schema") not in names
     assert not [n for k, n in names if k == "Job" and n.startswith("ai-native-db-schema-")]
@@ -198,6 +204,10 @@ RELAXED: list[tuple[str, dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
+# The relaxed cases `helmkit lint` also sees in the rendered objects (core/unusual_values.py).
+LINT_RULES = {"redis-aof-on-emptydir": "redis-aof-emptydir", "acme-without-email": "acme-email"}
+
+
 @pytest.mark.parametrize("helm", HELMS)
 @pytest.mark.parametrize(("case", "values", "warning"), RELAXED, ids=[c[0] for c in RELAXED])
 def test_unusual_but_valid_values_render_and_warn(
@@ -213,6 +223,8 @@ def test_unusual_but_valid_values_render_and_warn(
     if case == "tls-secret-made-by-hand":
         ingress = one(objects, "Ingress", "ai-native")
         assert ingress["spec"]["tls"][0]["secretName"] == "ai-native-tls"
+    rules = {f.rule for f in unusual_values.unusual_values(parse_manifests(result.stdout))}
+    assert rules == ({LINT_RULES[case]} if case in LINT_RULES else set())
     if helm == "helm4":
         text = notes(tmp_path, values_file(tmp_path, values))
         assert "\nWarnings\n" in text and warning in text, text

@@ -26,7 +26,10 @@ def test_job_names_depend_on_the_job_spec_only(helm_runs: HelmRuns, helm: str) -
     other_backend = template_args((), *BACKUP_ON, "--set", "backend.image.tag=9.9.9")
     assert job_names(helm_runs.run(helm, other_backend).objects()) == base
 
-    sample_data = template_args((), *BACKUP_ON, "--set", "postgresql.schema.sampleData=true")
+    sample_data = template_args(
+        (), *BACKUP_ON, "--set", "postgresql.schema.mode=bundled",
+        "--set", "postgresql.schema.sampleData=true",
+    )
     changed = job_names(helm_runs.run(helm, sample_data).objects())
     assert changed["ai-native-db-schema"] != base["ai-native-db-schema"]
     assert changed["ai-native-db-backup-volume"] == base["ai-native-db-backup-volume"]

@@ -118,9 +118,9 @@ def test_seed_resources_and_replicas(rendered: dict[str, Objects]) -> None:
 def test_backend_probes_env_and_wait_containers(rendered: dict[str, Objects]) -> None:
     pod = _pod(one(rendered["defaults"], "Deployment", "ai-native-backend"))
     container = pod["containers"][0]
-    assert container["startupProbe"]["httpGet"]["path"] == "/api/v1/health/ping"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/api/v1/health/ping"
-    assert container["readinessProbe"]["httpGet"]["path"] == "/api/v1/health"
+    assert container["startupProbe"]["httpGet"]["path"] == "/api/v1/health/live"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/api/v1/health/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/api/v1/health/ready"
     assert {"configMapRef": {"name": "ai-native-config"}} in container["envFrom"]
     waits = {c["name"]: c["args"][0] for c in pod["initContainers"]}
     assert "nc -z -w 2 ai-native-postgresql 5432" in waits["wait-for-postgresql"]
@@ -148,7 +148,7 @@ def test_config_checksum_follows_the_config_only(helm_runs: HelmRuns, tmp_path: 
 
     base = checksum({})
     assert checksum({"backend": {"replicaCount": 5}}) == base
-    assert checksum({"config": {"database": {"poolSize": 21}}}) != base
+    assert checksum({"config": {"database": {"poolSize": 6}}}) != base
 
 
 def test_configmap_keys(rendered: dict[str, Objects]) -> None:
@@ -156,7 +156,7 @@ def test_configmap_keys(rendered: dict[str, Objects]) -> None:
     assert data["JWT_ALGORITHM"] == "HS256" and data["JWT_ACCESS_TOKEN_EXPIRE_MINUTES"] == "30"
     assert data["LLM_CACHE_BACKEND"] == "redis"
     assert [data[k] for k in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT",
-                              "DB_POOL_RECYCLE")] == ["20", "40", "30", "3600"]
+                              "DB_POOL_RECYCLE")] == ["5", "10", "30", "3600"]
     assert data["DATABASE_HOST"] == "ai-native-postgresql"
     assert data["REDIS_HOST"] == "ai-native-redis"
 
@@ -348,7 +348,7 @@ def test_helm_test_checks_share_one_pod(rendered: dict[str, Objects]) -> None:
     assert list(checks) == ["api", "postgresql", "redis"]
     api = checks["api"]["args"][0]
     assert "http://ai-native-backend:8000/api/v1/health/ping" in api
-    assert "http://ai-native-backend:8000/api/v1/health &&" in api
+    assert "http://ai-native-backend:8000/api/v1/health/ready &&" in api
     assert "pg_isready" in checks["postgresql"]["args"][0]
     assert checks["postgresql"]["securityContext"]["runAsUser"] == 999
     assert checks["redis"]["env"][0]["valueFrom"]["secretKeyRef"]["key"] == "REDIS_URL"

@@ -9,32 +9,57 @@ Usage: {{ include "ai-native.warnings" $ }}
 {{- $warnings := list -}}
 {{- $redis := .Values.redis -}}
 {{- if and $redis.enabled $redis.appendonly (not (dig "persistence" "enabled" true $redis)) -}}
-{{- $warnings = append $warnings "redis.appendonly: true on an emptyDir (redis.persistence.enabled is false): the append-only file vanishes with the pod; set redis.persistence.enabled=true to keep it, or redis.appendonly=false." -}}
+{{- $warnings = append $warnings (cat
+  "redis.appendonly: true on an emptyDir (redis.persistence.enabled is false): the append-only"
+  "file vanishes with the pod; set redis.persistence.enabled=true to keep it, or"
+  "redis.appendonly=false.") -}}
 {{- end -}}
 {{- $tls := .Values.ingress.tls -}}
 {{- if and .Values.ingress.enabled $tls.enabled (not (or $tls.clusterIssuer $tls.secretName)) -}}
-{{- $warnings = append $warnings (printf "ingress.tls: no clusterIssuer and no secretName, so TLS uses secret/%s, which nothing in this release creates (without it the controller serves its default certificate); create it, or set ingress.tls.clusterIssuer or ingress.tls.secretName." (include "ai-native.tlsSecretName" .)) -}}
+{{- $warnings = append $warnings (printf "%s secret/%s, %s %s"
+  "ingress.tls: no clusterIssuer and no secretName, so TLS uses" (include "ai-native.tlsSecretName" .)
+  "which nothing in this release creates (without it the controller serves its default"
+  "certificate); create it, or set ingress.tls.clusterIssuer or ingress.tls.secretName.") -}}
 {{- end -}}
 {{- if and .Values.gateway.enabled $tls.enabled -}}
 {{- range $i, $ref := .Values.gateway.parentRefs -}}
 {{- if not (or $ref.sectionName $ref.port) -}}
-{{- $warnings = append $warnings (printf "gateway.parentRefs[%d]: no sectionName or port, so the routes attach to every listener of Gateway %s, plain-HTTP ones included, while ingress.tls.enabled is true; name its HTTPS listener (sectionName or port) unless that Gateway has no plain-HTTP listener." $i $ref.name) -}}
+{{- $warnings = append $warnings (printf "%s %s %s %s"
+  (printf "gateway.parentRefs[%d]: no sectionName or port, so the routes attach to every" $i)
+  (printf "listener of Gateway %s, plain-HTTP ones included, while ingress.tls.enabled is true;" $ref.name)
+  "name its HTTPS listener (sectionName or port) unless that Gateway has no plain-HTTP"
+  "listener.") -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 {{- if and .Values.certManager.clusterIssuers.create (not .Values.certManager.clusterIssuers.email) -}}
-{{- $warnings = append $warnings "certManager.clusterIssuers.email: empty, so the ACME accounts have no contact and Let's Encrypt cannot warn about expiring certificates; set the email." -}}
+{{- $warnings = append $warnings (cat
+  "certManager.clusterIssuers.email: empty, so the ACME accounts have no contact and Let's"
+  "Encrypt cannot warn about expiring certificates; set the email.") -}}
 {{- end -}}
 {{- $db := .Values.externalDatabase -}}
-{{- if and (not .Values.postgresql.enabled) (not (or $db.existingSecret $db.password .Values.secrets.existingSecret)) -}}
-{{- $warnings = append $warnings "externalDatabase: no password (existingSecret, password or secrets.existingSecret), so the backend and the Jobs connect without one; fine for a server that trusts them, otherwise set externalDatabase.existingSecret." -}}
+{{- $dbPassword := or $db.existingSecret $db.password .Values.secrets.existingSecret -}}
+{{- if and (not .Values.postgresql.enabled) (not $dbPassword) -}}
+{{- $warnings = append $warnings (cat
+  "externalDatabase: no password (existingSecret, password or secrets.existingSecret), so the"
+  "backend and the Jobs connect without one; fine for a server that trusts them, otherwise set"
+  "externalDatabase.existingSecret.") -}}
 {{- end -}}
 {{- $budget := include "ai-native.database.budget" . | fromJson -}}
-{{- if and (not .Values.postgresql.enabled) (gt (int $budget.limit) 0) (gt (int $budget.total) (int $budget.limit)) -}}
-{{- $warnings = append $warnings (printf "externalDatabase.maxConnections: %d cannot hold the worst case of %s connections; lower config.database.poolSize/maxOverflow, raise the server's max_connections (with its memory), or put a pooler in front." (int $budget.limit) (include "ai-native.database.budgetText" $budget)) -}}
+{{- $limit := int $budget.limit -}}
+{{- if and (not .Values.postgresql.enabled) (gt $limit 0) (gt (int $budget.total) $limit) -}}
+{{- $warnings = append $warnings (printf "%s %s connections; %s %s"
+  (printf "externalDatabase.maxConnections: %d cannot hold the worst case of" $limit)
+  (include "ai-native.database.budgetText" $budget)
+  "lower config.database.poolSize/maxOverflow, raise the server's max_connections (with its"
+  "memory), or put a pooler in front.") -}}
 {{- end -}}
-{{- if lt (int .Values.postgresql.schema.ttlSecondsAfterFinished) 600 -}}
-{{- $warnings = append $warnings (printf "postgresql.schema.ttlSecondsAfterFinished: %d seconds; `helm --wait-for-jobs` fails when a Job is deleted before it saw it finish, so keep it above your helm --timeout if you use that flag." (int .Values.postgresql.schema.ttlSecondsAfterFinished)) -}}
+{{- $ttl := int .Values.postgresql.schema.ttlSecondsAfterFinished -}}
+{{- if lt $ttl 600 -}}
+{{- $warnings = append $warnings (cat
+  (printf "postgresql.schema.ttlSecondsAfterFinished: %d seconds; `helm --wait-for-jobs` fails" $ttl)
+  "when a Job is deleted before it saw it finish, so keep it above your helm --timeout if you use"
+  "that flag.") -}}
 {{- end -}}
 {{- join "\n" $warnings -}}
 {{- end -}}

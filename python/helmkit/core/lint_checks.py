@@ -16,6 +16,7 @@ from helmkit.core import (
     pod_security,
     policy,
     policy_posture,
+    unusual_values,
 )
 from helmkit.core.findings import (
     WAIVE_ANNOTATION,
@@ -256,6 +257,7 @@ def object_findings(
     findings = schema_findings(objects, kube_versions, memo)
     findings += policy.run_rules(objects, shared=posture is not None)
     findings += connection_budget.connection_budget(objects)
+    findings += unusual_values.unusual_values(objects)
     if posture is not None:
         findings += policy_posture.posture_findings(objects, posture)
     findings += pod_security_findings(objects)

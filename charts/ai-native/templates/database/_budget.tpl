@@ -20,7 +20,9 @@ Usage: {{ $budget := include "ai-native.database.budget" $ | fromJson }}
 {{- $replicas = int (ternary $backend.autoscaling.maxReplicas $backend.replicaCount $backend.autoscaling.enabled) -}}
 {{- end -}}
 {{- $surge := div (add (mul $replicas 25) 99) 100 -}}
-{{- $perPod := mul (int $backend.processes) (add (int $db.poolSize) (int $db.maxOverflow)) -}}
+{{- $pool := int $db.poolSize -}}
+{{- $overflow := int $db.maxOverflow -}}
+{{- $processes := int $backend.processes -}}
 {{- $jobs := 0 -}}
 {{- if .Values.postgresql.schema.enabled -}}{{- $jobs = add $jobs 1 -}}{{- end -}}
 {{- if .Values.postgresql.backup.enabled -}}{{- $jobs = add $jobs 1 -}}{{- end -}}
@@ -30,8 +32,11 @@ Usage: {{ $budget := include "ai-native.database.budget" $ | fromJson }}
 {{- $limit = int (dig "parameters" "max_connections" 100 .Values.postgresql) -}}
 {{- end -}}
 {{- $pods := add $replicas $surge -}}
-{{- $total := add (mul $pods $perPod) $jobs $reserve -}}
-{{- dict "pods" $pods "replicas" $replicas "surge" $surge "processes" (int $backend.processes) "pool" (int $db.poolSize) "overflow" (int $db.maxOverflow) "perPod" $perPod "jobs" $jobs "reserve" $reserve "total" $total "limit" $limit | toJson -}}
+{{- $total := add (mul $pods $processes (add $pool $overflow)) $jobs $reserve -}}
+{{- $budget := dict "pods" $pods "replicas" $replicas "surge" $surge "processes" $processes -}}
+{{- $_ := merge $budget (dict "pool" $pool "overflow" $overflow "jobs" $jobs "reserve" $reserve) -}}
+{{- $_ = merge $budget (dict "total" $total "limit" $limit) -}}
+{{- toJson $budget -}}
 {{- end -}}
 
 {{/*
@@ -39,7 +44,9 @@ ai-native.database.budgetText: the budget's arithmetic in words, for messages.
 Usage: {{ include "ai-native.database.budgetText" $budget }}
 */}}
 {{- define "ai-native.database.budgetText" -}}
-{{- printf "%d backend pods (%d + %d rollout surge) x %d process(es) x (poolSize %d + maxOverflow %d) + %d Job connection(s) + adminReserve %d = %d" (int .pods) (int .replicas) (int .surge) (int .processes) (int .pool) (int .overflow) (int .jobs) (int .reserve) (int .total) -}}
+{{- printf "%d backend pods (%d + %d rollout surge) x %d process(es) x (poolSize %d + maxOverflow %d)"
+  (int .pods) (int .replicas) (int .surge) (int .processes) (int .pool) (int .overflow) -}}
+{{- printf " + %d Job connection(s) + adminReserve %d = %d" (int .jobs) (int .reserve) (int .total) -}}
 {{- end -}}
 
 {{/*
@@ -51,6 +58,12 @@ Usage: {{ include "ai-native.validate.connectionBudget" $ }}
 {{- define "ai-native.validate.connectionBudget" -}}
 {{- $budget := include "ai-native.database.budget" . | fromJson -}}
 {{- if and .Values.postgresql.enabled (gt (int $budget.total) (int $budget.limit)) -}}
-postgresql.parameters.max_connections: {{ $budget.limit }} cannot hold the backend's worst case of {{ include "ai-native.database.budgetText" $budget }} connections; lower config.database.poolSize/maxOverflow (or backend.autoscaling.maxReplicas, backend.processes), or raise postgresql.parameters.max_connections to at least {{ $budget.total }} with the memory it needs (about 10Mi per connection above shared_buffers: postgresql.resources.limits.memory), or put a pooler (PgBouncer) in front of PostgreSQL and point the backend at it (postgresql.enabled=false, externalDatabase).
+{{- printf "%s %d cannot hold the backend's worst case of %s connections; %s %s %d %s %s %s"
+  "postgresql.parameters.max_connections:" (int $budget.limit) (include "ai-native.database.budgetText" $budget)
+  "lower config.database.poolSize/maxOverflow (or backend.autoscaling.maxReplicas, backend.processes),"
+  "or raise postgresql.parameters.max_connections to at least" (int $budget.total)
+  "with the memory it needs (about 10Mi per connection above shared_buffers:"
+  "postgresql.resources.limits.memory), or put a pooler (PgBouncer) in front of PostgreSQL and"
+  "point the backend at it (postgresql.enabled=false, externalDatabase)." -}}
 {{- end -}}
 {{- end -}}

@@ -82,10 +82,13 @@ spec:
           PostgreSQL answers SELECT 1. The startup probe gives the start (imports, create_all of
           the app's tables) up to 5s x 36 = 3 minutes before liveness takes over. */}}
           {{- $live := dict "path" "/api/v1/health/live" "port" "http" }}
-          startupProbe: {{- include "common.probes.probe" (dict "httpGet" $live "periodSeconds" 5 "failureThreshold" 36) | nindent 12 }}
-          livenessProbe: {{- include "common.probes.probe" (dict "httpGet" $live "periodSeconds" 10 "failureThreshold" 3) | nindent 12 }}
           {{- $ready := dict "path" "/api/v1/health/ready" "port" "http" }}
-          readinessProbe: {{- include "common.probes.probe" (dict "httpGet" $ready "periodSeconds" 10 "timeoutSeconds" 5 "failureThreshold" 3) | nindent 12 }}
+          {{- $startup := dict "httpGet" $live "periodSeconds" 5 "failureThreshold" 36 }}
+          {{- $liveness := dict "httpGet" $live "periodSeconds" 10 "failureThreshold" 3 }}
+          {{- $readiness := dict "httpGet" $ready "periodSeconds" 10 "timeoutSeconds" 5 "failureThreshold" 3 }}
+          startupProbe: {{- include "common.probes.probe" $startup | nindent 12 }}
+          livenessProbe: {{- include "common.probes.probe" $liveness | nindent 12 }}
+          readinessProbe: {{- include "common.probes.probe" $readiness | nindent 12 }}
           resources: {{- toYaml $v.resources | nindent 12 }}
           securityContext: {{- include "common.securityContext.container" dict | nindent 12 }}
           volumeMounts:
