@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.options import config_option, load, short_lived_run, values_options
+from helmkit.cli.options import (
+    cache_option,
+    config_option,
+    load,
+    short_lived_run,
+    values_options,
+)
 from helmkit.errors import UsageError
 
 
@@ -21,6 +27,7 @@ from helmkit.errors import UsageError
     default=None,
     help="Write one file per object into this directory instead of stdout.",
 )
+@cache_option
 @config_option
 def render(
     env: str | None,
@@ -28,6 +35,7 @@ def render(
     set_values: tuple[str, ...],
     kube_version: str | None,
     out_dir: Path | None,
+    no_cache: bool,
     config_path: Path | None,
 ) -> None:
     """Render an environment's manifests (helmkit.yaml values, then --values, then --set),
@@ -43,7 +51,12 @@ def render(
     short_lived_run()
     config = load(config_path)
     objects = render_environment(
-        config, env, values_files=values_files, set_values=set_values, kube_version=kube_version
+        config,
+        env,
+        values_files=values_files,
+        set_values=set_values,
+        kube_version=kube_version,
+        use_cache=not no_cache,
     )
     if out_dir is None:
         click.echo(
