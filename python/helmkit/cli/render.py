@@ -25,7 +25,8 @@ from helmkit.errors import UsageError
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write one file per object into this directory instead of stdout.",
+    help="Write one file per object into this directory instead of stdout. Files an earlier "
+    "`render --out` wrote there are replaced or removed; other files are left alone.",
 )
 @cache_option
 @config_option
@@ -41,7 +42,7 @@ def render(
     """Render an environment's manifests (helmkit.yaml values, then --values, then --set),
     with its release name and namespace; or a custom set of values files."""
     from helmkit.core.manifests import dump_yaml
-    from helmkit.ops.render import render_environment, write_objects
+    from helmkit.ops.render import check_out_dir, render_environment, write_objects
 
     if not env and not values_files and not set_values:
         raise UsageError(
@@ -50,6 +51,8 @@ def render(
         )
     short_lived_run()
     config = load(config_path)
+    if out_dir is not None:
+        check_out_dir(out_dir, config.path.parent)  # before helm runs
     objects = render_environment(
         config,
         env,
@@ -63,5 +66,8 @@ def render(
             "".join(f"---\n# Source: {o.source}\n{dump_yaml(o.body)}" for o in objects), nl=False
         )
         return
-    written = write_objects(objects, out_dir)
-    click.echo(f"wrote {len(written)} object file(s) to {out_dir}", err=True)
+    result = write_objects(objects, out_dir)
+    message = f"wrote {len(result.written)} object file(s) to {out_dir}"
+    if result.removed:
+        message += f"; removed {len(result.removed)} stale file(s) of an earlier render"
+    click.echo(message, err=True)

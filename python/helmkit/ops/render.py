@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -386,15 +387,95 @@ def render_environment(
         raise
 
 
-def write_objects(objects: Sequence[K8sObject], out_dir: Path) -> list[Path]:
-    """One file per object: <kind>-<name>.yaml (namespace prefix when several namespaces)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+RENDER_MARKER = "# helmkit render: "  # the first line of every file `render --out` writes
+
+
+@dataclass(frozen=True)
+class WrittenObjects:
+    written: list[Path]
+    removed: list[Path]  # files of an earlier `render --out` no object of this render rewrote
+
+
+def file_names(objects: Sequence[K8sObject]) -> list[str]:
+    """One safe file name per object: `[<namespace>-]<kind>-<name>.yaml`, every character
+    outside [A-Za-z0-9._-] replaced (no `/`, no `..` path, no absolute path), no leading dot,
+    at most 200 characters; a name two objects share gets `-2`, `-3`, ..."""
+    names: list[str] = []
+    taken: set[str] = set()
     for obj in objects:
         stem = f"{obj.kind.lower()}-{obj.name}"
         if obj.namespace:
             stem = f"{obj.namespace}-{stem}"
-        path = out_dir / f"{stem}.yaml"
-        path.write_text(f"# Source: {obj.source}\n{dump_yaml(obj.body)}", encoding="utf-8")
+        stem = _UNSAFE.sub("_", stem).lstrip(".")[:200] or "object"
+        name, count = f"{stem}.yaml", 1
+        while name.lower() in taken:  # lower: a case-insensitive file system collides too
+            count += 1
+            name = f"{stem}-{count}.yaml"
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def check_out_dir(out_dir: Path, project: Path) -> None:
+    """Refuse an output directory where writing could clobber what is not ours: the file
+    system root, the home directory, the project (or a directory above it), a chart, or
+    something that is not a directory."""
+    target = out_dir.expanduser().resolve()
+    root = project.resolve()
+    problem = ""
+    existing = next(p for p in (target, *target.parents) if p.exists())
+    if not existing.is_dir():
+        problem = f"{existing} is not a directory"
+    elif target == Path(target.anchor) or target == Path.home().resolve():
+        problem = "it is the file system root or your home directory"
+    elif target == root or target in root.parents:
+        problem = f"it is the project directory ({root}) or holds it"
+    elif (target / "Chart.yaml").exists() or (target / "helmkit.yaml").exists():
+        problem = "it holds a chart or a helmkit.yaml"
+    if problem:
+        raise UsageError(
+            f"--out {out_dir} cannot be used: {problem}",
+            hint="write to a directory of its own, e.g. --out out/staging",
+        )
+
+
+def write_objects(objects: Sequence[K8sObject], out_dir: Path) -> WrittenObjects:
+    """One file per object (see file_names). Files an earlier `render --out` wrote (they start
+    with RENDER_MARKER) are replaced or removed; any other file is left alone, and a name
+    that would overwrite one refuses the whole render before anything is written."""
+    names = file_names(objects)
+    foreign = [
+        out_dir / name
+        for name in names
+        if (out_dir / name).exists() and not _written_by_render(out_dir / name)
+    ]
+    if foreign:
+        raise UsageError(
+            f"--out {out_dir}: {foreign[0].name} exists and was not written by helmkit render "
+            "(nothing was written)",
+            hint="move it away or pick an empty directory",
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    earlier = [p for p in out_dir.iterdir() if p.is_file() and _written_by_render(p)]
+    written: list[Path] = []
+    for obj, name in zip(objects, names, strict=True):
+        path = out_dir / name
+        header = f"{RENDER_MARKER}{obj.kind}/{obj.name}\n# Source: {obj.source}\n"
+        path.write_text(header + dump_yaml(obj.body), encoding="utf-8")
         written.append(path)
-    return written
+    kept = set(written)
+    removed = [p for p in earlier if p not in kept]
+    for path in removed:
+        path.unlink()
+    return WrittenObjects(written, removed)
+
+
+def _written_by_render(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(RENDER_MARKER)) == RENDER_MARKER.encode()
+    except OSError:
+        return False
