@@ -1,8 +1,10 @@
-"""Values layering with provenance: which file and line gave each key its final value.
+"""The values helm renders with, and which file and line gave each key its final value.
 
-Helm merges values files left to right (maps deep-merge, everything else is replaced, `null`
-deletes a key), then applies `--set`. The same merge here lets a schema error point at the
-file and line a person has to edit, which `helm lint` cannot do.
+As helm does: the `-f` files merged left to right (core.strvals.merge_maps), the `--set*` flags
+applied on top (core.strvals), then coalesced with the chart's and its subcharts' defaults
+(core.coalesce); tests/cli/test_helm_parity.py compares the result with the real helm. The
+origins let a schema error point at the file and line a person has to edit, which `helm lint`
+cannot do; a message never shows a value under a secret key (core.secret_keys).
 """
 
 from __future__ import annotations
