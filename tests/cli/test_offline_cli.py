@@ -109,7 +109,9 @@ def test_snapshot_missing_fails_then_update_creates(project: Path, helm_binary: 
 def test_snapshot_diff_per_object_and_stale_files(project: Path, helm_binary: str) -> None:
     values = project / "chart" / "values.yaml"
     values.write_text(values.read_text().replace("logLevel: info", "logLevel: debug"))
-    (project / "snapshots" / "env-gone.yaml").write_text("# old\n")
+    # a snapshot helmkit wrote for a scenario that is gone (only such files are removed)
+    gone = project / "snapshots" / "env-gone.yaml"
+    gone.write_text("# helmkit snapshot of scenario env-gone\n")
     code, out, _ = run("snapshot")
     assert code == 1
     assert "CHANGED  default" in out

@@ -64,6 +64,7 @@ def test_diff_per_changed_added_removed_object() -> None:
 
 def test_stale_files(tmp_path: Path) -> None:
     for name in ("default", "env-old"):
-        (tmp_path / f"{name}.yaml").write_text("")
+        (tmp_path / f"{name}.yaml").write_text(snapshots.render_file(name, []))
+    (tmp_path / "mine.yaml").write_text("kind: ConfigMap\n")  # not written by helmkit: kept
     assert snapshots.stale_files(tmp_path, ["default"]) == [tmp_path / "env-old.yaml"]
     assert snapshots.stale_files(tmp_path / "absent", ["default"]) == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core import values
+from helmkit.core import strvals, values
+from helmkit.core.coalesce import ChartNode
 from helmkit.core.yaml_source import parse_yaml
 from helmkit.errors import UsageError
 
@@ -47,9 +48,11 @@ SCHEMA = {
 
 
 def layered(*extra: str, set_values: tuple[str, ...] = ()) -> values.LayeredValues:
-    layers = [parse_yaml(DEFAULTS, "values.yaml"), parse_yaml(OVERLAY, "values/staging.yaml")]
+    defaults = parse_yaml(DEFAULTS, "values.yaml")
+    layers = [parse_yaml(OVERLAY, "values/staging.yaml")]
     layers += [parse_yaml(text, f"extra{i}.yaml") for i, text in enumerate(extra)]
-    return values.layer(layers, set_values)
+    chart = ChartNode("test", defaults.data)
+    return values.layer(chart, layers, set_values, default_layers=[defaults])
 
 
 def test_maps_merge_and_null_deletes() -> None:
@@ -104,20 +107,31 @@ def test_set_values_override_and_are_named() -> None:
         ("a=x,b=null", {"a": "x", "b": None}),
         (r"a\.b=1", {"a.b": 1}),
         ("a=", {"a": ""}),
-        ("a=1.5", {"a": 1.5}),
+        ("a=1.5", {"a": "1.5"}),
         ("a=[x]", {"a": "[x]"}),
+        ("a[1]=x", {"a": [None, "x"]}),
+        ("a={x,1}", {"a": ["x", 1]}),
+        (strvals.encode(strvals.STRING, "a=1"), {"a": "1"}),
+        (strvals.encode(strvals.JSON, "a=[1]"), {"a": [1]}),
     ],
 )
 def test_parse_set(text: str, expected: dict) -> None:  # type: ignore[type-arg]
     assert values.parse_set(text) == expected
 
 
-@pytest.mark.parametrize("text", ["novalue", "a[0]=1"])
-def test_parse_set_rejects_what_it_cannot_read(text: str) -> None:
+@pytest.mark.parametrize("text", ["novalue", "a[x]=1", "a=1,a.b=2"])
+def test_parse_set_rejects_what_helm_refuses(text: str) -> None:
     with pytest.raises(UsageError, match="--set"):
         values.parse_set(text)
 
 
+def test_a_refused_assignment_never_shows_its_value() -> None:
+    with pytest.raises(UsageError) as raised:
+        values.parse_set("token=s3cr3t-value,token.x=1")
+    assert "s3cr3t" not in str(raised.value)
+    assert "token" in str(raised.value)
+
+
 def test_values_file_must_be_a_mapping() -> None:
     with pytest.raises(UsageError, match="must be a YAML mapping"):
-        values.layer([parse_yaml("- a\n", "list.yaml")])
+        values.layer(ChartNode("test", {}), [parse_yaml("- a\n", "list.yaml")])

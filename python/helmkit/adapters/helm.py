@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from helmkit.core import helm_argv
+from helmkit.core import helm_argv, secret_keys
 from helmkit.core.helm_argv import HelmVersion
 from helmkit.errors import (
     EnvironmentProblem,
@@ -76,7 +76,7 @@ def find_helm() -> str:
 
 
 def mask_argv(argv: Sequence[str]) -> list[str]:
-    """Hide the value part of every --set/--set-string so secrets never reach a message."""
+    """Hide the value part of every --set* flag so secrets never reach a message."""
     masked: list[str] = []
     hide_next = False
     for arg in argv:
@@ -85,13 +85,14 @@ def mask_argv(argv: Sequence[str]) -> list[str]:
             masked.append(f"{key}=***")
             hide_next = False
             continue
-        hide_next = arg in ("--set", "--set-string", "--set-file")
+        hide_next = arg in ("--set", "--set-string", "--set-file", "--set-json", "--set-literal")
         masked.append(arg)
     return masked
 
 
 def _typed_error(argv: list[str], returncode: int, stderr: str) -> HelmError:
     shown = mask_argv(argv)
+    stderr = secret_keys.hide_all(stderr, secret_keys.secret_set_values(argv))
     if "another operation (install/upgrade/rollback) is in progress" in stderr:
         return ReleasePendingError(
             shown, returncode, stderr, hint="run `helmkit recover ENV` to recover the release"

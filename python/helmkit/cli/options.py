@@ -6,6 +6,7 @@ Nothing heavy is imported here: `helmkit --help` stays fast.
 from __future__ import annotations
 
 import errno
+import functools
 import gc
 import os
 from collections.abc import Callable
@@ -51,14 +52,45 @@ def output_option(func: F) -> F:
     )(func)
 
 
+# the `--set*` flags helm accepts, and what each does (they apply in this order, as in helm)
+_SET_FLAGS = (
+    ("--set-json", "set_json", "A value as JSON (repeatable), as helm --set-json."),
+    ("--set", "set_values", "Override one value (repeatable), as helm --set."),
+    ("--set-string", "set_string", "A value kept as a string (repeatable), as helm --set-string."),
+    ("--set-file", "set_file", "A value read from a file (repeatable), as helm --set-file."),
+    ("--set-literal", "set_literal", "A literal string value (repeatable), as helm --set-literal."),
+)
+
+
+def set_options(func: F) -> F:
+    """helm's --set, --set-string, --set-json, --set-file and --set-literal; the verb gets them
+    all in `set_values` (core.strvals.encode), in the order helm applies them, checked as helm
+    checks them (a UsageError before anything runs)."""
+
+    @functools.wraps(func)
+    def with_set_values(*args: Any, **kwargs: Any) -> Any:
+        from helmkit.core import strvals, values
+
+        items = [
+            strvals.encode(flag, text)
+            for flag, name, _ in _SET_FLAGS
+            for text in kwargs.pop(name, ())
+        ]
+        kwargs["set_values"] = strvals.in_helm_order(items)
+        values.check_set_values(kwargs["set_values"])
+        return func(*args, **kwargs)
+
+    wrapped: Any = with_set_values
+    for flag, name, help_text in reversed(_SET_FLAGS):
+        metavar = "K=PATH" if flag == "--set-file" else "K=V"
+        wrapped = click.option(flag, name, multiple=True, metavar=metavar, help=help_text)(
+            wrapped
+        )
+    return wrapped  # type: ignore[no-any-return]
+
+
 def values_options(func: F) -> F:
-    func = click.option(
-        "--set",
-        "set_values",
-        multiple=True,
-        metavar="K=V",
-        help="Override one value (repeatable), as helm --set.",
-    )(func)
+    func = set_options(func)
     return click.option(
         "--values",
         "-f",

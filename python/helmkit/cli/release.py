@@ -15,14 +15,14 @@ from helmkit.cli.live_options import (
     timeout_option,
     verbose_option,
 )
-from helmkit.cli.options import config_option
+from helmkit.cli.options import config_option, set_options
 from helmkit.ops.release import ReleaseOptions
 from helmkit.ops.release import release as run_release
 
 
 @click.command("release")
 @click.argument("env")
-@click.option("--set", "set_values", multiple=True, metavar="K=V", help="Override a value.")
+@set_options
 @dry_run_option
 @timeout_option
 @grace_option

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.options import config_option, load, short_lived_run, values_options
+from helmkit.cli.options import (
+    cache_option,
+    config_option,
+    load,
+    short_lived_run,
+    values_options,
+)
 from helmkit.errors import UsageError
 
 
@@ -19,8 +25,10 @@ from helmkit.errors import UsageError
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write one file per object into this directory instead of stdout.",
+    help="Write one file per object into this directory instead of stdout. Files an earlier "
+    "`render --out` wrote there are replaced or removed; other files are left alone.",
 )
+@cache_option
 @config_option
 def render(
     env: str | None,
@@ -28,12 +36,13 @@ def render(
     set_values: tuple[str, ...],
     kube_version: str | None,
     out_dir: Path | None,
+    no_cache: bool,
     config_path: Path | None,
 ) -> None:
     """Render an environment's manifests (helmkit.yaml values, then --values, then --set),
     with its release name and namespace; or a custom set of values files."""
     from helmkit.core.manifests import dump_yaml
-    from helmkit.ops.render import render_environment, write_objects
+    from helmkit.ops.render import check_out_dir, render_environment, write_objects
 
     if not env and not values_files and not set_values:
         raise UsageError(
@@ -42,13 +51,23 @@ def render(
         )
     short_lived_run()
     config = load(config_path)
+    if out_dir is not None:
+        check_out_dir(out_dir, config.path.parent)  # before helm runs
     objects = render_environment(
-        config, env, values_files=values_files, set_values=set_values, kube_version=kube_version
+        config,
+        env,
+        values_files=values_files,
+        set_values=set_values,
+        kube_version=kube_version,
+        use_cache=not no_cache,
     )
     if out_dir is None:
         click.echo(
             "".join(f"---\n# Source: {o.source}\n{dump_yaml(o.body)}" for o in objects), nl=False
         )
         return
-    written = write_objects(objects, out_dir)
-    click.echo(f"wrote {len(written)} object file(s) to {out_dir}", err=True)
+    result = write_objects(objects, out_dir)
+    message = f"wrote {len(result.written)} object file(s) to {out_dir}"
+    if result.removed:
+        message += f"; removed {len(result.removed)} stale file(s) of an earlier render"
+    click.echo(message, err=True)

@@ -1,4 +1,5 @@
-"""Which files of the content-addressed cache (.helmkit-cache/renders) to delete (pure).
+"""Which files of the content-addressed cache (.helmkit-cache/renders) to delete, and which
+helm outputs are complete enough to be stored at all (pure).
 
 Every entry is named by a hash of what produced it, so a changed chart, values file or helmkit
 leaves the old entries unreachable. Entries a run reads are touched, so their modification time
@@ -8,6 +9,7 @@ the cache fits in `max_bytes`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,3 +46,26 @@ def to_prune(
 def due(last_pruned: float | None, now: float) -> bool:
     """A run prunes at most once a day (a scan of the directory is not free)."""
     return last_pruned is None or now - last_pruned >= PRUNE_EVERY_S
+
+
+# What may be stored: only the output of a complete, successful helm run. Helm 4 answers
+# SIGINT during `helm template` with this line on stdout and exit 0 (pkg/cmd/install.go).
+_CANCELLED = re.compile(r"^Release \S+ has been cancelled\.$", re.MULTILINE)
+CANCELLED_RENDER = (
+    "helm was interrupted (it printed 'Release ... has been cancelled.' and exit 0): the "
+    "render is incomplete and was not used"
+)
+# `N chart(s) linted, M chart(s) failed`: the last line of every helm lint that ran to its
+# end (stdout when it passed, stderr as `Error: ...` when it failed)
+_LINT_SUMMARY = re.compile(r"^(?:Error: )?\d+ chart\(s\) linted, \d+ chart\(s\) failed$", re.M)
+INCOMPLETE_LINT = (
+    "[ERROR] helm lint ended without its summary line (interrupted?): the chart was not linted"
+)
+
+
+def render_complete(stdout: str) -> bool:
+    return not _CANCELLED.search(stdout)
+
+
+def lint_complete(stdout: str, stderr: str) -> bool:
+    return bool(_LINT_SUMMARY.search(stdout) or _LINT_SUMMARY.search(stderr))

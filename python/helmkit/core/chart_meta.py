@@ -9,15 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import semver
+
+from helmkit.core import semver_range
 from helmkit.core.findings import Finding, Severity
 from helmkit.core.yaml_source import load_yaml_file, parse_yaml
 
-# semver 2.0.0, as https://semver.org gives it
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
 _DEFINE = re.compile(r"\{\{-?\s*define\s+\"([^\"]+)\"")
 
 
@@ -52,16 +49,6 @@ def chart_from_source(chart_dir: Path, data: dict[str, Any], line_of: Any) -> Ch
     )
 
 
-def semver_key(version: str) -> tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]:
-    """Order per semver: a pre-release sorts before its release."""
-    match = SEMVER.match(version)
-    if not match:
-        raise ValueError(version)
-    pre = match.group(4)
-    ids = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")) if pre else ()
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3)), 0 if pre else 1, ids)
-
-
 def _chart_finding(chart: ChartInfo, rule: str, key: str, message: str, hint: str) -> Finding:
     return Finding(
         rule=rule,
@@ -76,7 +63,7 @@ def _chart_finding(chart: ChartInfo, rule: str, key: str, message: str, hint: st
 
 
 def semver_findings(chart: ChartInfo) -> Iterator[Finding]:
-    if not SEMVER.match(chart.version):
+    if not semver_range.is_strict(chart.version):
         yield _chart_finding(
             chart,
             "chart-semver",
@@ -84,7 +71,7 @@ def semver_findings(chart: ChartInfo) -> Iterator[Finding]:
             f"version {chart.version!r} is not semver 2",
             "use MAJOR.MINOR.PATCH, e.g. 0.2.0",
         )
-    if not SEMVER.match(chart.app_version.removeprefix("v")):
+    if not semver_range.is_strict(chart.app_version.removeprefix("v")):
         yield _chart_finding(
             chart,
             "chart-semver",
@@ -92,37 +79,6 @@ def semver_findings(chart: ChartInfo) -> Iterator[Finding]:
             f"appVersion {chart.app_version!r} is not a semver version",
             "set appVersion to the application's release, e.g. 1.4.2 (image tags default to it)",
         )
-
-
-def _constraint_ok(constraint: str, version: str) -> bool:
-    """The constraint forms charts use: exact, `*`, x-ranges, ^, ~, >=, <, space-separated AND."""
-    try:
-        have = semver_key(version)[:3]
-    except ValueError:
-        return False
-    for part in constraint.replace(",", " ").split():
-        op, want = re.match(r"^(\^|~|>=|<=|>|<|=)?v?(.*)$", part).groups()  # type: ignore[union-attr]
-        nums = [int(n) for n in want.split(".") if n.isdigit()] if want not in ("*", "x") else []
-        if not _compare(op or "", nums, have):
-            return False
-    return True
-
-
-def _compare(op: str, nums: list[int], have: tuple[int, int, int]) -> bool:
-    padded = tuple([*nums, 0, 0, 0][:3])
-    if op in ("", "="):
-        return have[: len(nums)] == tuple(nums)
-    if op == "^":
-        head = next((i for i, n in enumerate(padded) if n), 2)
-        return have >= padded and have[: head + 1] == padded[: head + 1]
-    if op == "~":
-        return have >= padded and have[:2] == padded[:2]
-    return {
-        ">=": have >= padded,
-        "<=": have <= padded,
-        ">": have > padded,
-        "<": have < padded,
-    }[op]
 
 
 def dependency_findings(chart: ChartInfo) -> Iterator[Finding]:
@@ -161,7 +117,20 @@ def dependency_findings(chart: ChartInfo) -> Iterator[Finding]:
             continue
         sub = load_chart(local)
         wanted = str(dep.get("version", "") or "*")
-        if not _constraint_ok(wanted, sub.version):
+        if sub.version == wanted:
+            continue  # helm's shortcut: an exact match needs no constraint
+        try:
+            ok = semver_range.satisfies(wanted, sub.version)
+        except ValueError as exc:
+            yield _chart_finding(
+                chart,
+                "chart-dependencies",
+                "dependencies",
+                f"{where} {name!r}: invalid version or constraint ({exc})",
+                "use a semver version in the subchart and a constraint helm reads, e.g. ~0.1",
+            )
+            continue
+        if not ok:
             yield _chart_finding(
                 chart,
                 "chart-dependencies",
@@ -178,7 +147,7 @@ def version_bump_findings(
     if base is None:
         return
     try:
-        bumped = semver_key(chart.version) > semver_key(base.version)
+        bumped = semver.Version.parse(chart.version) > semver.Version.parse(base.version)
     except ValueError:
         return  # chart-semver reports the bad version
     if not bumped:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from helmkit.core import strvals
 from helmkit.errors import EnvironmentProblem
 
 MIN_HELM3 = (3, 18, 0)
@@ -59,12 +60,14 @@ def version_argv() -> list[str]:
 
 
 def values_args(values_files: Sequence[str], set_values: Sequence[str]) -> list[str]:
-    """`--values` per file, then `--set` per assignment: helm applies them in this order."""
+    """`--values` per file, then each `--set*` item with its own flag (see core.strvals.encode);
+    helm applies files first, then the flags kind by kind in strvals.KINDS order."""
     argv: list[str] = []
     for path in values_files:
         argv += ["--values", path]
-    for assignment in set_values:
-        argv += ["--set", assignment]
+    for item in set_values:
+        flag, text = strvals.decode(item)
+        argv += [flag, text]
     return argv
 
 

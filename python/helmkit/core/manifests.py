@@ -218,11 +218,16 @@ def json_plain(data: Any) -> bool:
     return data is None or isinstance(data, str | int | float)
 
 
+def _is_secret(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("kind") == "Secret"
+
+
 def _load_doc(chunk: str, key: str, source: str, memo: MutableMapping[str, Any] | None) -> Any:
     """One document; with a memo, a document seen before (same text) is not parsed again.
 
     Only JSON-plain documents are memoised (the memo is stored as JSON): a YAML timestamp
-    would come back as a string and change the verdict of the schema check.
+    would come back as a string and change the verdict of the schema check. Secrets are never
+    memoised: the memo is a file in the cache, and Secret values must not land there.
     """
     if memo is not None and key in memo:
         return memo[key]
@@ -230,7 +235,7 @@ def _load_doc(chunk: str, key: str, source: str, memo: MutableMapping[str, Any] 
         doc = load_document(chunk)
     except yaml.YAMLError as exc:
         raise ManifestError(source, f"invalid YAML in rendered output: {exc}") from exc
-    if memo is not None and json_plain(doc):
+    if memo is not None and json_plain(doc) and not _is_secret(doc):
         memo[key] = doc
     return doc
 

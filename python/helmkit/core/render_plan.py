@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helmkit.core import content_hash, helm_argv
+from helmkit.core import content_hash, helm_argv, strvals
 from helmkit.core.scenarios import Scenario
 
 _TEMPLATE_SUFFIXES = (".yaml", ".tpl", ".yml")
@@ -75,6 +75,7 @@ class RenderJob:
             "render/1",
             chart_digest,
             content_hash.hash_files(self.scenario.values_files),
+            strvals.files_digest(self.scenario.set_values),
             *self.scenario.set_values,
             self.scenario.release,
             self.scenario.namespace,

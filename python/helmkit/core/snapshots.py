@@ -171,12 +171,46 @@ def snapshot_path(directory: Path, scenario: str) -> Path:
     return directory / f"{scenario}.yaml"
 
 
+MARKER = "# helmkit snapshot of scenario "  # the first line of every file helmkit writes
+
+
+def written_by_helmkit(path: Path) -> bool:
+    """Does the file start with the header helmkit writes? (Only such files are replaced or
+    deleted; anything else in the directory is left alone.)"""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(MARKER)) == MARKER.encode()
+    except OSError:
+        return False
+
+
 def stale_files(directory: Path, scenarios: list[str]) -> list[Path]:
-    """Snapshot files with no scenario any more."""
+    """Snapshot files helmkit wrote for scenarios that are gone."""
     if not directory.is_dir():
         return []
     wanted = {f"{name}.yaml" for name in scenarios}
-    return sorted(p for p in directory.glob("*.yaml") if p.name not in wanted)
+    return sorted(
+        p
+        for p in directory.glob("*.yaml")
+        if p.name not in wanted and p.is_file() and written_by_helmkit(p)
+    )
+
+
+def directory_problem(directory: Path, project: Path, protected: list[Path]) -> str | None:
+    """Why `directory` cannot hold snapshots (None when it can): it must lie inside the
+    project (the directory of helmkit.yaml) and hold none of the project's own files
+    (helmkit.yaml, a Chart.yaml, the values files), which an update could overwrite."""
+    target, root = directory.resolve(), project.resolve()
+    if target == root or root not in target.parents:
+        return f"it is not a directory inside the project ({root})"
+    if (target / "Chart.yaml").exists():
+        return "it holds a Chart.yaml"
+    for path in protected:
+        if path.resolve().parent == target:
+            return f"it holds {path.name}"
+    if target.exists() and not target.is_dir():
+        return "it is not a directory"
+    return None
 
 
 def valid_snapshot_text(text: str) -> bool:

@@ -1,20 +1,20 @@
-"""Values layering with provenance: which file and line gave each key its final value.
+"""The values helm renders with, and which file and line gave each key its final value.
 
-Helm merges values files left to right (maps deep-merge, everything else is replaced, `null`
-deletes a key), then applies `--set`. The same merge here lets a schema error point at the
-file and line a person has to edit, which `helm lint` cannot do.
+As helm does: the `-f` files merged left to right (core.strvals.merge_maps), the `--set*` flags
+applied on top (core.strvals), then coalesced with the chart's and its subcharts' defaults
+(core.coalesce); tests/cli/test_helm_parity.py compares the result with the real helm. The
+origins let a schema error point at the file and line a person has to edit, which `helm lint`
+cannot do; a message never shows a value under a secret key (core.secret_keys).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-from helmkit.core import schema_gate
+from helmkit.core import coalesce, schema_gate, secret_keys, strvals
+from helmkit.core.coalesce import ChartNode
 from helmkit.core.yaml_source import KeyPath, SourcedYaml, deepest_prefix, format_key_path
 from helmkit.errors import UsageError
 
@@ -74,66 +74,116 @@ def _merge(
 
 
 def layer(
-    layers: Sequence[SourcedYaml], set_values: Sequence[str] = (), *, origins: bool = True
+    chart: ChartNode,
+    user_layers: Sequence[SourcedYaml],
+    set_values: Sequence[str] = (),
+    *,
+    default_layers: Sequence[SourcedYaml] = (),
+    origins: bool = True,
+    read_file: Callable[[str], str] | None = None,
+    helm_major: int = 4,
 ) -> LayeredValues:
-    """Merged values; `origins=False` skips the file:line bookkeeping (only messages need it)."""
-    result = LayeredValues()
-    tracked = result.origins if origins else None
-    for source in layers:
+    """`.Values` as helm computes them (core.coalesce), and where each key was set.
+
+    `default_layers` are the chart's own values files, read with line numbers (only messages
+    need them); `origins=False` skips that bookkeeping. `helm_major`: the two majors differ
+    in one detail (see core.coalesce).
+    """
+    user: dict[str, Any] = {}
+    for source in user_layers:
         data = source.data or {}
         if not isinstance(data, dict):
             from helmkit.errors import InputFileError
 
             raise InputFileError(source.path, "a values file must be a YAML mapping", line=1)
+        user = strvals.merge_maps(user, data)
+    for item in set_values:
+        apply_set(user, item, read_file, helm_major)
+    try:
+        merged = coalesce.coalesce_chart(chart, user, helm_major=helm_major)
+    except ValueError as exc:
+        raise UsageError(f"values do not fit the chart: {exc}") from None
+    result = LayeredValues(data=merged)
+    if origins:
+        _track_origins(result.origins, [*default_layers, *user_layers], set_values, read_file)
+    return result
+
+
+def _track_origins(
+    origins: dict[KeyPath, Origin],
+    layers: Sequence[SourcedYaml],
+    set_values: Sequence[str],
+    read_file: Callable[[str], str] | None,
+) -> None:
+    """Which layer last set each key (helm's merge, simplified: only messages use it)."""
+    scratch: dict[str, Any] = {}
+    for source in layers:
 
         def origin_of(path: KeyPath, src: SourcedYaml = source) -> Origin:
             return Origin(src.path, src.line_of(path))
 
-        _merge(result.data, data, (), origin_of, tracked)
-    for assignment in set_values:
-        parsed = parse_set(assignment)
+        data = source.data if isinstance(source.data, dict) else {}
+        _merge(scratch, data, (), origin_of, origins)
+    for item in set_values:
+        flag, _ = strvals.decode(item)
 
-        def set_origin(path: KeyPath) -> Origin:
-            return Origin(f"--set {'.'.join(str(p) for p in path)}", None)
+        def set_origin(path: KeyPath, flag: str = flag) -> Origin:
+            return Origin(f"{flag} {'.'.join(str(p) for p in path)}", None)
 
-        _merge(result.data, parsed, (), set_origin, tracked)
-    return result
-
-
-_SEGMENT = re.compile(r"^([^\[\]]+)$")
+        _merge(scratch, apply_set({}, item, read_file), (), set_origin, origins)
 
 
-def _split_unescaped(text: str, sep: str) -> list[str]:
-    parts = re.split(rf"(?<!\\){re.escape(sep)}", text)
-    return [p.replace(f"\\{sep}", sep) for p in parts]
-
-
-def parse_set(assignment: str) -> dict[str, Any]:
-    """`a.b=1,c=true` -> {"a": {"b": 1}, "c": True}; the common subset of helm's --set syntax."""
-    result: dict[str, Any] = {}
-    for pair in _split_unescaped(assignment, ","):
-        key, sep, raw = pair.partition("=")
-        segments = _split_unescaped(key, ".")
-        if not sep or not all(_SEGMENT.match(s) for s in segments):
-            raise UsageError(
-                f"--set {key!r}: expected KEY=VALUE with a dotted key (list indexes unsupported)",
-                hint="put complex overrides in a values file and pass it with --values",
-            )
-        node = result
-        for segment in segments[:-1]:
-            node = node.setdefault(segment, {})
-        node[segments[-1]] = _scalar(raw)
-    return result
-
-
-def _scalar(raw: str) -> Any:
-    if raw == "":
-        return ""
+def _read_set_file(path: str) -> str:
+    """--set-file: the file's text, as helm reads it."""
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return raw
-    return value if isinstance(value, int | float | bool) or value is None else raw
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise strvals.SetValueError(f"open {path}: {exc.strerror or exc}") from None
+
+
+def apply_set(
+    dest: dict[str, Any],
+    item: str,
+    read_file: Callable[[str], str] | None = None,
+    helm_major: int = 4,
+) -> dict[str, Any]:
+    """One encoded `--set*` item (see core.strvals.encode) applied to dest, as helm does."""
+    flag, text = strvals.decode(item)
+    reader = read_file or _read_set_file
+    try:
+        return strvals.parse_into(text, dest, kind=flag, read_file=reader, helm_major=helm_major)
+    except strvals.SetValueError as exc:
+        if flag == strvals.FILE:  # the value is a path: worth showing
+            raise UsageError(f"{flag} {text}: {exc}", hint="check the path") from None
+        raise UsageError(
+            f"{flag} {strvals.key_of(text)}=...: {_without_value(str(exc), text)}",
+            hint="helm refuses it too: escape special characters (\\, \\. \\=) or put the "
+            "value in a values file and pass it with --values",
+        ) from None
+
+
+def parse_set(item: str) -> dict[str, Any]:
+    """One encoded `--set*` item on its own (a plain string is a `--set` assignment)."""
+    return apply_set({}, item)
+
+
+def check_set_values(set_values: Sequence[str]) -> None:
+    """Refuse an assignment helm would refuse (UsageError) before anything runs; conflicts
+    with the values files show when the values are layered."""
+    for item in set_values:
+        parse_set(item)
+
+
+def _without_value(message: str, text: str) -> str:
+    """helm's message without the assigned value (it may be a secret)."""
+    _, sep, value = text.partition("=")
+    return message.replace(value, "...") if sep and len(value) > 2 else message
+
+
+def _shown(message: str, path: Sequence[str | int], value: Any) -> str:
+    """jsonschema quotes the offending value: never one under a secret key."""
+    return secret_keys.hide(message, value) if secret_keys.is_secret_path(path) else message
 
 
 @dataclass(frozen=True)
@@ -169,7 +219,7 @@ def schema_issues(
         issues.append(
             ValuesIssue(
                 key_path=format_key_path(path),
-                message=error.message,
+                message=_shown(error.message, path, error.instance),
                 file=origin.file if origin else "",
                 line=origin.line if origin else None,
             )

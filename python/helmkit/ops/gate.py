@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from helmkit.core import strvals
 from helmkit.core.live_manifests import KubeObject
 from helmkit.core.report_format import findings_text
 from helmkit.errors import UsageError
@@ -55,7 +56,7 @@ def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> Gated:
             f"offline gate refused the release ({len(blocking)} blocking finding(s) for "
             f"{live.env.name}; nothing was applied):\n" + findings_text(blocking, report.scenarios),
             hint=f"fix each finding as shown, or see all of them: helmkit lint --env "
-            f"{live.env.name}" + "".join(f" --set {_key_only(s)}=..." for s in set_values),
+            f"{live.env.name}" + "".join(_flag_and_key(s) for s in set_values),
         )
     counts = report.counts()
     summary = (
@@ -67,6 +68,7 @@ def offline_gate(live: LiveEnv, set_values: Sequence[str]) -> Gated:
     return Gated(summary, objects, report.kube_versions, clean)
 
 
-def _key_only(assignment: str) -> str:
-    """The key of a --set assignment: a hint may name it, never its value."""
-    return assignment.split("=", 1)[0]
+def _flag_and_key(item: str) -> str:
+    """` --set KEY=...`: a hint may name the key of an assignment, never its value."""
+    flag, text = strvals.decode(item)
+    return f" {flag} {strvals.key_of(text)}=..."

@@ -25,7 +25,14 @@ from functools import partial
 from pathlib import Path
 
 from helmkit.adapters.helm import Helm, default_jobs
-from helmkit.core import content_hash, helm_argv, kube_schema, render_plan
+from helmkit.core import (
+    cache_policy,
+    content_hash,
+    helm_argv,
+    kube_schema,
+    render_plan,
+    secret_keys,
+)
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.findings import Finding, sort_key, summarize
 from helmkit.core.manifests import K8sObject
@@ -126,16 +133,20 @@ def _helm_lint(
     cached = cache_dir / f"{key}.lint" if cache_dir else None
     output = read_cached(cached)
     if output is None:
-        output = _run_lint(helm, argv)
-        if cached is not None:
+        output, complete = _run_lint(helm, argv)
+        if cached is not None and complete:
             store(cached, output)
     return output
 
 
-def _run_lint(helm: Helm, argv: list[str]) -> str:
-    """helm lint prints its findings on stdout and fails with --strict: both are wanted."""
+def _run_lint(helm: Helm, argv: list[str]) -> tuple[str, bool]:
+    """helm lint's findings (stdout; it fails with --strict: both are wanted) and whether it
+    ran to its end; an interrupted lint is an error finding, never a pass."""
     result = helm.run(argv, check=False)
-    return result.stdout
+    output = secret_keys.hide_all(result.stdout, secret_keys.secret_set_values(argv))
+    if cache_policy.lint_complete(result.stdout, result.stderr):
+        return output, True
+    return f"{output}\n{cache_policy.INCOMPLETE_LINT}\n", False
 
 
 @dataclass(frozen=True)
@@ -256,7 +267,7 @@ def _run(
         schema_memo.load()
         memo = lint_checks.SchemaMemo(schema_memo)
         findings += steps.static_findings(
-            config, chart, plan.scenarios, cache_dir, options.chart_checks
+            config, chart, plan.scenarios, cache_dir, options.chart_checks, helm.version.major
         )
         for index, rendered in arriving:
             renders[index] = rendered
@@ -264,9 +275,10 @@ def _run(
             scenario = rendered.job.scenario
             check = partial(steps.render_findings, rendered, versions, config, memo, chart)
             # identical renders share the cached findings: each scenario names itself (the
-            # posture rules of shared environments make the findings differ by that flag)
+            # posture rules of shared environments make the findings differ by that flag); a
+            # failed render is not remembered: the next run asks helm again
             key = content_hash.combine(rendered.key, f"shared={scenario.shared}")
-            found = steps.cached(cache, key, check)
+            found = steps.cached(cache, key if rendered.ok else "", check)
             findings += [replace(f, scenario=scenario.name) for f in found]
             if on_render is not None:
                 on_render(rendered)

@@ -18,11 +18,14 @@ import yaml
 
 from helmkit.core import (
     chart_meta,
+    chart_meta,
+    coalesce,
     content_hash,
     lint_checks,
     manifests,
     policy_posture,
     schema_gate,
+    strvals,
     values,
     yaml_source,
 )
@@ -67,6 +70,10 @@ def duplicate_key_findings(layers: Sequence[SourcedYaml], scenario: str) -> list
     ]
 
 
+def _read_chart_yaml(path: Path) -> Any:
+    return load_data_only(str(path)).data
+
+
 def values_layers(
     chart: Path, load: Callable[[str], SourcedYaml] = load_yaml_file
 ) -> list[SourcedYaml]:
@@ -88,13 +95,21 @@ def values_layers(
 
 @dataclass
 class ValuesBase:
-    """The chart's default layers, read once per run: data only, and with lines on demand."""
+    """The chart's defaults, read once per run: the chart tree helm coalesces, and the values
+    files with lines on demand (only messages need them)."""
 
     chart: Path
+    nodes: list[coalesce.ChartNode] = field(default_factory=list)
     fast: list[SourcedYaml] = field(default_factory=list)
     full: list[SourcedYaml] = field(default_factory=list)
 
+    def tree(self) -> coalesce.ChartNode:
+        if not self.nodes:
+            self.nodes.append(coalesce.load_tree(self.chart, _read_chart_yaml))
+        return self.nodes[0]
+
     def data_layers(self) -> list[SourcedYaml]:
+        """The default files without lines: only their duplicate keys are read from them."""
         if not self.fast:
             self.fast = values_layers(self.chart, load_data_only)
         return self.fast
@@ -111,6 +126,7 @@ def values_findings(
     base: ValuesBase,
     schema: dict[str, Any] | None = None,
     gate: schema_gate.Check | None = None,
+    helm_major: int = 4,
 ) -> list[Finding]:
     schema_path = chart / "values.schema.json"
     if schema is None:
@@ -118,14 +134,24 @@ def values_findings(
             return []
         schema = json.loads(schema_path.read_text("utf-8"))
         gate = schema_gate.compile_gate(schema)
+    tree = base.tree()
     if gate is not None:
-        layers = base.data_layers() + [load_data_only(str(p)) for p in scenario.values_files]
-        duplicates = duplicate_key_findings(layers, scenario.name)
-        if gate(values.layer(layers, scenario.set_values, origins=False).data):
+        layers = [load_data_only(str(p)) for p in scenario.values_files]
+        duplicates = duplicate_key_findings(base.data_layers() + layers, scenario.name)
+        quick = values.layer(
+            tree, layers, scenario.set_values, origins=False, helm_major=helm_major
+        )
+        if gate(quick.data):
             return duplicates  # valid: no file:line bookkeeping, no jsonschema
-    layers = base.sourced_layers() + [load_yaml_file(str(p)) for p in scenario.values_files]
-    layered = values.layer(layers, scenario.set_values)
-    return duplicate_key_findings(layers, scenario.name) + [
+    layers = [load_yaml_file(str(p)) for p in scenario.values_files]
+    layered = values.layer(
+        tree,
+        layers,
+        scenario.set_values,
+        default_layers=base.sourced_layers(),
+        helm_major=helm_major,
+    )
+    return duplicate_key_findings(base.sourced_layers() + layers, scenario.name) + [
         Finding(
             rule="values-schema",
             severity=Severity.ERROR,
@@ -144,17 +170,21 @@ def cached(cache: DerivedCache, key: str, compute: Callable[[], list[Finding]]) 
     """Findings of one input are a pure function of it: a no-change re-run reads them back."""
     text = cache.get(key)
     if text is not None:
-        return [finding_from_dict(item) for item in json.loads(text)]
+        try:
+            return [finding_from_dict(item) for item in json.loads(text)]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            pass  # a damaged entry is a miss: computed again and rewritten
     findings = compute()
     cache.put(key, json.dumps([f.as_dict() for f in findings]))
     return findings
 
 
 def cached_values_findings(
-    chart: Path, scenarios: Sequence[Scenario], cache_dir: Path | None
+    chart: Path, scenarios: Sequence[Scenario], cache_dir: Path | None, helm_major: int = 4
 ) -> list[Finding]:
-    inputs = content_hash.hash_named(chart, ("values.yaml", "values.schema.json"))
-    cache = DerivedCache(cache_dir, "values-findings", inputs)
+    # every chart's defaults and dependencies (conditions) decide the values helm computes
+    inputs = content_hash.hash_named(chart, ("values.yaml", "values.schema.json", "Chart.yaml"))
+    cache = DerivedCache(cache_dir, "values-findings", inputs, f"helm{helm_major}")
     base = ValuesBase(chart)
     findings: list[Finding] = []
     schema_path = chart / "values.schema.json"
@@ -163,14 +193,17 @@ def cached_values_findings(
     compiled: list[tuple[dict[str, Any], schema_gate.Check | None]] = []
     for scenario in scenarios:
         key = content_hash.combine(
-            scenario.name, content_hash.hash_files(scenario.values_files), *scenario.set_values
+            scenario.name,
+            content_hash.hash_files(scenario.values_files),
+            strvals.files_digest(scenario.set_values),
+            *scenario.set_values,
         )
 
         def compute(s: Scenario = scenario) -> list[Finding]:
             if not compiled:  # read and compiled once, only when a scenario is not cached
                 schema = json.loads(schema_path.read_text("utf-8"))
                 compiled.append((schema, schema_gate.compile_gate(schema)))
-            return values_findings(chart, s, base, *compiled[0])
+            return values_findings(chart, s, base, *compiled[0], helm_major=helm_major)
 
         findings += cached(cache, key, compute)
     return findings
@@ -236,6 +269,7 @@ def static_findings(
     scenarios: Sequence[Scenario],
     cache_dir: Path | None,
     with_chart_checks: bool,
+    helm_major: int = 4,
 ) -> list[Finding]:
     """Chart.yaml, git, generated docs and values schema: everything that needs no render."""
     findings: list[Finding] = []
@@ -250,7 +284,7 @@ def static_findings(
                 chart_checks.docs_key(repo, chart, schema_dir),
                 partial(chart_checks.docs_up_to_date, repo, chart_dir, schema_dir),
             )
-    return findings + cached_values_findings(chart, scenarios, cache_dir)
+    return findings + cached_values_findings(chart, scenarios, cache_dir, helm_major)
 
 
 _HELM_SCHEMA_ERROR = "don't meet the specifications of the schema"

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from helmkit.adapters import gitinfo
 from helmkit.adapters.helm import mask_argv
-from helmkit.core import chart_meta, content_hash, helm_argv, kube_schema, render_plan
+from helmkit.core import chart_meta, content_hash, helm_argv, kube_schema, render_plan, strvals
 from helmkit.core import helm_argv_live as hal
 from helmkit.core import live_manifests as lm
 from helmkit.core import preflight as pf
@@ -250,6 +251,10 @@ def settle_plan(
 
 def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
     files = [(path.name, path.read_bytes()) for path in live.env.values]
+    # --set-file contents are values too
+    files += [
+        (path, Path(path).read_bytes()) for item in set_values for path in strvals.file_paths(item)
+    ]
     return meta.Provenance(
         git_commit=gitinfo.head_commit(live.config.chart),
         values_digest=meta.values_digest(files, set_values),

@@ -12,6 +12,8 @@ import contextlib
 import functools
 import json
 import os
+import re
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -20,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helmkit.adapters.helm import Helm, HelmResult, default_jobs
-from helmkit.core import cache_policy, content_hash
+from helmkit.adapters.helm import Helm, HelmResult, default_jobs, mask_argv
+from helmkit.core import cache_policy, content_hash, secret_keys
 from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
 from helmkit.core.render_plan import RenderJob, version_key
@@ -85,7 +87,7 @@ class PersistentMemo(dict[str, Any]):
     def load(self) -> None:
         text = read_cached(self.path)
         if text is not None:
-            with contextlib.suppress(ValueError):  # a damaged memo is only a slower run
+            with contextlib.suppress(ValueError, TypeError):  # damaged: only a slower run
                 self.update(json.loads(text))
 
     def __contains__(self, key: object) -> bool:
@@ -132,14 +134,34 @@ class DerivedCache:
             store(path, text)
 
 
+# directories whose cache failed once in this process: the run goes on without them
+_broken: set[Path] = set()
+
+
+def cache_failed(path: Path, exc: BaseException) -> None:
+    """Warn once per cache directory; every later read misses and every write is skipped."""
+    directory = path.parent
+    if directory not in _broken:
+        _broken.add(directory)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(
+            f"helmkit: warning: the cache at {directory} cannot be used ({path.name}: {reason}); "
+            "running without it",
+            file=sys.stderr,
+        )
+
+
 def read_cached(path: Path | None) -> str | None:
     """A cache entry's text and a touch (its mtime marks it used); None on a miss, including an
-    entry another run's prune deleted a moment ago."""
-    if path is None:
+    entry another run's prune deleted a moment ago, and on any other read error (warned)."""
+    if path is None or path.parent in _broken:
         return None
     try:
         text = path.read_text("utf-8")
     except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        cache_failed(path, exc)
         return None
     touch(path)
     return text
@@ -198,11 +220,37 @@ def helm_identity(helm: Helm) -> str:
 
 
 def store(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a cache entry, readable by its owner only; a failure is warned about once and
+    the run goes on without the cache."""
+    if path.parent in _broken:
+        return
     # a name no other process or thread writes (tempfile would cost its import on every run)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)  # atomic: parallel runs never read half a file
+    try:
+        _private_dir(path.parent)
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)  # atomic: parallel runs never read half a file
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        cache_failed(path, exc)
+
+
+_private: set[Path] = set()
+
+
+def _private_dir(directory: Path) -> None:
+    """The cache directory and its parent (.helmkit-cache) are the owner's only (0700): cached
+    renders hold the chart's configuration."""
+    if directory in _private:
+        return
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for each in (directory, directory.parent):
+        if each.name in (".helmkit-cache", directory.name) and each.is_dir():
+            os.chmod(each, 0o700)
+    _private.add(directory)
 
 
 def _run_catching(helm: Helm, argv: list[str]) -> HelmResult | HelmError:
@@ -221,8 +269,13 @@ def iter_render_jobs(
     memo: PersistentMemo | None = None,
     pool: Executor | None = None,
     digest: str | None = None,
+    with_secret_values: bool = False,
 ) -> Iterator[tuple[int, Rendered]]:
     """(job index, result) in completion order, cached ones first.
+
+    The cache keeps Secrets masked (see core.secret_keys.mask_secrets): lint and snapshots
+    never look at Secret values; `with_secret_values=True` (`helmkit render`) renders again
+    when a cached render had Secret values masked.
 
     Every helm process is started before this returns, so the caller can do other work (and
     check each render as it arrives) while helm renders the rest. `pool` lets a caller run
@@ -238,6 +291,8 @@ def iter_render_jobs(
     for index, job in enumerate(jobs):
         cached = cache_dir / f"{keys[index]}.yaml" if cache_dir else None
         text = read_cached(cached)
+        if text is not None and with_secret_values and secret_keys.has_masked_secrets(text):
+            text = None
         if text is not None:
             done.append((index, Rendered(job, text, cached=True, key=keys[index], memo=memo)))
         else:
@@ -255,11 +310,17 @@ def iter_render_jobs(
             for future in as_completed(futures):
                 index = futures[future]
                 output = future.result()
+                if isinstance(output, HelmResult) and not cache_policy.render_complete(
+                    output.stdout
+                ):
+                    argv = mask_argv(["helm", *jobs[index].argv(chart)])
+                    output = HelmError(argv, 0, cache_policy.CANCELLED_RENDER)
                 if isinstance(output, HelmError):
                     yield index, Rendered(jobs[index], "", error=output, key=keys[index])
                     continue
-                if cache_dir is not None:
-                    store(cache_dir / f"{keys[index]}.yaml", output.stdout)
+                masked = secret_keys.mask_secrets(output.stdout) if cache_dir else None
+                if cache_dir is not None and masked is not None:
+                    store(cache_dir / f"{keys[index]}.yaml", masked)
                 yield index, Rendered(jobs[index], output.stdout, key=keys[index], memo=memo)
         finally:
             if own_pool:
@@ -275,9 +336,18 @@ def render_jobs(
     helm: Helm | None = None,
     cache_dir: Path | None = None,
     memo: PersistentMemo | None = None,
+    with_secret_values: bool = False,
 ) -> list[Rendered]:
     """Every job's manifests (or helm's error), cached by content when cache_dir is given."""
-    results = dict(iter_render_jobs(chart, jobs, helm=helm, cache_dir=cache_dir, memo=memo))
+    arriving = iter_render_jobs(
+        chart,
+        jobs,
+        helm=helm,
+        cache_dir=cache_dir,
+        memo=memo,
+        with_secret_values=with_secret_values,
+    )
+    results = dict(arriving)
     return [results[i] for i in range(len(jobs))]
 
 
@@ -289,8 +359,10 @@ def render_environment(
     set_values: Sequence[str] = (),
     kube_version: str | None = None,
     helm: Helm | None = None,
+    use_cache: bool = True,
 ) -> list[K8sObject]:
-    """An environment's manifests with its real release name and namespace (or a custom set)."""
+    """An environment's manifests with its real release name and namespace (or a custom set),
+    Secret values included."""
     if environment:
         env = config.environment(environment)
         scenario = Scenario(
@@ -304,7 +376,10 @@ def render_environment(
             raise UsageError(f"values file {path} does not exist", hint="check the path")
     newest = max(config.kube_versions, key=version_key)
     job = RenderJob(scenario, kube_version or newest)
-    (result,) = render_jobs(config.chart, [job], helm=helm, cache_dir=default_cache_dir(config))
+    cache_dir = default_cache_dir(config) if use_cache else None
+    (result,) = render_jobs(
+        config.chart, [job], helm=helm, cache_dir=cache_dir, with_secret_values=True
+    )
     if result.error is not None:
         raise result.error
     try:
@@ -313,15 +388,95 @@ def render_environment(
         raise
 
 
-def write_objects(objects: Sequence[K8sObject], out_dir: Path) -> list[Path]:
-    """One file per object: <kind>-<name>.yaml (namespace prefix when several namespaces)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+RENDER_MARKER = "# helmkit render: "  # the first line of every file `render --out` writes
+
+
+@dataclass(frozen=True)
+class WrittenObjects:
+    written: list[Path]
+    removed: list[Path]  # files of an earlier `render --out` no object of this render rewrote
+
+
+def file_names(objects: Sequence[K8sObject]) -> list[str]:
+    """One safe file name per object: `[<namespace>-]<kind>-<name>.yaml`, every character
+    outside [A-Za-z0-9._-] replaced (no `/`, no `..` path, no absolute path), no leading dot,
+    at most 200 characters; a name two objects share gets `-2`, `-3`, ..."""
+    names: list[str] = []
+    taken: set[str] = set()
     for obj in objects:
         stem = f"{obj.kind.lower()}-{obj.name}"
         if obj.namespace:
             stem = f"{obj.namespace}-{stem}"
-        path = out_dir / f"{stem}.yaml"
-        path.write_text(f"# Source: {obj.source}\n{dump_yaml(obj.body)}", encoding="utf-8")
+        stem = _UNSAFE.sub("_", stem).lstrip(".")[:200] or "object"
+        name, count = f"{stem}.yaml", 1
+        while name.lower() in taken:  # lower: a case-insensitive file system collides too
+            count += 1
+            name = f"{stem}-{count}.yaml"
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def check_out_dir(out_dir: Path, project: Path) -> None:
+    """Refuse an output directory where writing could clobber what is not ours: the file
+    system root, the home directory, the project (or a directory above it), a chart, or
+    something that is not a directory."""
+    target = out_dir.expanduser().resolve()
+    root = project.resolve()
+    problem = ""
+    existing = next(p for p in (target, *target.parents) if p.exists())
+    if not existing.is_dir():
+        problem = f"{existing} is not a directory"
+    elif target == Path(target.anchor) or target == Path.home().resolve():
+        problem = "it is the file system root or your home directory"
+    elif target == root or target in root.parents:
+        problem = f"it is the project directory ({root}) or holds it"
+    elif (target / "Chart.yaml").exists() or (target / "helmkit.yaml").exists():
+        problem = "it holds a chart or a helmkit.yaml"
+    if problem:
+        raise UsageError(
+            f"--out {out_dir} cannot be used: {problem}",
+            hint="write to a directory of its own, e.g. --out out/staging",
+        )
+
+
+def write_objects(objects: Sequence[K8sObject], out_dir: Path) -> WrittenObjects:
+    """One file per object (see file_names). Files an earlier `render --out` wrote (they start
+    with RENDER_MARKER) are replaced or removed; any other file is left alone, and a name
+    that would overwrite one refuses the whole render before anything is written."""
+    names = file_names(objects)
+    foreign = [
+        out_dir / name
+        for name in names
+        if (out_dir / name).exists() and not _written_by_render(out_dir / name)
+    ]
+    if foreign:
+        raise UsageError(
+            f"--out {out_dir}: {foreign[0].name} exists and was not written by helmkit render "
+            "(nothing was written)",
+            hint="move it away or pick an empty directory",
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    earlier = [p for p in out_dir.iterdir() if p.is_file() and _written_by_render(p)]
+    written: list[Path] = []
+    for obj, name in zip(objects, names, strict=True):
+        path = out_dir / name
+        header = f"{RENDER_MARKER}{obj.kind}/{obj.name}\n# Source: {obj.source}\n"
+        path.write_text(header + dump_yaml(obj.body), encoding="utf-8")
         written.append(path)
-    return written
+    kept = set(written)
+    removed = [p for p in earlier if p not in kept]
+    for path in removed:
+        path.unlink()
+    return WrittenObjects(written, removed)
+
+
+def _written_by_render(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(RENDER_MARKER)) == RENDER_MARKER.encode()
+    except OSError:
+        return False

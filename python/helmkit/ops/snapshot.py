@@ -18,6 +18,7 @@ from helmkit.core.config import HelmkitConfig
 from helmkit.core.manifests import ManifestError
 from helmkit.core.report_format import SnapshotReport, SnapshotResult
 from helmkit.core.scenarios import all_scenarios, pick
+from helmkit.errors import UsageError
 from helmkit.ops.render import (
     DerivedCache,
     PersistentMemo,
@@ -47,8 +48,11 @@ def compare(
             name, "error", message=f"render failed: {rendered.error.stderr.strip()}"
         )
     path = snapshots.snapshot_path(directory, name)
+    current, problem = _read_snapshot(path)
+    if problem:
+        return SnapshotResult(name, "error", path=str(path), message=problem)
     text = cache.get(rendered.key) if cache is not None else None
-    if text is not None and path.is_file() and path.read_text("utf-8") == text:
+    if text is not None and current == text:
         return SnapshotResult(name, "ok", path=str(path))  # nothing to parse on a no-change run
     try:
         actual = snapshots.to_snapshot(rendered.objects(), rendered.memo)
@@ -56,14 +60,29 @@ def compare(
         return SnapshotResult(name, "error", message=str(exc))
     if cache is not None:
         cache.put(rendered.key, snapshots.render_file(name, actual))
-    return _verdict(name, actual, path, update)
+    return _verdict(name, actual, path, update, current)
+
+
+def _read_snapshot(path: Path) -> tuple[str | None, str]:
+    """(the snapshot's text or None when there is none, a problem naming the file or "")."""
+    if not path.exists():
+        return None, ""
+    try:
+        return path.read_text("utf-8"), ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return None, f"cannot read snapshot {path}: {reason}; fix or delete the file"
 
 
 def _verdict(
-    name: str, actual: list[snapshots.SnapshotObject], path: Path, update: bool
+    name: str,
+    actual: list[snapshots.SnapshotObject],
+    path: Path,
+    update: bool,
+    current: str | None,
 ) -> SnapshotResult:
     text = snapshots.render_file(name, actual)
-    if not path.is_file():
+    if current is None:
         if update:
             _write(path, text)
             return SnapshotResult(name, "created", path=str(path))
@@ -74,10 +93,12 @@ def _verdict(
             message=f"no snapshot at {path}: run `helmkit snapshot --update --scenario {name}` "
             "and review the new file",
         )
-    current = path.read_text("utf-8")
     if current == text:
         return SnapshotResult(name, "ok", path=str(path))
-    diffs = tuple(d.diff for d in snapshots.diff(snapshots.parse_file(current), actual, name))
+    expected = _expected(name, path, current, update)
+    if isinstance(expected, SnapshotResult):
+        return expected
+    diffs = tuple(d.diff for d in snapshots.diff(expected, actual, name))
     if update:
         _write(path, text)
         return SnapshotResult(name, "updated", diffs, path=str(path))
@@ -89,6 +110,27 @@ def _verdict(
         path=str(path),
         message=f"changed: {changed}; if intended: helmkit snapshot --update --scenario {name}",
     )
+
+
+def _expected(
+    name: str, path: Path, current: str, update: bool
+) -> list[snapshots.SnapshotObject] | SnapshotResult:
+    """The committed snapshot's objects, or the error that it cannot be used (an update
+    never overwrites a file helmkit did not write)."""
+    if update and not current.startswith(snapshots.MARKER):
+        message = (
+            f"{path} was not written by helmkit (no `{snapshots.MARKER.strip()}` header): it "
+            "is left alone; move it away, then update again"
+        )
+        return SnapshotResult(name, "error", path=str(path), message=message)
+    try:
+        return snapshots.parse_file(current)
+    except ManifestError as exc:
+        message = (
+            f"snapshot {path} is corrupt ({exc.message}); fix it or delete it and run "
+            f"`helmkit snapshot --update --scenario {name}`"
+        )
+        return SnapshotResult(name, "error", path=str(path), message=message)
 
 
 def _write(path: Path, text: str) -> None:
@@ -103,6 +145,7 @@ class Comparer:
         self.config = config
         self.options = options
         self.directory = options.directory or config.snapshot_dir
+        check_directory(config, self.directory)
         cache_dir = default_cache_dir(config) if options.use_cache else None
         self.cache = DerivedCache(cache_dir, "snapshot") if cache_dir else None
         self.results: dict[str, SnapshotResult] = {}
@@ -122,6 +165,18 @@ class Comparer:
                     path.unlink()
                 report.stale_removed = True
         return report
+
+
+def check_directory(config: HelmkitConfig, directory: Path) -> None:
+    """Refuse a snapshot directory where an update could overwrite or delete project files."""
+    protected = [config.path, *(p for env in config.environments.values() for p in env.values)]
+    problem = snapshots.directory_problem(directory, config.path.parent, protected)
+    if problem:
+        raise UsageError(
+            f"snapshot directory {directory} cannot be used: {problem}",
+            hint="set `snapshotDir` in helmkit.yaml to a directory of its own inside the project, "
+            "e.g. tests/snapshots",
+        )
 
 
 def compare_all(
