@@ -66,7 +66,9 @@ def lock_option(func: F) -> F:
 
 
 @contextlib.contextmanager
-def release_lock(live: LiveEnv, *, dry_run: bool, wait_for_lock: str) -> Iterator[Held | None]:
+def release_lock(
+    live: LiveEnv, *, dry_run: bool, wait_for_lock: str, create_namespace: bool = False
+) -> Iterator[Held | None]:
     """The release lock around a mutating verb; a dry run changes nothing and takes none."""
     wait_s = parse_duration(wait_for_lock)
     if dry_run:
@@ -74,7 +76,7 @@ def release_lock(live: LiveEnv, *, dry_run: bool, wait_for_lock: str) -> Iterato
         return
     from helmkit.ops.lock import held
 
-    with held(live, wait_s=wait_s) as lock:
+    with held(live, wait_s=wait_s, create_namespace=create_namespace) as lock:
         yield lock
 
 

@@ -51,7 +51,9 @@ def release(
     grace = seconds(pending_grace)
     with (
         helm_errors(live),
-        release_lock(live, dry_run=dry_run, wait_for_lock=wait_for_lock) as lock,
+        release_lock(
+            live, dry_run=dry_run, wait_for_lock=wait_for_lock, create_namespace=True
+        ) as lock,
     ):
         opts = ReleaseOptions(
             set_values, dry_run, lock.recovery_grace(grace) if lock else grace, not skip_tests

@@ -59,12 +59,17 @@ def held(
     live: LiveEnv,
     *,
     wait_s: float,
+    create_namespace: bool = False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[Held]:
-    """Hold the release's lock for the duration of the block (see module docstring)."""
+    """Hold the release's lock for the duration of the block (see module docstring). The lock
+    lives in the release namespace: a release creates a missing one (as it would a moment
+    later); the other verbs find no release in a missing namespace and need no lock there."""
     namespace, name, me = live.env.namespace, rl.lease_name(live.env.release), identity()
     try:
-        _ensure_namespace(live)
+        if not _namespace_ready(live, create_namespace):
+            yield Held(rl.Plan(rl.Step.CREATE, f"namespace {namespace} does not exist"))
+            return
         lease, plan = _acquire(live, name, me, wait_s, sleep)
     except KubeError as exc:
         raise EnvironmentProblem(
@@ -89,12 +94,13 @@ def held(
                 live.kube.replace_lease(namespace, rl.released_body(current))
 
 
-def _ensure_namespace(live: LiveEnv) -> None:
-    """The lock lives in the release namespace: a first release creates it now (as the
-    release would a moment later), enforcing Pod Security "restricted"."""
+def _namespace_ready(live: LiveEnv, create: bool) -> bool:
+    """The namespace exists, or was created now (Pod Security "restricted")."""
     namespace = live.env.namespace
     if live.kube.namespace(namespace) is not None:
-        return
+        return True
+    if not create:
+        return False
     try:
         live.kube.create_namespace(namespace, preflight.PSA_LABELS)
     except KubeError as exc:
@@ -104,6 +110,7 @@ def _ensure_namespace(live: LiveEnv) -> None:
             hint=f"kubectl create namespace {namespace}",
         ) from exc
     live.echo(f"lock: created namespace {namespace} (Pod Security restricted) to hold the lock")
+    return True
 
 
 def _acquire(
