@@ -47,6 +47,17 @@ def renders(helm: Helm, tree: Path) -> bool:
     return proc.returncode == 0
 
 
+def _files(root: Path) -> dict[Path, bytes]:
+    if root.is_file():
+        return {Path(): root.read_bytes()}
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def same_tree(tree: Path) -> bool:
+    """The exported base holds exactly the working tree's chart and local values."""
+    return all(_files(REPO / relative) == _files(tree / relative) for relative in PATHS)
+
+
 def base_tree(helm: Helm, tmp: Path) -> tuple[str, Path]:
     explicit = os.environ.get("HELMKIT_E2E_BASE")
     if explicit:
@@ -92,7 +103,18 @@ def test_upgrade_from_git_base_to_working_tree(
     cli.write_config()
     out = cli.ok("release", "e2e", "--skip-tests")
     assert "field is immutable" not in out
-    assert deployed_revision(cli.helm_history()) == 2 or "no change" in out
+    if same_tree(tree):
+        # only when the base is the working tree itself (HELMKIT_E2E_BASE=HEAD, nothing changed)
+        assert "no change: no new revision" in out, out
+        assert [h["status"] for h in cli.helm_history()] == ["deployed"]
+    else:
+        assert "no change" not in out, out
+        history = cli.helm_history()
+        assert [h["status"] for h in history] == ["superseded", "deployed"], history
+        assert deployed_revision(history) == 2
+        after = helm.run("get", "manifest", RELEASE, "-n", namespace, "--revision", "2").stdout
+        before = helm.run("get", "manifest", RELEASE, "-n", namespace, "--revision", "1").stdout
+        assert after != before, "revision 2 must apply the working tree's chart"
     assert digests(kube, namespace, SELECTOR) == secrets
     assert {
         p["metadata"]["name"]: p["metadata"]["uid"] for p in kube.items("pvc", namespace)

@@ -11,8 +11,10 @@ import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +128,7 @@ class Helm:
         timeout: float | None = None,
         env: dict[str, str] | None = None,
         check: bool = True,
+        die_with_parent: bool = False,
     ) -> HelmResult:
         """Run helm; a non-zero exit raises a typed HelmError unless check=False, no answer
         within `timeout` (default: `default_timeout()`) raises HelmTimeout."""
@@ -139,6 +142,7 @@ class Helm:
                 timeout=timeout,
                 check=False,
                 env={**os.environ, **helm_argv.go_env(args, os.environ), **(env or {})},
+                preexec_fn=_die_with_parent() if die_with_parent else None,
             )
         except FileNotFoundError as exc:
             raise EnvironmentProblem(
@@ -194,6 +198,26 @@ class Helm:
         except OSError:
             return ""
         return f"{real}:{info.st_size}:{info.st_mtime_ns}"
+
+
+PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _die_with_parent() -> Callable[[], None] | None:
+    """A function run in the child before exec that has Linux kill helm when helmkit dies: a
+    SIGKILLed release must not leave a helm behind that keeps changing the release after the
+    release lock expired. Looked up before any fork (nothing is imported in the child)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def arm() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    return arm
 
 
 def _versions_file() -> Path:

@@ -48,6 +48,13 @@ CONNECT_HINT = (
 )
 
 
+CONFLICT = object()  # what _call returns for 409 Conflict when the caller expects it
+
+
+def _lease_path(namespace: str, name: str) -> str:
+    return f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{name}"
+
+
 class KubeError(HelmkitError):
     """The API server refused or failed a request; the message names the request, not bodies."""
 
@@ -82,7 +89,13 @@ class Kube:
     # --- raw access -------------------------------------------------------------------------
 
     def _call(
-        self, method: str, path: str, *, body: Any = None, query: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        conflict: Any = None,
     ) -> Any:
         _, ApiException = kube_client.load()
         if self._api is None:
@@ -102,6 +115,8 @@ class Kube:
         except ApiException as exc:
             if exc.status == 404:
                 return None
+            if exc.status == 409 and conflict is not None:
+                return conflict
             raise KubeError(
                 f"{method} {path} refused by the API server: {exc.status} {exc.reason}"
             ) from exc
@@ -143,12 +158,32 @@ class Kube:
         return found
 
     def create_namespace(self, name: str, labels: dict[str, str]) -> None:
+        """Created, or already there (another run may create it at the same moment)."""
         body = {
             "apiVersion": "v1",
             "kind": "Namespace",
             "metadata": {"name": name, "labels": labels},
         }
-        self._call("POST", "/api/v1/namespaces", body=body)
+        self._call("POST", "/api/v1/namespaces", body=body, conflict=CONFLICT)
+
+    # --- the release lock (a Lease; decisions in helmkit.core.release_lock) ---------------
+
+    def lease(self, namespace: str, name: str) -> KubeObject | None:
+        found: KubeObject | None = self.get(_lease_path(namespace, name))
+        return found
+
+    def create_lease(self, namespace: str, body: KubeObject) -> KubeObject | None:
+        """The created Lease; None when another run created it first."""
+        path = f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases"
+        made = self._call("POST", path, body=body, conflict=CONFLICT)
+        return None if made is CONFLICT else made
+
+    def replace_lease(self, namespace: str, body: KubeObject) -> KubeObject | None:
+        """The replaced Lease; None when it changed since `body`'s resourceVersion was read
+        (another run took or renewed it) or it is gone."""
+        path = _lease_path(namespace, body["metadata"]["name"])
+        made = self._call("PUT", path, body=body, conflict=CONFLICT)
+        return None if made is CONFLICT else made
 
     def cluster_names(self, path: str) -> set[str] | None:
         """Names of a cluster-scoped list (IngressClasses, ClusterIssuers); None if not served."""

@@ -6,13 +6,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from helmkit.core.release_meta import parse_duration
 from helmkit.errors import HelmError, HelmkitError, HelmTimeout
 from helmkit.ops.live import LiveEnv, open_env
+
+if TYPE_CHECKING:
+    from helmkit.ops.lock import Held
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,6 +52,32 @@ def grace_option(func: F) -> F:
         help="A pending revision younger than this may belong to a helm still running: "
         "refuse to recover it.",
     )(func)
+
+
+def lock_option(func: F) -> F:
+    return click.option(
+        "--wait-for-lock",
+        default="0s",
+        show_default=True,
+        metavar="DURATION",
+        help="Wait this long for another run that holds the release lock; 0s: refuse at once, "
+        "naming the holder.",
+    )(func)
+
+
+@contextlib.contextmanager
+def release_lock(
+    live: LiveEnv, *, dry_run: bool, wait_for_lock: str, create_namespace: bool = False
+) -> Iterator[Held | None]:
+    """The release lock around a mutating verb; a dry run changes nothing and takes none."""
+    wait_s = parse_duration(wait_for_lock)
+    if dry_run:
+        yield None
+        return
+    from helmkit.ops.lock import held
+
+    with held(live, wait_s=wait_s, create_namespace=create_namespace) as lock:
+        yield lock
 
 
 def verbose_option(func: F) -> F:

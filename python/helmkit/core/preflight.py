@@ -33,6 +33,14 @@ INGRESS_NGINX_INSTALL = (
 ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
 GATEWAY_HELP = "https://gateway-api.sigs.k8s.io/guides/"
 
+# Every namespace helmkit creates enforces Pod Security "restricted".
+PSA_LABELS = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+}
+
 # What a release job must be allowed to do in its namespace: (verb, group, resource).
 REQUIRED_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("list", "", "secrets"),  # helm's release storage

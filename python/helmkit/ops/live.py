@@ -50,7 +50,9 @@ class LiveEnv:
         return parse_duration(self.timeout) * PROCESS_TIMEOUT_FACTOR + PROCESS_TIMEOUT_SLACK_S
 
     def run(self, argv: list[str], *, timeout_s: float | None = None) -> HelmResult:
-        return self.helm.run(argv, timeout=timeout_s or self.process_timeout_s)
+        return self.helm.run(
+            argv, timeout=timeout_s or self.process_timeout_s, die_with_parent=True
+        )
 
     def read(self, argv: list[str]) -> HelmResult:
         """A helm call that only reads (history, get): the adapter's default bound

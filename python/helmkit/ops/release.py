@@ -31,12 +31,7 @@ from helmkit.ops import recover as recover_ops
 from helmkit.ops import verify as verify_ops
 from helmkit.ops.live import LiveEnv
 
-PSA_LABELS = {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-    "pod-security.kubernetes.io/warn": "restricted",
-    "pod-security.kubernetes.io/audit": "restricted",
-}
+PSA_LABELS = pf.PSA_LABELS
 
 
 @dataclass(frozen=True)
