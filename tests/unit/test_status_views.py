@@ -164,6 +164,10 @@ def test_log_sources_follow_started_containers_of_live_pods() -> None:
         sv.LogSource("a", "backend", "containerd://1"),
         sv.LogSource("d", "backend", "containerd://4"),
     }
+    # no container id (kwok): the restart count tells instances apart
+    fake = _pod("e", "backend", statuses=[{"name": "backend", "restartCount": 2,
+                                           "state": {"running": {}}}])
+    assert sv.log_sources([fake]) == {sv.LogSource("e", "backend", "restart-2")}
 
 
 def test_follow_changes_pods_coming_going_and_restarting() -> None:

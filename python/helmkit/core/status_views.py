@@ -238,16 +238,17 @@ class LogSource:
 
 def log_sources(pods: Iterable[KubeObject]) -> set[LogSource]:
     """The container instances that have logs to follow now: started (running, or terminated
-    with output), not init containers, not of a pod being deleted."""
+    with output), not init containers, not of a pod being deleted. An instance is its container
+    id, or its restart count where the node reports no id (kwok's fake kubelets)."""
     found: set[LogSource] = set()
     for pod in pods:
         if pod.get("metadata", {}).get("deletionTimestamp"):
             continue
         for status in pod.get("status", {}).get("containerStatuses") or []:
             state = status.get("state") or {}
-            container_id = str(status.get("containerID") or "")
-            if container_id and ("running" in state or "terminated" in state):
-                found.add(LogSource(pod["metadata"]["name"], status["name"], container_id))
+            if "running" in state or "terminated" in state:
+                instance = status.get("containerID") or f"restart-{status.get('restartCount', 0)}"
+                found.add(LogSource(pod["metadata"]["name"], status["name"], str(instance)))
     return found
 
 
