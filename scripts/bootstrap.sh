@@ -9,6 +9,7 @@ cd "$REPO_ROOT"
 debian() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing Debian packages: ${missing[*]}"
