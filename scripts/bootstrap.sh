@@ -10,6 +10,7 @@ cd "$REPO_ROOT"
 debian() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   local pkg
   for pkg in $REAL_NODE_DEBIAN_PACKAGES; do

@@ -42,11 +42,19 @@ def _actionlint() -> Path:
     return exe
 
 
+def _shellcheck() -> str:
+    found = shutil.which("shellcheck")
+    if not found:
+        pytest.fail("shellcheck is missing: run `scripts/bootstrap.sh debian` (Debian package)")
+    return found
+
+
 def _run_actionlint(workdir: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint with shellcheck on every `run:` step (never silently without it)."""
     files = sorted(str(p) for p in (workdir / ".github" / "workflows").glob("*.y*ml"))
     assert files, f"no workflow under {workdir}"
     return subprocess.run(
-        [str(_actionlint()), "-color=false", "-oneline", *files],
+        [str(_actionlint()), "-color=false", "-oneline", f"-shellcheck={_shellcheck()}", *files],
         cwd=workdir, capture_output=True, text=True, timeout=120, check=False,
     )
 
@@ -119,6 +127,29 @@ def test_gitlab_pipeline_structure() -> None:
     assert release["variables"]["KUBECONFIG"] == "$STAGING_KUBECONFIG"
     assert "history staging --format markdown" in "\n".join(release["after_script"])
     assert release["artifacts"]["when"] == "always"
+
+
+def test_gitlab_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    """GitLab runs each job's before_script and script lines in one bash, after_script in
+    another: both as shellcheck sees them."""
+    pipeline = _load(GITLAB)
+    for name, job in pipeline.items():
+        if name.startswith(".") or not isinstance(job, dict) or "script" not in job:
+            continue
+        template = pipeline.get(job.get("extends", ""), {})
+        parts = {
+            "script": [*template.get("before_script", []), *job.get("before_script", []),
+                       *job["script"]],
+            "after_script": job.get("after_script", []),
+        }
+        for part, lines in parts.items():
+            if not lines:
+                continue
+            script = tmp_path / f"{name}-{part}.sh"
+            script.write_text("#!/usr/bin/env bash\nset -e\n" + "\n".join(lines) + "\n")
+            proc = subprocess.run([_shellcheck(), "--shell=bash", str(script)],
+                                  capture_output=True, text=True, timeout=60, check=False)
+            assert proc.returncode == 0, f"{name}.{part}:\n{proc.stdout}{proc.stderr}"
 
 
 def _helmkit_commands(text: str) -> list[list[str]]:

@@ -12,7 +12,7 @@ import base64
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,6 +301,51 @@ class Kube:
         except ApiException as exc:
             raise KubeError(f"logs of {pod}/{container}: {exc.status} {exc.reason}") from exc
         return str(response.data.decode("utf-8", "replace"))
+
+    def pod_metrics(self, namespace: str) -> list[KubeObject] | None:
+        """PodMetrics of the namespace (metrics.k8s.io); None when the API is not served. An
+        API registered but not answering (metrics-server down) raises KubeError with its status."""
+        return self.list_kind("PodMetrics", namespace)
+
+    def follow_logs(
+        self, namespace: str, pod: str, container: str, *, tail: int | None
+    ) -> Iterator[str]:
+        """Lines of one container as they are written (`kubectl logs -f`), until the container
+        stops or the pod goes away; `tail` None: from its first line."""
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        query = {"container": container, "follow": "true"}
+        if tail is not None:
+            query["tailLines"] = str(tail)
+        _, ApiException = kube_client.load()
+        if self._api is None:
+            self.ready()
+        try:
+            response = self._api.call_api(
+                path,
+                "GET",
+                query_params=list(query.items()),
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _return_http_data_only=True,
+                _request_timeout=(10, None),  # connect bounded; a quiet container may say nothing
+            )
+        except ApiException as exc:
+            raise KubeError(f"logs of {pod}/{container}: {exc.status} {exc.reason}") from exc
+        except Exception as exc:  # urllib3 connection errors
+            raise KubeError(f"logs of {pod}/{container}: {type(exc).__name__}") from exc
+        try:
+            pending = b""
+            for chunk in response.stream(4096, decode_content=True):
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                for line in complete:
+                    yield line.decode("utf-8", "replace")
+            if pending:
+                yield pending.decode("utf-8", "replace")
+        except Exception:  # the stream broke (pod deleted, connection reset): it simply ends
+            return
+        finally:
+            response.release_conn()
 
     def delete_pod(self, namespace: str, name: str) -> None:
         self._call("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}")

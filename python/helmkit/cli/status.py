@@ -19,16 +19,35 @@ from helmkit.ops import status as ops
     "--logs",
     default=None,
     metavar="COMPONENT",
-    help="Also show a component's logs (real clusters only).",
+    help="Also show the last lines of every pod of a component (real nodes only).",
+)
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="With --logs: follow every pod of the component, each line prefixed with its pod, "
+    "picking up pods that start later (like kubectl logs -f -l).",
 )
 @config_option
 def status(
-    env: str, watch: bool, interval: str, logs: str | None, config_path: Path | None
+    env: str,
+    watch: bool,
+    interval: str,
+    logs: str | None,
+    follow: bool,
+    config_path: Path | None,
 ) -> None:
-    """Pods, HPA, ingress and TLS, recent revisions and events (the old monitor.sh)."""
+    """Pods, resource usage, HPA, ingress and TLS, recent revisions and events (the old
+    monitor.sh); --logs COMPONENT --follow streams a component's logs."""
+    if follow and not logs:
+        raise click.UsageError("--follow needs --logs COMPONENT (e.g. --logs backend --follow)")
+    if follow and watch:
+        raise click.UsageError("--follow and --watch do not combine: follow the logs alone")
     live = live_env(env, config_path)
     try:
         with helm_errors(live):
-            ops.status(live, watch=watch, interval_s=seconds(interval), logs=logs)
+            if follow and logs:
+                ops.follow_logs(live, logs)
+            else:
+                ops.status(live, watch=watch, interval_s=seconds(interval), logs=logs)
     except KeyboardInterrupt:
         raise SystemExit(0) from None
