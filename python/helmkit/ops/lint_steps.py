@@ -18,7 +18,6 @@ import yaml
 
 from helmkit.core import (
     chart_meta,
-    chart_meta,
     coalesce,
     content_hash,
     lint_checks,
