@@ -93,8 +93,11 @@ def test_duplicate_environment_in_helmkit_yaml_is_refused(project: Path) -> None
     staging = text[text.index("  staging:") :]
     config.write_text(text + staging.replace("demo-staging", "demo-other"))
     line = len(text.splitlines()) + 1
+    first = text[: text.index("  staging:")].count("\n") + 1
     proc = helmkit("lint", cwd=project)
-    assert_refused(proc, f"helmkit.yaml:{line}: duplicate key environments.staging", "line 6")
+    assert_refused(
+        proc, f"helmkit.yaml:{line}: duplicate key environments.staging", f"line {first}"
+    )
 
 
 def test_duplicate_key_in_a_values_file_is_a_warning_and_the_later_wins(project: Path) -> None:

@@ -160,6 +160,9 @@ def read_only(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_read_only_checkout_cannot_update_snapshots(project: Path) -> None:
+    # an out-of-date snapshot, so the update has something to write
+    snapshot = project / "snapshots" / "default.yaml"
+    snapshot.write_text(snapshot.read_text() + "# out of date\n")
     line = one_line_error(read_only(project, "snapshot", "--update"))
     assert line.startswith(f"error: Read-only file system: {project}"), line
 

@@ -98,6 +98,13 @@ RULES: dict[str, Rule] = {
         ),
         # values and renders
         _r(
+            "values-duplicate-key",
+            W,
+            "a values file gives the same key twice",
+            "Helm 4 and Helm 3 keep the later value without a word: the earlier one is lost",
+            "remove one of the two entries",
+        ),
+        _r(
             "values-schema",
             E,
             "every scenario's values meet values.schema.json (file:line)",
@@ -260,6 +267,27 @@ RULES: dict[str, Rule] = {
             "select on name and instance only",
         ),
         # several objects
+        _r(
+            "connection-budget",
+            E,
+            "the backend's worst-case database connections fit PostgreSQL's max_connections",
+            "pools that outgrow the server fail requests with 'too many clients' under load",
+            "smaller pools, a larger max_connections (with its memory), or a pooler",
+        ),
+        _r(
+            "acme-email",
+            W,
+            "an ACME issuer has an account email",
+            "Let's Encrypt cannot warn about certificates that fail to renew",
+            "set certManager.clusterIssuers.email",
+        ),
+        _r(
+            "redis-aof-emptydir",
+            W,
+            "Redis' append-only file lives on a persistent volume",
+            "on an emptyDir the append-only file vanishes with the pod",
+            "set redis.persistence.enabled=true, or redis.appendonly=false",
+        ),
         _r(
             "hpa-replicas",
             E,
