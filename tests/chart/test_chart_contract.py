@@ -5,6 +5,7 @@ combinations that render and warn instead of failing."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,12 @@ def test_unusual_but_valid_values_render_and_warn(
     if case == "acme-without-email":
         issuer = one(objects, "ClusterIssuer", "letsencrypt-prod")
         assert "email" not in issuer["spec"]["acme"]
+    if case == "external-db-trusting-the-pods":
+        data = one(objects, "Secret", "ai-native-secrets")["data"]
+        assert base64.b64decode(data["DATABASE_URL"]).decode() == (
+            "postgresql://ai_native@db.example.edu:5432/ai_native"
+        )
+        assert data["POSTGRES_PASSWORD"] == ""  # the Jobs' PGPASSWORD key exists, empty
     if case == "tls-secret-made-by-hand":
         ingress = one(objects, "Ingress", "ai-native")
         assert ingress["spec"]["tls"][0]["secretName"] == "ai-native-tls"
