@@ -100,7 +100,6 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("min-above-max", {"backend": {"autoscaling": {"minReplicas": 8, "maxReplicas": 4}}},
      ("backend.autoscaling.minReplicas", "maxReplicas (4)")),
     ("no-external-database", {"postgresql": {"enabled": False}}, ("externalDatabase.host",)),
-    ("no-external-redis", {"redis": {"enabled": False}}, ("externalRedis.host",)),
     ("gateway-without-parents", {"gateway": {"enabled": True}}, ("gateway.parentRefs",)),
     ("issuers-without-http01-route",
      {"ingress": {"enabled": False},
@@ -129,9 +128,9 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
      ("/postgresql/schema/mode",)),
     ("schema-command-empty", {"postgresql": {"schema": {"mode": "command", "command": []}}},
      ("/postgresql/schema/command",)),
-    ("all-messages-at-once", {"postgresql": {"enabled": False}, "redis": {"enabled": False},
+    ("all-messages-at-once", {"postgresql": {"enabled": False, "schema": {"sampleData": True}},
                               "backend": {"autoscaling": {"minReplicas": 9, "maxReplicas": 3}}},
-     ("externalDatabase.host", "externalRedis.host", "backend.autoscaling.minReplicas")),
+     ("externalDatabase.host", "postgresql.schema.sampleData", "backend.autoscaling.minReplicas")),
 ]
 
 

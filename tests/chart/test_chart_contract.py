@@ -5,6 +5,7 @@ combinations that render and warn instead of failing."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,8 @@ RELAXED: list[tuple[str, dict[str, Any], str]] = [
      "externalDatabase: no password"),
     ("short-job-ttl", {"postgresql": {"schema": {"ttlSecondsAfterFinished": 60}}},
      "postgresql.schema.ttlSecondsAfterFinished: 60 seconds"),
+    ("no-redis-at-all", {"redis": {"enabled": False}},
+     "redis: none (redis.enabled is false and externalRedis.host is empty)"),
 ]  # fmt: skip
 
 
@@ -220,6 +223,16 @@ def test_unusual_but_valid_values_render_and_warn(
     if case == "acme-without-email":
         issuer = one(objects, "ClusterIssuer", "letsencrypt-prod")
         assert "email" not in issuer["spec"]["acme"]
+    if case == "external-db-trusting-the-pods":
+        data = one(objects, "Secret", "ai-native-secrets")["data"]
+        assert base64.b64decode(data["DATABASE_URL"]).decode() == (
+            "postgresql://ai_native@db.example.edu:5432/ai_native"
+        )
+        assert data["POSTGRES_PASSWORD"] == ""  # the Jobs' PGPASSWORD key exists, empty
+    if case == "no-redis-at-all":  # the app runs without Redis: nothing refers to one
+        text = yaml.safe_dump_all(objects)
+        assert "redis" not in text.replace("LLM_CACHE_BACKEND: redis", "").lower()
+        assert "REDIS_URL" not in one(objects, "Secret", "ai-native-secrets")["data"]
     if case == "tls-secret-made-by-hand":
         ingress = one(objects, "Ingress", "ai-native")
         assert ingress["spec"]["tls"][0]["secretName"] == "ai-native-tls"

@@ -4,7 +4,9 @@ The app's models (tests/contract/app_models.py, written from docs/app-contract.m
 SQLAlchemy `create_all` and write and read one row per table after each schema mode's Job:
 - `bundled`: the chart's SQL (applied twice) must be the models' schema, column for column and
   index for index, compared through the catalog with what create_all builds in an empty database;
-- `app`: the Job's SQL must leave the database empty, for the ORM to fill.
+- `app`: the Job's SQL must leave the database empty, for the ORM to fill;
+- `command`: the hook Job's command, with the rendered ConfigMap and Secret as its env, reaches
+  the database and builds the same tables (a stand-in migration: tests/contract/create_tables.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import app_models
 import pytest
-from component_chart import configmap_data, render, run_script
+from component_chart import configmap_data, find, render, run_script
 from component_data import (
     BUNDLED,
     SCHEMA_CONFIGMAP,
@@ -28,7 +30,7 @@ from component_data import (
     query,
     schema_dir,
 )
-from component_servers import PostgresServer
+from component_servers import SUPERUSER, PostgresServer
 
 pytestmark = [pytest.mark.component, pytest.mark.xdist_group("postgresql")]
 
@@ -285,6 +287,49 @@ def test_bundled_refuses_tables_of_another_schema(postgres: PostgresServer, tmp_
     assert query(postgres, database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[
         0
     ] == (1,)
+
+
+def test_command_mode_runs_the_command_with_the_apps_config_and_secret(
+    postgres: PostgresServer,
+) -> None:
+    """The hook Job as the cluster would run it: its command, with the env of the rendered app
+    ConfigMap and Secret (DATABASE_URL built by the chart, password percent-encoded), against a
+    real server. The command is the stand-in migration (create_all of the app's models)."""
+    import base64
+    import subprocess
+    import sys
+
+    database = postgres.create_database("contract_command")
+    script = Path(app_models.__file__).with_name("create_tables.py")
+    manifests = render(
+        "postgresql.schema.mode=command",
+        f"postgresql.schema.command={{{sys.executable},{script}}}",
+        "postgresql.enabled=false",
+        "externalDatabase.host=127.0.0.1",
+        f"externalDatabase.port={postgres.port}",
+        f"externalDatabase.database={database}",
+        f"externalDatabase.username={SUPERUSER}",
+        f"externalDatabase.password={postgres.password}",
+    )
+    job = find(manifests, "Job", "ai-native-db-migrate")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    env: dict[str, str] = {}
+    for source in container["envFrom"]:
+        if "configMapRef" in source:
+            env.update(find(manifests, "ConfigMap", source["configMapRef"]["name"])["data"])
+        else:
+            secret = find(manifests, "Secret", source["secretRef"]["name"])["data"]
+            env.update({k: base64.b64decode(v).decode() for k, v in secret.items()})
+    assert "env" not in container  # nothing beyond the ConfigMap and Secret here
+    proc = subprocess.run(
+        container["command"], env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    tables = {r[0] for r in query(postgres, database, "SELECT tablename FROM pg_tables "
+                                  "WHERE schemaname = 'public'")}  # fmt: skip
+    assert tables == TABLES | {"users"}
+    write_and_read(postgres, database, "command")
 
 
 def test_command_mode_renders_no_sql() -> None:

@@ -21,8 +21,22 @@ DATABASE_HOST: {{ include "common.database.host" . | quote }}
 DATABASE_PORT: {{ include "common.database.port" . | quote }}
 DATABASE_NAME: {{ include "common.database.name" . | quote }}
 DATABASE_USER: {{ include "common.database.user" . | quote }}
+{{- if include "ai-native.redis.used" . }}
 REDIS_HOST: {{ include "common.redis.host" . | quote }}
 REDIS_PORT: {{ include "common.redis.port" . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+ai-native.redis.used: "true" when the release has a Redis (bundled, or externalRedis.host). The
+app runs without one (no shared cache, no rate limiting; the contract makes REDIS_URL optional),
+so a release without Redis renders no REDIS_URL, no wait for it and no route to it.
+Usage: {{- if include "ai-native.redis.used" . }}
+*/}}
+{{- define "ai-native.redis.used" -}}
+{{- if or .Values.redis.enabled .Values.externalRedis.host -}}
+true
+{{- end -}}
 {{- end -}}
 
 {{/* ai-native.labels: labels of platform-level objects (component "platform"). */}}

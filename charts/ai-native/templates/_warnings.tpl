@@ -54,6 +54,14 @@ Usage: {{ include "ai-native.warnings" $ }}
   "lower config.database.poolSize/maxOverflow, raise the server's max_connections (with its"
   "memory), or put a pooler in front.") -}}
 {{- end -}}
+{{- if not (include "ai-native.redis.used" .) -}}
+{{- $memory := " (set config.llmCacheBackend=memory for a per-pod LLM cache)" -}}
+{{- $cache := ternary $memory "" (eq .Values.config.llmCacheBackend "redis") -}}
+{{- $warnings = append $warnings (printf "%s %s%s; %s"
+  "redis: none (redis.enabled is false and externalRedis.host is empty), so the backend runs"
+  "without a shared cache and rate limiting" $cache
+  "set externalRedis.host or redis.enabled=true if that is not intended.") -}}
+{{- end -}}
 {{- $ttl := int .Values.postgresql.schema.ttlSecondsAfterFinished -}}
 {{- if lt $ttl 600 -}}
 {{- $warnings = append $warnings (cat

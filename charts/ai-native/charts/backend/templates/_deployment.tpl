@@ -59,7 +59,9 @@ spec:
       {{- if $v.waitForDependencies.enabled }}
       initContainers:
         {{- include "backend.waitContainer" (dict "root" . "name" "wait-for-postgresql" "host" (include "common.database.host" .) "port" (include "common.database.port" .)) | nindent 8 }}
+        {{- if include "ai-native.redis.used" . }}
         {{- include "backend.waitContainer" (dict "root" . "name" "wait-for-redis" "host" (include "common.redis.host" .) "port" (include "common.redis.port" .)) | nindent 8 }}
+        {{- end }}
       {{- end }}
       containers:
         - name: backend
@@ -118,7 +120,7 @@ that password must be URL-safe. The same holds for externalRedis.existingSecret 
 - name: DATABASE_URL
   value: {{ printf "postgresql://%s:$(DATABASE_PASSWORD)@%s:%s/%s" (include "common.urlencode" (include "common.database.user" .)) (include "common.database.host" .) (include "common.database.port" .) (include "common.database.name" .) | quote }}
 {{- end }}
-{{- if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret }}
+{{- if and (not .Values.redis.enabled) .Values.externalRedis.host .Values.externalRedis.existingSecret }}
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:

@@ -30,16 +30,6 @@ externalDatabase.host: empty while postgresql.enabled is false; set externalData
 {{- end -}}
 
 {{/*
-common.validate.externalRedis: with the bundled Redis disabled, externalRedis.host is required.
-Usage: {{ include "common.validate.externalRedis" $ }}
-*/}}
-{{- define "common.validate.externalRedis" -}}
-{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.host) -}}
-externalRedis.host: empty while redis.enabled is false; set externalRedis.host (and port, and externalRedis.existingSecret if it needs a password) or enable the bundled Redis with redis.enabled=true.
-{{- end -}}
-{{- end -}}
-
-{{/*
 common.validate.gateway: HTTPRoutes need at least one parent Gateway, or they route nothing. (A
 parent without sectionName or port under TLS only warns: ai-native.warnings.)
 Usage: {{ include "common.validate.gateway" $ }}
