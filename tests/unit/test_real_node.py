@@ -168,6 +168,7 @@ GOOD = rn.HostFacts(
     missing_cni_plugins=(),
     pause_image="localhost/ai-native/pause:abc",
     images_index=Path("/cache/images/index.json"),
+    node_root=NODE_PATHS.root,
 )
 
 
@@ -184,6 +185,7 @@ def test_a_capable_host_has_no_reason_to_refuse() -> None:
         ({"missing_binaries": ("kubelet",)}, "scripts/build-control-plane.sh"),
         ({"missing_cni_plugins": ("bridge",)}, "CNI plugins missing in /usr/lib/cni: bridge"),
         ({"pause_image": ""}, "scripts/build-images.sh"),
+        ({"node_root": Path("/t" * 40)}, "the cache directory is too deep"),
     ],
 )
 def test_each_missing_prerequisite_is_named(change: dict[str, object], expected: str) -> None:

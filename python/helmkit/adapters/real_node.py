@@ -76,28 +76,30 @@ def images_index(paths: ClusterPaths) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items() if Path(str(v)).is_file()}
 
 
-def cgroup_hierarchies() -> dict[str, Path]:
-    """controller (or name=) -> mount point of every cgroup v1 hierarchy, plus 'unified'."""
-    found: dict[str, Path] = {}
+def _cgroup_mounts() -> list[tuple[Path, str, set[str]]]:
+    """(mount point, filesystem type, options) of every cgroup v1 and cgroup2 mount."""
+    found = []
     for line in MOUNTINFO.read_text(encoding="utf-8").splitlines():
         left, _, right = line.partition(" - ")
         fields, rfields = left.split(), right.split()
-        if len(fields) < 5 or len(rfields) < 3:
-            continue
-        point = Path(fields[4])
-        if rfields[0] == "cgroup2":
-            found.setdefault("unified", point)
-        elif rfields[0] == "cgroup":
-            for option in rfields[2].split(","):
-                if option in rn.CGROUP_V1_CONTROLLERS or option.startswith("name="):
-                    found.setdefault(option, point)
+        if len(fields) >= 5 and len(rfields) >= 3 and rfields[0] in ("cgroup", "cgroup2"):
+            found.append((Path(fields[4]), rfields[0], set(rfields[2].split(","))))
     return found
+
+
+def cgroup_v1_controllers() -> set[str]:
+    return {opt for _, fstype, opts in _cgroup_mounts() if fstype == "cgroup" for opt in opts}
+
+
+def cgroup_hierarchies() -> list[Path]:
+    """The mount point of every cgroup hierarchy (v1 controllers, named ones, cgroup2)."""
+    return sorted({point for point, _, _ in _cgroup_mounts()})
 
 
 def host_facts(paths: ClusterPaths) -> rn.HostFacts:
     return rn.HostFacts(
         euid=os.geteuid(),
-        cgroup_v1=tuple(k for k in cgroup_hierarchies() if k in rn.CGROUP_V1_CONTROLLERS),
+        cgroup_v1=tuple(c for c in rn.CGROUP_V1_CONTROLLERS if c in cgroup_v1_controllers()),
         missing_programs=tuple(p for p in rn.HOST_PROGRAMS if which(p) is None),
         missing_binaries=tuple(
             b for b in rn.NODE_BINARIES if not os.access(paths.binary(b), os.X_OK)
@@ -107,6 +109,7 @@ def host_facts(paths: ClusterPaths) -> rn.HostFacts:
         ),
         pause_image=rn.pause_reference(images_index(paths)),
         images_index=images_index_path(paths),
+        node_root=rn.node_paths(paths).root,
     )
 
 
@@ -193,7 +196,7 @@ def release_netns_mount(state: dict[str, Any]) -> None:
 def create_cgroup_root(net: rn.NodeNetwork) -> None:
     """The kubelet refuses a cgroupRoot that does not exist: create it in every v1 hierarchy,
     with cpuset.cpus/mems copied from the parent (a new cpuset cgroup starts empty)."""
-    for point in set(cgroup_hierarchies().values()):
+    for point in cgroup_hierarchies():
         target = point / net.cgroup_root.lstrip("/")
         target.mkdir(exist_ok=True)
         for name in ("cpuset.cpus", "cpuset.mems"):
@@ -205,7 +208,7 @@ def create_cgroup_root(net: rn.NodeNetwork) -> None:
 def remove_cgroups(net: rn.NodeNetwork) -> list[str]:
     """Remove our cgroup tree depth-first in every hierarchy; returns what could not go."""
     left = []
-    for point in set(cgroup_hierarchies().values()):
+    for point in cgroup_hierarchies():
         top = point / net.cgroup_root.lstrip("/")
         if not top.is_dir():
             continue
@@ -219,9 +222,8 @@ def remove_cgroups(net: rn.NodeNetwork) -> list[str]:
 
 
 def leftover_cgroups(net: rn.NodeNetwork) -> list[str]:
-    points = set(cgroup_hierarchies().values())
-    return sorted(str(p / net.cgroup_root.lstrip("/")) for p in points
-                  if (p / net.cgroup_root.lstrip("/")).exists())  # fmt: skip
+    tops = [point / net.cgroup_root.lstrip("/") for point in cgroup_hierarchies()]
+    return [str(top) for top in tops if top.exists()]
 
 
 # --- files -------------------------------------------------------------------------------------

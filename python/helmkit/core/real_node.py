@@ -262,11 +262,28 @@ class HostFacts:
     missing_cni_plugins: tuple[str, ...]
     pause_image: str
     images_index: Path
+    node_root: Path
+
+
+# Unix socket paths are limited to 107 bytes; the kubelet puts its pod-resources socket (a
+# 10-digit name) under its root directory, so a deep cache directory makes it fail at start.
+UNIX_PATH_MAX = 107
+
+
+def longest_socket(node_root: Path) -> Path:
+    return node_root / "kubelet" / "pod-resources" / ("0" * 10)
 
 
 def cannot_run(facts: HostFacts) -> list[str]:
     """Every reason this machine cannot run the real node (empty: it can)."""
     reasons = []
+    socket = longest_socket(facts.node_root)
+    if len(str(socket).encode()) > UNIX_PATH_MAX:
+        reasons.append(
+            f"the cache directory is too deep for the kubelet's unix sockets ({socket} is "
+            f"{len(str(socket).encode())} bytes, the limit is {UNIX_PATH_MAX}): "
+            "set AI_NATIVE_CACHE to a shorter path"
+        )
     if facts.euid != 0:
         reasons.append(
             f"not root (uid {facts.euid}): network namespaces, cgroups and mounts need root"
@@ -433,6 +450,8 @@ def kubelet_config(spec: NodeSpec) -> dict[str, Any]:
         # False: the kubelet sets 6 host sysctls; `up` records them and `down` restores them.
         "protectKernelDefaults": False,
         "podLogsDir": str(spec.paths.pod_logs),
+        # Flexvolume plugins, by default under /usr/libexec/kubernetes.
+        "volumePluginDir": str(spec.paths.root / "volume-plugins"),
         "registerNode": True,
         "registerWithTaints": [NODE_TAINT],
         # Nothing can be pulled again: never garbage-collect images.

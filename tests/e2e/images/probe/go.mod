@@ -1,0 +1,3 @@
+module ai-native.local/probe
+
+go 1.25.0

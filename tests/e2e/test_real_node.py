@@ -1,0 +1,118 @@
+"""The real node of the session cluster: a kubelet, containerd and kube-proxy really run pods.
+
+Pods here run the probe image (tests/e2e/images/probe) under the "restricted" security context;
+what they report comes from the kubelet and the container itself, never from kwok.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from e2e_kube import Kube, condition, wait_for
+from e2e_node import REPO, host_firewall, netns_firewall, probe_image, restricted_probe_pod
+
+from helmkit.core import cluster_config as cc
+from helmkit.core import real_node as rn
+from helmkit.ops import cluster as ops
+
+# One xdist worker runs every e2e test: the session cluster is shared and stopped once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+SERVE = '["serve", ":8080"]'
+
+
+@pytest.fixture(scope="module")
+def probe(cluster_paths: cc.ClusterPaths) -> str:
+    return probe_image(cluster_paths)
+
+
+def ready_pod(kube: Kube, namespace: str, name: str) -> dict[str, Any]:
+    def probe_ready() -> dict[str, Any] | None:
+        pod: dict[str, Any] = kube.json("get", "pod", name, "-n", namespace)
+        return pod if condition(pod, "Ready") == "True" else None
+
+    return wait_for(f"pod {name} Ready", probe_ready, timeout_s=90)
+
+
+def test_real_node_is_ready_tainted_and_run_by_the_kubelet(
+    kube: Kube, cluster_paths: cc.ClusterPaths
+) -> None:
+    node = kube.json("get", "node", rn.NODE_NAME)
+    assert condition(node, "Ready") == "True"
+    assert node["metadata"]["labels"]["type"] == "real"
+    assert "kwok.x-k8s.io/node" not in (node["metadata"].get("annotations") or {})
+    taints = [{k: t[k] for k in ("key", "value", "effect")} for t in node["spec"]["taints"]]
+    assert rn.NODE_TAINT in taints
+    info = node["status"]["nodeInfo"]
+    versions = cc.parse_versions((REPO / "scripts/versions.env").read_text())
+    assert info["kubeletVersion"] == f"v{versions['KUBERNETES_VERSION']}"
+    assert info["containerRuntimeVersion"].startswith("containerd://1.")
+    addresses = {a["type"]: a["address"] for a in node["status"]["addresses"]}
+    assert addresses["InternalIP"] == rn.node_network(cluster_paths).node_ip
+
+
+def test_restricted_pod_runs_and_logs_and_exec_work(
+    kube: Kube, namespace: str, probe: str, cluster_paths: cc.ClusterPaths
+) -> None:
+    kube.apply(restricted_probe_pod("web", probe, SERVE), namespace)
+    pod = ready_pod(kube, namespace, "web")
+    assert pod["spec"]["nodeName"] == rn.NODE_NAME
+    status = pod["status"]["containerStatuses"][0]
+    assert status["containerID"].startswith("containerd://")
+    assert status["started"] is True and "running" in status["state"]
+    assert pod["status"]["podIP"].startswith("10.244.128.")
+    logs = kube.run("logs", "web", "-n", namespace).stdout
+    assert "probe serving on :8080" in logs
+    whoami = kube.run("exec", "web", "-n", namespace, "--", "/probe", "whoami").stdout
+    assert whoami.strip() == "uid=999 gid=999 rootfs=read-only"
+
+
+def test_cluster_ip_service_answers_through_kube_proxy(
+    kube: Kube, namespace: str, probe: str, cluster_paths: cc.ClusterPaths
+) -> None:
+    server = restricted_probe_pod("server", probe, SERVE, labels="app: server")
+    kube.apply(server, namespace)
+    kube.apply(restricted_probe_pod("client", probe, SERVE), namespace)
+    kube.apply(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: server\nspec:\n"
+        "  selector: {app: server}\n  ports: [{port: 80, targetPort: 8080}]\n",
+        namespace,
+    )
+    ready_pod(kube, namespace, "server")
+    ready_pod(kube, namespace, "client")
+    ip = kube.json("get", "service", "server", "-n", namespace)["spec"]["clusterIP"]
+
+    def answer() -> str:
+        proc = kube.run(
+            "exec", "client", "-n", namespace, "--", "/probe", "get", f"http://{ip}/", check=False
+        )
+        return proc.stdout if proc.returncode == 0 else ""
+
+    # kube-proxy programs the rules a moment after the endpoints appear.
+    assert wait_for("an answer through the Service", answer, timeout_s=30) == "probe server\n"
+    # The rules live in the node's namespace, none in the host's.
+    assert f"-d {ip}/32" in netns_firewall(rn.node_network(cluster_paths))
+    host = host_firewall()
+    assert "KUBE-" not in host and "CNI-" not in host, host
+
+
+def test_kubernetes_service_reaches_the_api_server_from_a_pod(
+    kube: Kube, namespace: str, probe: str
+) -> None:
+    kube.apply(restricted_probe_pod("client", probe, SERVE), namespace)
+    ready_pod(kube, namespace, "client")
+    endpoints = kube.json("get", "endpointslices", "-n", "default", "-l",
+                          "kubernetes.io/service-name=kubernetes")  # fmt: skip
+    addresses = [a for s in endpoints["items"] for e in s["endpoints"] for a in e["addresses"]]
+    assert addresses and not any(a.startswith("127.") for a in addresses), addresses
+    out = kube.run("exec", "client", "-n", namespace, "--", "/probe", "tcp",
+                   f"{rn.KUBERNETES_SERVICE_IP}:443")  # fmt: skip
+    assert out.stdout.strip() == f"connected to {rn.KUBERNETES_SERVICE_IP}:443"
+
+
+def test_status_reports_every_part_of_the_node_healthy(cluster_paths: cc.ClusterPaths) -> None:
+    checks = ops.node_health(cluster_paths)
+    assert {c.name for c in checks} >= {"kubelet", "containerd", "kube-proxy", "containerd API"}
+    assert all(c.ok for c in checks), json.dumps([c.__dict__ for c in checks], indent=1)
