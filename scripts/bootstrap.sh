@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently (seconds when cached):
-#   Debian packages (PostgreSQL, Redis servers), the Python venv (.venv), Helm 4 + Helm 3,
+#   Debian packages (PostgreSQL, Redis servers, mmdebstrap, runc), the Python venv (.venv), Helm 4 + Helm 3,
 #   chart-testing + kubeconform, and the local control plane binaries.
 # Usage: scripts/bootstrap.sh [all|python|helm|peers|control-plane|debian]...
 . "$(dirname "$0")/lib.sh"
@@ -10,6 +10,9 @@ debian() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The stand-in images (scripts/build-images.sh) and the tests that run them.
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+  command -v runc >/dev/null || missing+=(runc)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing Debian packages: ${missing[*]}"
   (flock 9; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) 9>/tmp/.ai-native-apt.lock
