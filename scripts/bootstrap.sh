@@ -1,19 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently (seconds when cached):
-#   Debian packages (PostgreSQL, Redis servers; containerd, runc, CNI plugins, iptables and
-#   conntrack for the local cluster's real node), the Python venv (.venv), Helm 4 + Helm 3,
-#   chart-testing + kubeconform, actionlint + promtool, and the local control plane binaries.
+#   Debian packages (PostgreSQL and Redis servers, shellcheck, mmdebstrap and runc for the
+#   stand-in images; containerd, runc, CNI plugins, iptables and conntrack for the local
+#   cluster's real node), the Python venv (.venv), Helm 4 + Helm 3, chart-testing + kubeconform,
+#   actionlint + promtool, and the local control plane binaries.
 # Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 debian() {
-  local missing=()
-  command -v redis-server >/dev/null || missing+=(redis-server)
-  command -v shellcheck >/dev/null || missing+=(shellcheck)
-  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-  local pkg
-  for pkg in $REAL_NODE_DEBIAN_PACKAGES; do
+  local missing=() pkg
+  for pkg in $DEBIAN_PACKAGES $REAL_NODE_DEBIAN_PACKAGES; do
     [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == *"ok installed"* ]] || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return
