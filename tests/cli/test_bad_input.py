@@ -134,3 +134,16 @@ def test_top_level_help_imports_nothing_heavy() -> None:
     assert "HEAVY []" in proc.stdout, proc.stdout
     for verb in ("lint", "render", "snapshot", "test"):
         assert verb in proc.stdout
+
+
+def test_status_follow_needs_logs_and_no_watch(project: Path) -> None:
+    assert_usage_error(helmkit("status", "staging", "--follow", cwd=project),
+                       "--follow needs --logs COMPONENT")
+    assert_usage_error(
+        helmkit("status", "staging", "--logs", "backend", "--follow", "--watch", cwd=project),
+        "--follow and --watch do not combine")
+
+
+def test_history_unknown_format_lists_markdown(project: Path) -> None:
+    assert_usage_error(helmkit("history", "staging", "--format", "html", cwd=project),
+                       "'text', 'json', 'markdown'")

@@ -64,6 +64,12 @@ def test_install_noop_upgrade_history_rollback_verify_uninstall(cli: LiveCli) ->
     assert rows[1]["verifyCommand"] == "helmkit verify e2e --revision 2"
     assert len(rows[1]["valuesDigest"]) == 32 and rows[1]["valuesDigest"] != rows[0]["valuesDigest"]
     assert rows[1]["gitCommit"], "the git commit is recorded on the release"
+    # the same as the CI job summary shows it: newest first, each revision's commands as code
+    summary = cli.ok("history", "e2e", "--format", "markdown").splitlines()
+    table = [line for line in summary if line.startswith("| ")]
+    assert table[2].startswith("| 2 | deployed |") and table[3].startswith("| 1 | superseded |")
+    assert f"{rows[0]['rollbackCommand']}  # roll back to this revision" in summary
+    assert "helmkit verify e2e --revision 2  # verify this revision" in summary
 
     # revision 1 no longer runs: verify says so; revision 2 does
     old = cli.run("verify", "e2e", "--revision", "1", "--skip-tests", "--format", "json")

@@ -91,9 +91,10 @@ def test_github_workflow_gates_pull_requests_and_releases_main_once_at_a_time() 
     check, release = flow["jobs"]["check"], flow["jobs"]["release-staging"]
     check_runs = [step.get("run", "") for step in check["steps"]]
     assert "make check" in check_runs
+    assert check["steps"][0]["with"]["fetch-depth"] == 0  # the version-bump rule needs main
     assert any("helmkit test --format junit --output reports/" in run for run in check_runs)
     publish = [s for s in check["steps"] if str(s.get("uses", "")).startswith("mikepenz/")]
-    assert publish and publish[0]["if"] == "${{ !cancelled() }}"
+    assert publish and publish[0]["if"].startswith("${{ !cancelled() &&")
     assert check["permissions"]["checks"] == "write"
     assert release["needs"] == "check"
     assert "refs/heads/main" in release["if"] and "push" in release["if"]
@@ -120,6 +121,8 @@ def test_gitlab_pipeline_structure() -> None:
         assert job.get("extends", ".tools") in templates, name
     check, release = jobs["check"], jobs["release-staging"]
     assert "make check" in check["script"]
+    assert check["variables"]["GIT_DEPTH"] == "0"
+    assert any("refs/remotes/origin/$CI_DEFAULT_BRANCH" in line for line in check["script"])
     assert check["artifacts"]["reports"]["junit"] == "reports/helmkit-test.xml"
     assert check["artifacts"]["when"] == "always"
     assert release["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]

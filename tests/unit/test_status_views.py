@@ -102,7 +102,8 @@ def test_hpa_without_metrics_shows_the_condition_that_explains_it() -> None:
     stuck = {
         "metadata": {"name": "ai-native-backend"},
         "spec": {**HPA["spec"], "metrics": HPA["spec"]["metrics"][:1]},
-        "status": {"currentReplicas": 10, "desiredReplicas": 10, "conditions": [
+        "status": {"currentReplicas": 10, "desiredReplicas": 0, "currentMetrics": [{"type": ""}],
+                   "conditions": [
             {"type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric",
              "message": "the HPA was unable to compute the replica count: unable to get metrics "
                         "for resource cpu: no metrics returned from resource metrics API"},

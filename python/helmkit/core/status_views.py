@@ -131,7 +131,8 @@ def hpa_lines(hpa: KubeObject) -> list[str]:
     spec, status = hpa.get("spec", {}), hpa.get("status", {}) or {}
     current, desired = status.get("currentReplicas", "?"), status.get("desiredReplicas", "?")
     top, low = spec.get("maxReplicas"), spec.get("minReplicas", 1)
-    moving = f" -> {desired}" if desired not in ("?", current) else ""
+    # desiredReplicas is 0 while the controller cannot compute it (no metrics): not a target
+    moving = f" -> {desired}" if desired not in ("?", 0, current) else ""
     at_max = "  AT MAXIMUM" if current == top else ""
     lines = [
         f"  {hpa['metadata']['name']}: replicas {current}{moving} (min {low}, max {top}){at_max}"
@@ -205,7 +206,7 @@ def events_view(
     lines = [f"EVENTS (last {limit})"]
     if not newest:
         return [*lines, "  none"]
-    lines.append(f"  {'LAST SEEN':<9} {'TYPE':<8} {'REASON':<22} {'OBJECT':<48} MESSAGE")
+    lines.append(f"  {'LAST SEEN':<9} {'TYPE':<8} {'REASON':<28} {'OBJECT':<48} MESSAGE")
     for event in newest:
         obj = event.get("involvedObject") or event.get("regarding") or {}
         count = int(event.get("count") or (event.get("series") or {}).get("count") or 1)
@@ -213,7 +214,7 @@ def events_view(
         message = " ".join(str(event.get("message") or event.get("note") or "").split())
         lines.append(
             f"  {_age(event_time(event), now):<9} {event.get('type', ''):<8} "
-            f"{event.get('reason', ''):<22} "
+            f"{event.get('reason', ''):<28} "
             f"{str(obj.get('kind', '')).lower() + '/' + str(obj.get('name', '')):<48} "
             f"{message}{repeat}"[:240]
         )
