@@ -94,6 +94,17 @@ def held(
                 live.kube.replace_lease(namespace, rl.released_body(current))
 
 
+def note_for_dry_run(live: LiveEnv) -> None:
+    """A dry run takes no lock, but says when a real run would have to wait for one."""
+    name = rl.lease_name(live.env.release)
+    with contextlib.suppress(HelmkitError):
+        plan = rl.plan(
+            rl.parse_lease(live.kube.lease(live.env.namespace, name)), identity(), _now()
+        )
+        if plan.step is rl.Step.WAIT:
+            live.echo(f"lock: the release is {plan.reason}; a real run would wait or refuse")
+
+
 def _namespace_ready(live: LiveEnv, create: bool) -> bool:
     """The namespace exists, or was created now (Pod Security "restricted")."""
     namespace = live.env.namespace
