@@ -81,6 +81,11 @@ def test_overlapping_releases_refuse_or_wait_and_never_corrupt(cli: LiveCli) -> 
     assert "recover:" not in out, "a refused run reads nothing and recovers nothing"
     assert newest_status(cli) == "pending-upgrade", "the running helm was left alone"
 
+    # a dry run takes no lock: it says who holds it and leaves the holder in place
+    dry = cli.run("release", "e2e", "--dry-run")
+    assert "a real run would wait or refuse" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
+    assert f"pid {first.pid}" in holder(cli)
+
     waited = cli.run(
         "release", "e2e", "--skip-tests", "--wait-for-lock", "5m",
         "--set", "backend.image.tag=1.0.3-after",

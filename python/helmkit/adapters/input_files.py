@@ -62,22 +62,21 @@ def _private_dir() -> Path:
 
 def materialise(paths: Sequence[Path]) -> tuple[Path, ...]:
     """The paths with every stream replaced by a private regular copy of its content (the
-    same stream named twice is read once and both get the same copy)."""
-    if not any(is_stream(p) for p in paths):
+    same stream named twice is read once and both get the same copy). Everything is read
+    before the copies are written: a run stopped while a stream is read leaves nothing."""
+    contents: dict[str, bytes] = {}
+    for path in paths:
+        if is_stream(path) and str(path) not in contents:
+            contents[str(path)] = _read_once(path)
+    if not contents:
         return tuple(paths)
     directory = _private_dir()
     copies: dict[str, Path] = {}
-    out: list[Path] = []
-    for path in paths:
-        if not is_stream(path):
-            out.append(path)
-            continue
-        if str(path) not in copies:
-            name = "stdin" if str(path) == STDIN else str(path).strip("/").replace("/", "-")
-            copy = directory / f"{len(copies)}-{name}.yaml"
-            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_read_once(path))
-            copies[str(path)] = copy
-        out.append(copies[str(path)])
-    return tuple(out)
+    for position, (name, data) in enumerate(contents.items()):
+        label = "stdin" if name == STDIN else name.strip("/").replace("/", "-")
+        copy = directory / f"{position}-{label}.yaml"
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        copies[name] = copy
+    return tuple(copies.get(str(path), path) for path in paths)

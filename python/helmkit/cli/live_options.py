@@ -70,11 +70,13 @@ def release_lock(
     live: LiveEnv, *, dry_run: bool, wait_for_lock: str, create_namespace: bool = False
 ) -> Iterator[Held | None]:
     """The release lock around a mutating verb; a dry run changes nothing and takes none."""
+    from helmkit.ops.lock import held, note_for_dry_run
+
     wait_s = parse_duration(wait_for_lock)
     if dry_run:
+        note_for_dry_run(live)
         yield None
         return
-    from helmkit.ops.lock import held
 
     with held(live, wait_s=wait_s, create_namespace=create_namespace) as lock:
         yield lock

@@ -67,14 +67,16 @@ def held(
     later); the other verbs find no release in a missing namespace and need no lock there."""
     namespace, name, me = live.env.namespace, rl.lease_name(live.env.release), identity()
     try:
-        if not _namespace_ready(live, create_namespace):
-            yield Held(rl.Plan(rl.Step.CREATE, f"namespace {namespace} does not exist"))
-            return
-        lease, plan = _acquire(live, name, me, wait_s, sleep)
+        ready = _namespace_ready(live, create_namespace)
+        acquired = _acquire(live, name, me, wait_s, sleep) if ready else None
     except KubeError as exc:
         raise EnvironmentProblem(
             f"cannot take the release lock: {exc.message}", hint=PERMISSION_HINT
         ) from exc
+    if acquired is None:
+        yield Held(rl.Plan(rl.Step.CREATE, f"namespace {namespace} does not exist"))
+        return
+    lease, plan = acquired
     taken = f" ({plan.reason})" if plan.step is rl.Step.TAKE else ""
     live.echo(f"lock: {namespace}/{name} held by {me}{taken}")
     lock = Held(plan)
@@ -92,6 +94,17 @@ def held(
             current = live.kube.lease(namespace, name)
             if current is not None and (current.get("spec") or {}).get("holderIdentity") == me:
                 live.kube.replace_lease(namespace, rl.released_body(current))
+
+
+def note_for_dry_run(live: LiveEnv) -> None:
+    """A dry run takes no lock, but says when a real run would have to wait for one."""
+    name = rl.lease_name(live.env.release)
+    with contextlib.suppress(HelmkitError):
+        plan = rl.plan(
+            rl.parse_lease(live.kube.lease(live.env.namespace, name)), identity(), _now()
+        )
+        if plan.step is rl.Step.WAIT:
+            live.echo(f"lock: the release is {plan.reason}; a real run would wait or refuse")
 
 
 def _namespace_ready(live: LiveEnv, create: bool) -> bool:
