@@ -219,6 +219,7 @@ def lint(
 
     chart_name = steps.chart_name(plan.chart)
     unique = steps.dedupe(steps.without_echoes(findings))
+    unique = steps.without_secret_values(unique, plan.scenarios)
     report.findings = sorted((lint_checks.complete(f, chart_name) for f in unique), key=sort_key)
     return report
 
