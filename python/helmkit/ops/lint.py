@@ -146,7 +146,9 @@ def _run_lint(helm: Helm, argv: list[str]) -> tuple[str, bool]:
     output = secret_keys.hide_all(result.stdout, secret_keys.secret_set_values(argv))
     if cache_policy.lint_complete(result.stdout, result.stderr):
         return output, True
-    return f"{output}\n{cache_policy.INCOMPLETE_LINT}\n", False
+    said = secret_keys.hide_all(result.stderr, secret_keys.secret_set_values(argv)).strip()
+    last = said.splitlines()[-1] if said else f"exit {result.returncode}"
+    return f"{output}\n{cache_policy.INCOMPLETE_LINT} ({last})\n", False
 
 
 @dataclass(frozen=True)
