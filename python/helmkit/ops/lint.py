@@ -124,7 +124,7 @@ def _helm_lint(
         str(chart), values_files=files, set_values=scenario.set_values, kube_version=version
     )
     key = content_hash.combine(
-        "lint/1",
+        "lint/2",  # 2: only complete helm lint results are stored
         digest,
         content_hash.hash_files(scenario.values_files),
         *argv,
