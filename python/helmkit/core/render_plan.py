@@ -72,7 +72,7 @@ class RenderJob:
 
     def cache_key(self, chart_digest: str, helm_identity: str) -> str:
         return content_hash.combine(
-            "render/1",
+            "render/2",  # 2: Secret values masked in the cache
             chart_digest,
             content_hash.hash_files(self.scenario.values_files),
             strvals.files_digest(self.scenario.set_values),

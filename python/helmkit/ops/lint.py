@@ -124,7 +124,7 @@ def _helm_lint(
         str(chart), values_files=files, set_values=scenario.set_values, kube_version=version
     )
     key = content_hash.combine(
-        "lint/1",
+        "lint/2",  # 2: only complete helm lint results are stored
         digest,
         content_hash.hash_files(scenario.values_files),
         *argv,
@@ -146,7 +146,9 @@ def _run_lint(helm: Helm, argv: list[str]) -> tuple[str, bool]:
     output = secret_keys.hide_all(result.stdout, secret_keys.secret_set_values(argv))
     if cache_policy.lint_complete(result.stdout, result.stderr):
         return output, True
-    return f"{output}\n{cache_policy.INCOMPLETE_LINT}\n", False
+    said = secret_keys.hide_all(result.stderr, secret_keys.secret_set_values(argv)).strip()
+    last = said.splitlines()[-1] if said else f"exit {result.returncode}"
+    return f"{output}\n{cache_policy.INCOMPLETE_LINT} ({last})\n", False
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ def lint(
 
     chart_name = steps.chart_name(plan.chart)
     unique = steps.dedupe(steps.without_echoes(findings))
+    unique = steps.without_secret_values(unique, plan.scenarios)
     completed = [lint_checks.complete(f, chart_name) for f in unique]
     completed = lint_checks.apply_config_waivers(completed, config.waivers)
     graded = rules.regrade(completed, config.profile, config.rules)

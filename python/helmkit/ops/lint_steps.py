@@ -24,6 +24,7 @@ from helmkit.core import (
     manifests,
     policy_posture,
     schema_gate,
+    secret_keys,
     strvals,
     values,
     yaml_source,
@@ -300,6 +301,23 @@ def without_echoes(findings: list[Finding]) -> list[Finding]:
             and f.scenario in with_schema_issue
             and (_HELM_SCHEMA_ERROR in f.message or f.message.startswith("values.yaml: - at"))
         )
+    ]
+
+
+def without_secret_values(findings: list[Finding], scenarios: Sequence[Scenario]) -> list[Finding]:
+    """A value given with --set under a secret key never shows in a finding, whichever check
+    (values schema, Kubernetes schema, policy, helm) quoted it."""
+    argv = [part for s in scenarios for item in s.set_values for part in strvals.decode(item)]
+    secrets = secret_keys.secret_set_values(argv)
+    if not secrets:
+        return findings
+    return [
+        replace(
+            f,
+            message=secret_keys.hide_all(f.message, secrets),
+            hint=secret_keys.hide_all(f.hint, secrets),
+        )
+        for f in findings
     ]
 
 

@@ -1,0 +1,57 @@
+"""Values under secret keys are recognised and hidden; cached renders keep no Secret values."""
+
+from __future__ import annotations
+
+import yaml
+
+from helmkit.core import secret_keys, strvals
+from helmkit.core.findings import Finding, Severity
+from helmkit.core.scenarios import Scenario
+from helmkit.ops.lint_steps import without_secret_values
+
+
+def test_secret_paths() -> None:
+    assert secret_keys.is_secret_path(["secrets", "jwtSecretKey"])
+    assert secret_keys.is_secret_path(["postgresql", "auth", "password"])
+    assert secret_keys.is_secret_path(["api", "token"])
+    assert not secret_keys.is_secret_path(["backend", "image", "tag"])
+
+
+def test_values_assigned_under_secret_keys_are_found() -> None:
+    argv = [
+        "template", "r", "c",
+        "--set", "db.password=hunter22,replicas=3",
+        "--set-json", 'auth={"token":"abc123"}',
+        "--set-string", "image.tag=1.10",
+    ]  # fmt: skip
+    found = secret_keys.secret_set_values(argv)
+    assert "hunter22" in found and "abc123" in found
+    assert "3" not in found and "1.10" not in found
+
+
+def test_every_finding_loses_a_secret_set_value() -> None:
+    scenario = Scenario("s", set_values=(strvals.encode(strvals.STRING, "secrets.key=s3cr3t!"),))
+    finding = Finding(
+        rule="kube-schema", severity=Severity.ERROR, message="'s3cr3t!' is invalid", hint="x"
+    )
+    (shown,) = without_secret_values([finding], [scenario])
+    assert "s3cr3t!" not in shown.message and secret_keys.HIDDEN in shown.message
+
+
+def test_cached_renders_mask_secret_values() -> None:
+    manifests = (
+        "---\n# Source: c/templates/secret.yaml\napiVersion: v1\nkind: Secret\n"
+        "metadata: {name: s}\ndata: {A: c2VjcmV0}\nstringData: {B: plain-secret}\n"
+        "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata: {name: c}\ndata: {A: kept}\n"
+    )
+    masked = secret_keys.mask_secrets(manifests)
+    assert masked is not None
+    assert "c2VjcmV0" not in masked and "plain-secret" not in masked
+    docs = [d for d in yaml.safe_load_all(masked) if d]
+    assert docs[0]["data"] == {"A": secret_keys.MASKED_DATA}
+    assert docs[0]["stringData"] == {"B": secret_keys.MASKED_STRING}
+    assert docs[1]["data"] == {"A": "kept"}
+    assert "# Source: c/templates/secret.yaml" in masked
+    assert secret_keys.has_masked_secrets(masked)
+    assert secret_keys.mask_secrets("kind: Secret\ndata: [unclosed\n") is None
