@@ -41,7 +41,13 @@ def keys(report_findings: list, severity: Severity) -> set[tuple[str, str, str]]
     }
 
 
-def test_light_profile_goes_green_and_strict_names_what_it_softens(upstream: Path) -> None:
+@pytest.mark.parametrize("helm", ["helm4", "helm3"])
+def test_light_profile_goes_green_and_strict_names_what_it_softens(
+    upstream: Path, helm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not (BIN / helm).exists():
+        pytest.fail(f"{BIN / helm} is missing: run `scripts/bootstrap.sh`")
+    monkeypatch.setenv("HELMKIT_HELM", str(BIN / helm))
     config = load_config(upstream / "helmkit.yaml")
     assert run_tests(config, update_snapshots=True).ok
     result = run_tests(config)

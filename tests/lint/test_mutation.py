@@ -111,3 +111,17 @@ def test_removed_api_version_is_caught_naming_the_replacement(chart_copy: Path) 
     assert removed.blocking
     assert removed.obj == "CronJob/ai-native-db-backup"
     assert removed.hint == "use batch/v1 CronJob"
+
+
+def test_posture_off_outside_local_names_the_key(chart_copy: Path) -> None:
+    config = load_config(chart_copy / "helmkit.yaml")
+    off = ["networkPolicy.enabled=false", "ingress.tls.enabled=false"]
+    report = lint(config, LintOptions(environments=["production"], set_values=off))
+    hints = {f.rule: f.hint for f in report.findings if f.rule.startswith("posture-")}
+    assert hints == {
+        "posture-network-policy": "set `networkPolicy.enabled: true`",
+        "posture-tls": "set `ingress.tls.enabled: true`",
+    }
+    assert report.ok  # warnings: merely unwise
+    local = lint(config, LintOptions(environments=["local"], set_values=off))
+    assert not any(f.rule.startswith("posture-") for f in local.findings)

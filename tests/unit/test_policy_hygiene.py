@@ -71,6 +71,7 @@ PRIVATE = "-----BEGIN OPENSSH " + "PRIVATE KEY-----\nb3Blbn\n"
         ("DATABASE_URL", "postgres://app:$(DB_PASSWORD)@db:5432/app", ""),
         ("DATABASE_URL", "postgres://db:5432/app", ""),
         ("redis.conf", "requirepass ${REDIS_PASSWORD}\n", ""),
+        ("redis.conf", "requirepass replace-default-auth\n", ""),  # redis-ha's placeholder
         ("REDIS_PASSWORD", "", ""),
         ("PASSWORD", "/var/run/secrets/db/password", ""),
         ("MODEL", "gpt-4o", ""),

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 # a value that only refers to something else is not a credential: `$(VAR)`, `${VAR}`,
-# Helm/Go templates left in a file, `<placeholder>`, `***`
-_REFERENCE = r"(?:\$\(|\$\{|\{\{|<|\*{3})"
+# Helm/Go templates left in a file, `<placeholder>`, `***`, `__TOKEN__`, and the placeholders
+# start-up scripts replace (redis-ha writes `requirepass replace-default-auth`)
+_REFERENCE = r"(?:\$\(|\$\{|\{\{|<|\*{3}|__|(?i:replace[-_]|placeholder|redacted))"
 _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
     (

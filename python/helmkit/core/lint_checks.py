@@ -195,7 +195,8 @@ def pod_security_findings(objects: Sequence[K8sObject]) -> list[Finding]:
                     rule="pod-security",
                     severity=Severity.ERROR,
                     message=f"{violation.control}: {violation.message}",
-                    hint="use the common chart's security context helpers (restricted profile)",
+                    hint="set the restricted security context (runAsNonRoot, seccompProfile "
+                    "RuntimeDefault, allowPrivilegeEscalation false, capabilities drop ALL)",
                     obj=obj.ref,
                     field_path=violation.path,
                     file=obj.source,

@@ -86,7 +86,7 @@ def probes_present(objects: list[K8sObject]) -> Iterator[Finding]:
                     obj,
                     f"{base}.containers[{position}]",
                     f"container {container.get('name')!r} has no {' and no '.join(missing)}",
-                    "add probes (the common chart's probe helpers) so rollouts wait for "
+                    "add readinessProbe and livenessProbe so rollouts wait for "
                     "readiness and hung processes restart",
                 )
 
@@ -247,7 +247,7 @@ def selectors_without_versions(objects: list[K8sObject]) -> Iterator[Finding]:
                     path,
                     f"carries version labels {bad}: the next version's upgrade fails on an "
                     "immutable field",
-                    "use the common chart's selector labels (name and instance only)",
+                    "select on app.kubernetes.io/name and instance only",
                 )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,21 +16,56 @@ _KUBE_VERSION_USE = re.compile(r"\.Capabilities\.KubeVersion")
 _API_PROBE = re.compile(r"\.Capabilities\.APIVersions\.Has\s+\"([^\"]+)\"")
 
 
-def _template_texts(chart: Path) -> Iterator[str]:
-    for path in chart.rglob("*"):
-        if "templates" in path.parts and path.suffix in _TEMPLATE_SUFFIXES and path.is_file():
-            yield path.read_text("utf-8", errors="replace")
+def _template_files(chart: Path) -> list[Path]:
+    """Template files of the chart and its unpacked subcharts: only `templates/` and
+    `charts/<sub>/` are walked (a full rglob of the chart cost more than reading them)."""
+    found: list[Path] = []
+    templates = chart / "templates"
+    if templates.is_dir():
+        for root, _, names in os.walk(templates):
+            found += [Path(root, n) for n in sorted(names) if n.endswith(_TEMPLATE_SUFFIXES)]
+    subcharts = chart / "charts"
+    if subcharts.is_dir():
+        for sub in sorted(subcharts.iterdir()):
+            if sub.is_dir():
+                found += _template_files(sub)
+    return found
+
+
+@dataclass(frozen=True)
+class _TemplateFacts:
+    probes: frozenset[str]
+    uses_kube_version: bool
+
+
+# facts by the templates' (path, mtime, size): one read per run for both questions, and an
+# edited template is read again (long-lived processes: tests, the pytest plugin)
+_FACTS: dict[tuple[tuple[str, int, int], ...], _TemplateFacts] = {}
+
+
+def _facts(chart: Path) -> _TemplateFacts:
+    files = _template_files(chart)
+    stats = [(path, path.stat()) for path in files]
+    key = tuple((str(p), st.st_mtime_ns, st.st_size) for p, st in stats)
+    if key not in _FACTS:
+        texts = [p.read_text("utf-8", errors="replace") for p in files]
+        _FACTS.clear()  # one chart per run: keep the memo small
+        _FACTS[key] = _TemplateFacts(
+            frozenset(probe for text in texts for probe in _API_PROBE.findall(text)),
+            any(_KUBE_VERSION_USE.search(text) for text in texts),
+        )
+    return _FACTS[key]
 
 
 def uses_kube_version(chart: Path) -> bool:
     """True when a template branches on the Kubernetes version: then every target version needs
     its own render; otherwise one render serves all of them (the output is the same)."""
-    return any(_KUBE_VERSION_USE.search(text) for text in _template_texts(chart))
+    return _facts(chart).uses_kube_version
 
 
 def api_probes(chart: Path) -> set[str]:
     """The API versions templates ask for with `.Capabilities.APIVersions.Has "..."`."""
-    return {probe for text in _template_texts(chart) for probe in _API_PROBE.findall(text)}
+    return set(_facts(chart).probes)
 
 
 @dataclass(frozen=True)

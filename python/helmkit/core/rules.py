@@ -188,7 +188,7 @@ RULES: dict[str, Rule] = {
             E,
             'pods meet Pod Security "restricted"',
             "namespaces enforcing restricted refuse the pod; a container escape gets less",
-            "use the common chart's security context helpers",
+            "set the restricted security context (runAsNonRoot, seccomp, no escalation, drop ALL)",
             light="warning",
         ),
         _r(
