@@ -137,7 +137,8 @@ def netns(address: str | None = None) -> Iterator[str]:
             # A veth pair with both ends inside (no dummy module on every kernel).
             for argv in (["link", "add", "test0", "type", "veth", "peer", "name", "test1"],
                          ["addr", "add", f"{address}/32", "dev", "test0"],
-                         ["link", "set", "test1", "up"], ["link", "set", "test0", "up"]):  # fmt: skip
+                         ["link", "set", "test1", "up"],
+                         ["link", "set", "test0", "up"]):  # fmt: skip
                 subprocess.run(["ip", "-n", name, *argv], check=True)
         yield name
     finally:
