@@ -92,7 +92,11 @@ def _unpack(archive: Path, layer: str, dest: Path) -> None:
             layer_file = outer.extractfile(layer)
             with tarfile.open(fileobj=layer_file) as inner:
                 inner.extractall(work, numeric_owner=True, filter="fully_trusted")
-        work.rename(dest)
+        try:
+            work.rename(dest)
+        except OSError:
+            if not dest.is_dir():  # lost a race to another unpack of the same archive: fine
+                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -102,9 +106,9 @@ def built_image(name: str) -> Image:
     config, layer = _read_archive(archive)
     rootfs = IMAGES_CACHE / "rootfs" / archive.stem
     _unpack(archive, layer, rootfs)
-    # Older unpacked builds of this image are superseded.
-    for old in (IMAGES_CACHE / "rootfs").glob(f"{name}-*"):
-        if old != rootfs:
+    # Unpacked builds whose archive the build script removed are superseded.
+    for old in (IMAGES_CACHE / "rootfs").glob(f"{name}-{'?' * 16}"):
+        if not (IMAGES_CACHE / f"{old.name}.tar").exists():
             shutil.rmtree(old, ignore_errors=True)
     return Image(name, archive, rootfs, config["config"])
 

@@ -25,7 +25,8 @@ from component_servers import PostgresServer, free_port, redis_server
 from image_pods import as_kwargs, pod_spec, run_spec
 from image_runner import Image, Mount, built_image, container, in_netns, netns, owned_dir
 
-pytestmark = pytest.mark.component
+# One worker runs them all: the image builds are serialised anyway (one Debian build at a time).
+pytestmark = [pytest.mark.component, pytest.mark.xdist_group("images")]
 
 RELEASE = "ai-native"
 TEST_ADDRESS = "192.0.2.10"  # TEST-NET-1, only on an interface inside our own namespace
