@@ -133,6 +133,7 @@ def test_postgres_initialises_an_empty_volume_and_keeps_it(
         assert "Skipping initialization" in box.output()
         kept = _psql(box, "SELECT v FROM kept")
         assert kept.stdout.strip() == "before restart", kept.stderr
+        _run_helm_test_check(manifests, "postgresql", postgres_image, ns, tmp_path, {})
 
 
 def test_postgres_runs_initdb_scripts_and_refuses_no_password(
@@ -216,6 +217,21 @@ def test_redis_starts_from_the_chart_config_and_keeps_keys(
             # From outside the container, as a client pod would connect.
             host = in_netns(ns, "redis-cli", "-h", "127.0.0.1", "ping")
             assert host.stdout.strip() == "PONG", host.stderr
+            _run_helm_test_check(manifests, "redis", image, ns, tmp_path,
+                                 {"REDIS_URL": "redis://127.0.0.1:6379/0"})  # fmt: skip
+
+
+def _run_helm_test_check(manifests: tuple[dict[str, Any], ...], name: str, image: Image, ns: str,
+                         work: Path, secrets: dict[str, str]) -> None:  # fmt: skip
+    """A container of the helm test pod (its image, uid, script) against the server in `ns`."""
+    pod = find(manifests, "Pod", f"{RELEASE}-test")
+    spec = run_spec(manifests, pod, name, secrets=secrets, volumes={}, work=work)
+    script = (spec.args or [""])[0].replace(f"{RELEASE}-{name}", "127.0.0.1")
+    with container(image, **as_kwargs(spec, args=[script], network=ns)) as check:
+        _wait_ok(lambda: check.state() != "running", f"helm test {name} check to finish", 60)
+        logs = check.output()
+    # Each script prints this only when its check passed (`sh -e`).
+    assert ("PONG" if name == "redis" else "accepting connections") in logs, logs
 
 
 # --- frontend (nginx) --------------------------------------------------------------------------
