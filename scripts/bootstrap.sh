@@ -3,8 +3,8 @@
 #   Debian packages (PostgreSQL and Redis servers, shellcheck, mmdebstrap and runc for the
 #   stand-in images; containerd, runc, CNI plugins, iptables and conntrack for the local
 #   cluster's real node), the Python venv (.venv), Helm 4 + Helm 3, chart-testing + kubeconform,
-#   actionlint + promtool, and the local control plane binaries.
-# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|debian]...
+#   actionlint + promtool, the local control plane binaries and the stand-in images.
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -35,6 +35,18 @@ python_env() {
 helm_bins() { bash "$REPO_ROOT/scripts/build-helm.sh"; }
 peers() { bash "$REPO_ROOT/scripts/build-peers.sh"; }
 checkers() { bash "$REPO_ROOT/scripts/build-checkers.sh"; }
+# The stand-in images the real node runs (mmdebstrap: mostly downloads and dpkg), built in the
+# background while the Go tools compile, so a cold bootstrap pays for the slower of the two.
+images_start() {
+  mkdir -p "$AI_NATIVE_CACHE"
+  images_log=$AI_NATIVE_CACHE/build-images.log
+  bash "$REPO_ROOT/scripts/build-images.sh" >"$images_log" 2>&1 &
+  images_pid=$!
+}
+images_wait() {
+  wait "$images_pid" || { cat "$images_log" >&2; log "scripts/build-images.sh failed"; exit 1; }
+  log "stand-in images ready (log: $images_log)"
+}
 control_plane() {
   if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
 }
@@ -42,13 +54,14 @@ control_plane() {
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; python_env; helm_bins; peers; checkers; control_plane ;;
+    all) debian; python_env; images_start; helm_bins; peers; checkers; control_plane; images_wait ;;
+    images) bash "$REPO_ROOT/scripts/build-images.sh" ;;
     python) python_env ;;
     helm) helm_bins ;;
     peers) peers ;;
     checkers) checkers ;;
     control-plane) control_plane ;;
     debian) debian ;;
-    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, debian)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, images, debian)" >&2; exit 2 ;;
   esac
 done
