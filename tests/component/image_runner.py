@@ -156,7 +156,8 @@ def in_netns(name: str, *argv: str, timeout: float = 30) -> subprocess.Completed
 
 
 def oci_config(image: Image, args: Sequence[str], *, env: dict[str, str], uid: int | None,
-               mounts: Sequence[Mount], network: str | None = None) -> dict[str, Any]:  # fmt: skip
+               mounts: Sequence[Mount], network: str | None = None,
+               capabilities: Sequence[str] = ()) -> dict[str, Any]:  # fmt: skip
     """An OCI runtime config shaped like a restricted pod's container."""
     user = _user(image.user)
     if uid is not None:
@@ -190,7 +191,9 @@ def oci_config(image: Image, args: Sequence[str], *, env: dict[str, str], uid: i
             "args": list(args),
             "env": [f"{k}={v}" for k, v in merged_env.items()],
             "cwd": image.config.get("WorkingDir") or "/",
-            "capabilities": {"bounding": [], "effective": [], "permitted": [], "ambient": []},
+            # None by default, as `capabilities: {drop: [ALL]}` in the chart.
+            "capabilities": {key: list(capabilities)
+                             for key in ("bounding", "effective", "permitted")},  # fmt: skip
             "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
             "noNewPrivileges": True,
         },
@@ -263,7 +266,8 @@ class Container:
 @contextlib.contextmanager
 def container(image: Image, args: Sequence[str] | None = None, *, env: dict[str, str] | None = None,
               uid: int | None = None, mounts: Sequence[Mount] = (), network: str | None = None,
-              command: Sequence[str] | None = None) -> Iterator[Container]:  # fmt: skip
+              command: Sequence[str] | None = None,
+              capabilities: Sequence[str] = ()) -> Iterator[Container]:  # fmt: skip
     """Starts the image like a pod's container: `command` replaces the entrypoint, `args` the
     Cmd (both as in Kubernetes); `network` is a netns() name (default: the host's)."""
     if shutil.which("runc") is None:
@@ -285,7 +289,8 @@ def container(image: Image, args: Sequence[str] | None = None, *, env: dict[str,
         empty_dir.mkdir()
         empty_dir.chmod(0o777)
         resolved.append(Mount(mount.target, empty_dir, mount.read_only))
-    config = oci_config(image, argv, env=env or {}, uid=uid, mounts=resolved, network=network)
+    config = oci_config(image, argv, env=env or {}, uid=uid, mounts=resolved, network=network,
+                        capabilities=capabilities)  # fmt: skip
     (bundle / "config.json").write_text(json.dumps(config))
     box = Container(image, f"ai-native-{image.name}-{uuid.uuid4().hex[:8]}", work / "runc",
                     bundle, work / "output.log")  # fmt: skip

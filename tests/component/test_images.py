@@ -160,6 +160,28 @@ def test_postgres_runs_initdb_scripts_and_refuses_no_password(
         assert "superuser password is not specified" in box.output()
 
 
+ROOT_CAPABILITIES = ("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETUID", "CAP_SETGID")
+
+
+def test_postgres_started_as_root_drops_to_999(
+    postgres_image: Image, manifests: tuple[dict[str, Any], ...], tmp_path: Path
+) -> None:
+    """The official image's root start: PGDATA handed to postgres (999), the server runs as it."""
+    data = tmp_path / "root-owned"
+    data.mkdir()
+    run = _postgres_run(manifests, data, tmp_path, "pw")
+    run.update(uid=0, capabilities=ROOT_CAPABILITIES)
+    with netns() as ns, container(postgres_image, network=ns, **run) as box:
+        box.wait_for(lambda: box.exec("pg_isready", "-q", "-h", "127.0.0.1").returncode == 0,
+                     "pg_isready", 120)  # fmt: skip
+        # PID 1 is the server itself (the entrypoint exec'd it after setpriv).
+        pid1 = box.exec("stat", "-c", "%u %n", "/proc/1/exe")
+        server = box.exec("cat", "/proc/1/cmdline")
+        assert pid1.stdout.split()[0] == "999", pid1.stdout + pid1.stderr
+        assert server.stdout.split("\0")[0].endswith("postgres"), server.stdout
+    assert (data / "pgdata").stat().st_uid == 999
+
+
 def test_postgres_image_runs_the_chart_backup_script(
     postgres_image: Image, manifests: tuple[dict[str, Any], ...], tmp_path: Path
 ) -> None:
