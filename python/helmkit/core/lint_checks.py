@@ -1,4 +1,9 @@
-"""Per-render checks (pure): strict Kubernetes schemas per version, policy rules, waivers."""
+"""Per-render checks (pure): strict Kubernetes schemas per version, policy rules, waivers.
+
+The rule modules are imported where a render is first checked, not with this module: a re-run
+whose findings all come from the cache (it still needs `complete` and the waivers) never loads
+them.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,9 @@ import json
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from helmkit.core import (
-    api_removals,
-    connection_budget,
-    kube_schema,
-    pod_security,
-    policy,
-    policy_posture,
-    unusual_values,
-)
+from helmkit.core import kube_schema
 from helmkit.core.findings import (
     WAIVE_ANNOTATION,
     Finding,
@@ -29,6 +26,10 @@ from helmkit.core.findings import (
     parse_annotation,
 )
 from helmkit.core.manifests import K8sObject
+
+if TYPE_CHECKING:
+    from helmkit.core.api_removals import ApiChange
+    from helmkit.core.policy_posture import PostureKeys
 
 ObjectRule = Callable[[list[K8sObject]], list[Finding]]
 _HELM_LINT_LINE = re.compile(r"^\[(ERROR|WARNING|INFO)\]\s+(.*)$")
@@ -70,6 +71,8 @@ def object_digest(obj: K8sObject) -> str:
 def schema_findings(
     objects: Sequence[K8sObject], kube_versions: Sequence[str], memo: SchemaMemo | None = None
 ) -> list[Finding]:
+    from helmkit.core import api_removals
+
     memo = memo or SchemaMemo()
     findings: list[Finding] = []
     for obj in objects:
@@ -104,11 +107,11 @@ def schema_findings(
     return _merge_versions(findings)
 
 
-def _api_change(
-    obj: K8sObject, found: api_removals.ApiChange, versions: list[str]
-) -> list[Finding]:
+def _api_change(obj: K8sObject, found: ApiChange, versions: list[str]) -> list[Finding]:
     """A removed API is an error naming the versions that refuse it; a deprecated one a
     warning. Both name the replacement."""
+    from helmkit.core import api_removals
+
     removed = api_removals.removed_in(found, versions)
     deprecated = api_removals.deprecated_in(found, versions)
     if removed:
@@ -141,6 +144,8 @@ def _api_change(
 
 
 def _no_schema(obj: K8sObject, versions: list[str], everywhere: bool) -> Finding:
+    from helmkit.core import api_removals
+
     if everywhere and api_removals.built_in(obj.api_version):
         return Finding(
             rule="kube-api-unknown",
@@ -187,6 +192,8 @@ def _merge_versions(findings: list[Finding]) -> list[Finding]:
 
 def pod_security_findings(objects: Sequence[K8sObject]) -> list[Finding]:
     """Pod Security Standard "restricted" on every pod template."""
+    from helmkit.core import pod_security
+
     findings: list[Finding] = []
     for obj in objects:
         for path, spec, pod_annotations in pod_security.pod_specs(obj.body):
@@ -252,9 +259,11 @@ def object_findings(
     configured_waivers: Sequence[dict[str, str]] = (),
     extra_rules: Sequence[ObjectRule] = (),
     memo: SchemaMemo | None = None,
-    posture: policy_posture.PostureKeys | None = None,
+    posture: PostureKeys | None = None,
 ) -> list[Finding]:
     """`posture`: the scenario is an environment other than local (its switch keys)."""
+    from helmkit.core import connection_budget, policy, policy_posture, unusual_values
+
     findings = schema_findings(objects, kube_versions, memo)
     findings += policy.run_rules(objects, shared=posture is not None)
     findings += connection_budget.connection_budget(objects)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -22,7 +22,6 @@ from helmkit.core import (
     content_hash,
     lint_checks,
     manifests,
-    policy_posture,
     schema_gate,
     secret_keys,
     strvals,
@@ -37,6 +36,9 @@ from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_fil
 from helmkit.errors import HelmkitError
 from helmkit.ops import chart_checks
 from helmkit.ops.render import DerivedCache, Rendered
+
+if TYPE_CHECKING:
+    from helmkit.core.policy_posture import PostureKeys
 
 
 def load_data_only(path: str) -> SourcedYaml:
@@ -248,11 +250,13 @@ def render_findings(
     return [replace(f, scenario=name) for f in found]
 
 
-_POSTURE_KEYS: dict[tuple[str, int], policy_posture.PostureKeys] = {}
+_POSTURE_KEYS: dict[tuple[str, int], PostureKeys] = {}
 
 
-def posture_keys(chart: Path) -> policy_posture.PostureKeys:
+def posture_keys(chart: Path) -> PostureKeys:
     """The NetworkPolicy and TLS switches of the chart's values.yaml (read once per content)."""
+    from helmkit.core import policy_posture
+
     path = chart / "values.yaml"
     try:
         key = (str(path), path.stat().st_mtime_ns)
