@@ -3,7 +3,7 @@
 #   Debian packages (PostgreSQL, Redis servers; containerd, runc, CNI plugins, iptables and
 #   conntrack for the local cluster's real node), the Python venv (.venv), Helm 4 + Helm 3,
 #   chart-testing + kubeconform, and the local control plane binaries.
-# Usage: scripts/bootstrap.sh [all|python|helm|peers|control-plane|debian]...
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|control-plane|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -39,16 +39,21 @@ peers() { bash "$REPO_ROOT/scripts/build-peers.sh"; }
 control_plane() {
   if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
 }
+# The images the real node runs (its pause sandbox image first of all); `cluster up` imports them.
+images() {
+  if [ -x "$REPO_ROOT/scripts/build-images.sh" ]; then bash "$REPO_ROOT/scripts/build-images.sh"; fi
+}
 
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; python_env; helm_bins; peers; control_plane ;;
+    all) debian; python_env; helm_bins; peers; control_plane; images ;;
     python) python_env ;;
     helm) helm_bins ;;
     peers) peers ;;
     control-plane) control_plane ;;
+    images) images ;;
     debian) debian ;;
-    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, control-plane, debian)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, control-plane, images, debian)" >&2; exit 2 ;;
   esac
 done
