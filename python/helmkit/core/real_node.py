@@ -172,11 +172,6 @@ class NodePaths:
         return self.root / "pki"
 
     @property
-    def state_file(self) -> Path:
-        """What `up` changed outside the cache (sysctls, directories it created)."""
-        return self.root / "host-state.json"
-
-    @property
     def containerd_root(self) -> Path:
         # Kept across down/up: the imported images live here (nothing can be pulled again).
         return self.root.parent / "node-images"

@@ -64,7 +64,7 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
     started = time.monotonic()
     spec = node_spec(paths)
     np, net = spec.paths, spec.network
-    adapter.record_host_state(np)
+    adapter.record_host_state(net)
     adapter.setup_network(net)
     adapter.create_cgroup_root(net)
     adapter.make_certs(np, spec.ca_cert, paths.pki_dir / "ca.key")
@@ -226,7 +226,6 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     if not leftovers(paths):
         return
     np, net = rn.node_paths(paths), rn.node_network(paths)
-    state = adapter.read_host_state(np)
     _, running = alive(paths)
     if apiserver_up and "kubelet" in running:
         _drain(paths, np)
@@ -239,10 +238,15 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     mounts = adapter.unmount_under((np.root, np.containerd_root))
     cgroups = adapter.remove_cgroups(net)
     adapter.delete_network(net)
-    adapter.release_netns_mount(state)
     adapter.stop_daemon(np, "apiserver-forwarder")
-    adapter.restore_sysctls(state)
-    adapter.remove_outside_files(np, net, state)
+    adapter.remove_outside_files(np, net)
+    if not adapter.other_nodes(net):
+        # The last node on this machine puts the host back as the first one found it.
+        state = adapter.read_host_state()
+        adapter.release_netns_mount(state)
+        adapter.restore_sysctls(state)
+        adapter.remove_outside_dirs(state)
+        adapter.forget_host_state()
     problems = _leftover_problems(np, net, strays, mounts, cgroups)
     if problems:
         raise EnvironmentProblem(
