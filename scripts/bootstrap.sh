@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently (seconds when cached):
-#   Debian packages (PostgreSQL, Redis servers; containerd, runc, CNI plugins, iptables and
-#   conntrack for the local cluster's real node), the Python venv (.venv), Helm 4 + Helm 3,
-#   chart-testing + kubeconform, and the local control plane binaries.
+#   Debian packages (PostgreSQL, Redis servers, mmdebstrap, runc; containerd, CNI plugins,
+#   iptables, conntrack and socat for the local cluster's real node), the Python venv (.venv),
+#   Helm 4 + Helm 3, chart-testing + kubeconform, the local control plane binaries and the images
+#   its real node runs (scripts/build-images.sh).
 # Usage: scripts/bootstrap.sh [all|python|helm|peers|control-plane|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -11,6 +12,9 @@ debian() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The stand-in images (scripts/build-images.sh) and the tests that run them.
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+  command -v runc >/dev/null || missing+=(runc)
   local pkg
   for pkg in $REAL_NODE_DEBIAN_PACKAGES; do
     [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == *"ok installed"* ]] || missing+=("$pkg")

@@ -7,7 +7,7 @@ dict root name image (an image dict) script env (optional list) runAsUser (optio
 {{- define "ai-native.testContainer" -}}
 - name: {{ .name }}
   image: {{ include "common.images.image" (dict "root" .root "image" .image) | quote }}
-  imagePullPolicy: IfNotPresent
+  imagePullPolicy: {{ .image.pullPolicy | default "IfNotPresent" }}
   command: ["sh", "-ec"]
   args:
     - {{ .script | quote }}

@@ -133,7 +133,7 @@ backend.waitForDependencies.timeoutSeconds, until host:port accepts TCP connecti
 {{- $wait := .root.Values.backend.waitForDependencies -}}
 - name: {{ .name }}
   image: {{ include "common.images.image" (dict "root" .root "image" $wait.image) | quote }}
-  imagePullPolicy: IfNotPresent
+  imagePullPolicy: {{ $wait.image.pullPolicy | default "IfNotPresent" }}
   command: ["sh", "-c"]
   args:
     - |
