@@ -1,4 +1,5 @@
-"""Pure description of the local cluster's real node: names, addresses, configs, argv, checks.
+"""Pure description of the local cluster's real node: names, addresses, argv, checks (its config
+files and API objects are in `helmkit.core.node_configs`).
 
 The real node is a kubelet, containerd (with runc and the standard CNI plugins) and kube-proxy
 joined to the kwok control plane. Every one of them runs inside a network namespace of its own
@@ -15,12 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from helmkit.core.cluster_config import ClusterPaths, NodeLink
 
@@ -35,6 +32,14 @@ CLUSTER_CIDR = "10.244.0.0/16"
 SERVICE_CIDR = "10.96.0.0/16"
 # The first address of the Service range: the `kubernetes` Service, in the serving cert's SANs.
 KUBERNETES_SERVICE_IP = "10.96.0.1"
+# Cluster DNS: CoreDNS in the node's namespace behind the usual kube-dns Service address.
+DNS_SERVICE_IP = "10.96.0.10"
+CLUSTER_DOMAIN = "cluster.local"
+COREDNS_READY_PORT = 8181
+# metrics-server in the node's namespace; the API server reaches it at the node's address
+# (aggregator routing to endpoints: the host has no route to Service addresses).
+METRICS_PORT = 4443
+METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
 VETH_RANGE = ipaddress.ip_network("10.250.0.0/16")
 KUBELET_PORT = 10250
 KUBELET_HEALTHZ_PORT = 10248
@@ -54,7 +59,7 @@ HOST_PROGRAMS = (
     "socat",
     "openssl",
 )
-NODE_BINARIES = ("kubelet", "kube-proxy")
+NODE_BINARIES = ("kubelet", "kube-proxy", "coredns", "metrics-server")
 # Only cgroup v1 is supported: the hierarchies the kubelet needs in cgroupfs mode.
 CGROUP_V1_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "pids")
 # Host sysctls (not per network namespace) the kubelet sets when protectKernelDefaults is false:
@@ -164,11 +169,6 @@ class NodePaths:
         return self.root / "pki"
 
     @property
-    def state_file(self) -> Path:
-        """What `up` changed outside the cache (sysctls, directories it created)."""
-        return self.root / "host-state.json"
-
-    @property
     def containerd_root(self) -> Path:
         # Kept across down/up: the imported images live here (nothing can be pulled again).
         return self.root.parent / "node-images"
@@ -217,6 +217,18 @@ class NodePaths:
     def kube_proxy_kubeconfig(self) -> Path:
         return self.root / "kube-proxy.kubeconfig"
 
+    @property
+    def corefile(self) -> Path:
+        return self.root / "Corefile"
+
+    @property
+    def coredns_kubeconfig(self) -> Path:
+        return self.root / "coredns.kubeconfig"
+
+    @property
+    def metrics_kubeconfig(self) -> Path:
+        return self.root / "metrics-server.kubeconfig"
+
     def pid_file(self, component: str) -> Path:
         return self.pid_dir / f"{component}.pid"
 
@@ -229,7 +241,14 @@ def node_paths(paths: ClusterPaths) -> NodePaths:
 
 
 # Start order; `down` stops them in reverse.
-COMPONENTS = ("apiserver-forwarder", "containerd", "kubelet", "kube-proxy")
+COMPONENTS = (
+    "apiserver-forwarder",
+    "containerd",
+    "kubelet",
+    "kube-proxy",
+    "coredns",
+    "metrics-server",
+)
 
 
 @dataclass(frozen=True)
@@ -324,188 +343,6 @@ def pause_reference(index: dict[str, str]) -> str:
     return (hashed or refs or [""])[0]
 
 
-# --- configs -----------------------------------------------------------------------------------
-
-
-def _toml_str(value: str | Path) -> str:
-    return json.dumps(str(value))
-
-
-def containerd_config(spec: NodeSpec) -> str:
-    """containerd 1.6 (config version 2): private root/state/socket, CRI with runc and CNI."""
-    p = spec.paths
-    cri = '[plugins."io.containerd.grpc.v1.cri"]'
-    return "\n".join(
-        [
-            "version = 2",
-            f"root = {_toml_str(p.containerd_root)}",
-            f"state = {_toml_str(p.containerd_state)}",
-            # Snapshotters this host cannot run only log errors at every start.
-            'disabled_plugins = ["io.containerd.snapshotter.v1.aufs", '
-            '"io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", '
-            '"io.containerd.snapshotter.v1.devmapper"]',
-            "[grpc]",
-            f"  address = {_toml_str(p.containerd_socket)}",
-            "[ttrpc]",
-            f"  address = {_toml_str(str(p.containerd_socket) + '.ttrpc')}",
-            '[plugins."io.containerd.internal.v1.opt"]',
-            f"  path = {_toml_str(p.root / 'containerd-opt')}",
-            cri,
-            f"  sandbox_image = {_toml_str(spec.pause_image)}",
-            # Root here lacks CAP_SYS_RESOURCE: runc cannot lower the pause container's
-            # oom_score_adj to -998 and fails with "can't get final child's PID from pipe".
-            "  restrict_oom_score_adj = true",
-            "  netns_mounts_under_state_dir = true",
-            "  enable_selinux = false",
-            '  stream_server_address = "127.0.0.1"',
-            f"{cri[:-1]}.containerd]",
-            '  snapshotter = "overlayfs"',
-            '  default_runtime_name = "runc"',
-            f"{cri[:-1]}.containerd.runtimes.runc]",
-            '  runtime_type = "io.containerd.runc.v2"',
-            f"{cri[:-1]}.containerd.runtimes.runc.options]",
-            "  SystemdCgroup = false",
-            # runc's own state, by default under /run/containerd/runc.
-            f"  Root = {_toml_str(p.containerd_state / 'runc')}",
-            f"{cri[:-1]}.cni]",
-            f"  bin_dir = {_toml_str(CNI_DIR)}",
-            f"  conf_dir = {_toml_str(p.cni_conf_dir)}",
-            "  max_conf_num = 1",
-            "",
-        ]
-    )
-
-
-def cni_conflist(spec: NodeSpec) -> dict[str, Any]:
-    """Bridge with masquerade and host-local IPAM (private data dir), plus portmap."""
-    return {
-        "cniVersion": "1.0.0",
-        "name": spec.network.cni_network,
-        "plugins": [
-            {
-                "type": "bridge",
-                "bridge": "cni0",
-                "isGateway": True,
-                "isDefaultGateway": True,
-                "ipMasq": True,
-                "hairpinMode": True,
-                "ipam": {
-                    "type": "host-local",
-                    "ranges": [[{"subnet": POD_CIDR}]],
-                    "dataDir": str(spec.paths.cni_ipam_dir),
-                },
-            },
-            {"type": "portmap", "capabilities": {"portMappings": True}},
-        ],
-    }
-
-
-def kubeconfig(spec: NodeSpec, user: str, cert: Path, key: Path) -> dict[str, Any]:
-    """A kubeconfig through the host-side forwarder; the serving cert names 127.0.0.1."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [
-            {
-                "name": "local",
-                "cluster": {
-                    "server": spec.server,
-                    "certificate-authority": str(spec.ca_cert),
-                },
-            }
-        ],
-        "users": [
-            {"name": user, "user": {"client-certificate": str(cert), "client-key": str(key)}}
-        ],
-        "contexts": [{"name": "local", "context": {"cluster": "local", "user": user}}],
-        "current-context": "local",
-    }
-
-
-def kubelet_config(spec: NodeSpec) -> dict[str, Any]:
-    """KubeletConfiguration for a cgroup v1 host, cgroupfs driver, nothing outside its tree."""
-    net = spec.network
-    return {
-        "apiVersion": "kubelet.config.k8s.io/v1beta1",
-        "kind": "KubeletConfiguration",
-        # This host has cgroup v1 only; Kubernetes 1.35 refuses it unless told otherwise.
-        "failCgroupV1": False,
-        "cgroupDriver": "cgroupfs",
-        "cgroupRoot": net.cgroup_root,
-        "cgroupsPerQOS": True,
-        "failSwapOn": False,
-        "containerRuntimeEndpoint": f"unix://{spec.paths.containerd_socket}",
-        "address": net.node_ip,
-        "port": KUBELET_PORT,
-        "readOnlyPort": 0,
-        "healthzBindAddress": net.node_ip,
-        "healthzPort": KUBELET_HEALTHZ_PORT,
-        # The API server presents the cluster's admin certificate (signed by the same CA).
-        "authentication": {
-            "anonymous": {"enabled": False},
-            "webhook": {"enabled": True},
-            "x509": {"clientCAFile": str(spec.ca_cert)},
-        },
-        "authorization": {"mode": "Webhook"},
-        # False: the kubelet sets 6 host sysctls; `up` records them and `down` restores them.
-        "protectKernelDefaults": False,
-        "podLogsDir": str(spec.paths.pod_logs),
-        # Flexvolume plugins, by default under /usr/libexec/kubernetes.
-        "volumePluginDir": str(spec.paths.root / "volume-plugins"),
-        "registerNode": True,
-        "registerWithTaints": [NODE_TAINT],
-        # Nothing can be pulled again: never garbage-collect images.
-        "imageGCHighThresholdPercent": 100,
-        "imageGCLowThresholdPercent": 99,
-        "evictionHard": {
-            "memory.available": "100Mi",
-            "nodefs.available": "1%",
-            "nodefs.inodesFree": "1%",
-            "imagefs.available": "1%",
-        },
-        "serializeImagePulls": False,
-        "resolvConf": "/etc/resolv.conf",
-    }
-
-
-def kube_proxy_config(spec: NodeSpec) -> dict[str, Any]:
-    """iptables mode inside the namespace; the host's conntrack limits are left alone."""
-    ip = spec.network.node_ip
-    return {
-        "apiVersion": "kubeproxy.config.k8s.io/v1alpha1",
-        "kind": "KubeProxyConfiguration",
-        "mode": "iptables",
-        "clientConnection": {"kubeconfig": str(spec.paths.kube_proxy_kubeconfig)},
-        "hostnameOverride": NODE_NAME,
-        "bindAddress": ip,
-        "healthzBindAddress": f"{ip}:{KUBE_PROXY_HEALTHZ_PORT}",
-        "metricsBindAddress": f"{ip}:10249",
-        "clusterCIDR": CLUSTER_CIDR,
-        "nodePortAddresses": [f"{ip}/32"],
-        "conntrack": {
-            "maxPerCore": 0,
-            "min": 0,
-            "tcpEstablishedTimeout": "0s",
-            "tcpCloseWaitTimeout": "0s",
-        },
-    }
-
-
-def apiserver_port(kubeconfig_text: str) -> int:
-    """The port of the API server in kwokctl's kubeconfig (it picks a free one)."""
-    doc = yaml.safe_load(kubeconfig_text) or {}
-    server = str(doc["clusters"][0]["cluster"]["server"])
-    return int(server.rsplit(":", 1)[1].rstrip("/"))
-
-
-def dump_yaml(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(doc, sort_keys=False)
-
-
-def dump_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2) + "\n"
-
-
 # --- argv --------------------------------------------------------------------------------------
 
 
@@ -584,9 +421,13 @@ class CertRequest:
     subject: str
 
 
+COREDNS_USER = "system:ai-native:coredns"
+METRICS_USER = "system:ai-native:metrics-server"
 NODE_CERTS = (
     CertRequest("kubelet-client", f"/O=system:nodes/CN=system:node:{NODE_NAME}"),
     CertRequest("kube-proxy-client", "/CN=system:kube-proxy"),
+    CertRequest("coredns-client", f"/CN={COREDNS_USER}"),
+    CertRequest("metrics-server-client", f"/CN={METRICS_USER}"),
 )
 
 
