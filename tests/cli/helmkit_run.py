@@ -12,14 +12,21 @@ from cli_support import helm_path
 
 
 def helmkit(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, helm: str = "helm4"
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    helm: str = "helm4",
+    stdin: str | None = None,
+    timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "helmkit", *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         env={**os.environ, "HELMKIT_HELM": helm_path(helm), **(env or {})},
+        timeout=timeout,
         check=False,
     )
 

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cli_support import REPO, helm_path
-
-
-def helmkit(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "helmkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HELMKIT_HELM": helm_path("helm4"), **(env or {})},
-        check=False,
-    )
+from cli_support import REPO
+from helmkit_run import helmkit
 
 
 def assert_usage_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:

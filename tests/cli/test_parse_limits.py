@@ -11,8 +11,10 @@ import re
 import shlex
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
+import helmkit_run
 import pytest
 from cli_support import helm_path
 
@@ -24,19 +26,7 @@ DEEP = "".join("  " * i + f"k{i}:\n" for i in range(990)) + "  " * 990 + "v: 1\n
 LIMIT_S = 30  # far above a refusal (well under a second of parsing), far below a hang
 
 
-def helmkit(
-    *args: str, cwd: Path, stdin: str | None = None, helm: str = "helm4"
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "helmkit", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HELMKIT_HELM": helm_path(helm)},
-        timeout=LIMIT_S,
-        check=False,
-    )
+helmkit = partial(helmkit_run.helmkit, timeout=LIMIT_S)
 
 
 def assert_refused(proc: subprocess.CompletedProcess[str], *needles: str) -> None:

@@ -16,8 +16,10 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
+import helmkit_run
 import pytest
 import yaml
 from cli_support import helm_path
@@ -26,18 +28,8 @@ GREEN_JSON = json.dumps({"ok": True, "findings": []})
 GREEN_JUNIT = '<testsuites name="helmkit"><testsuite name="lint" tests="1" failures="0"/>'
 
 
-def helmkit(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "helmkit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HELMKIT_HELM": helm_path("helm4"), **(env or {})},
-        timeout=timeout,
-        check=False,
-    )
+# a run here takes seconds: one that hangs fails the test instead of the whole suite
+helmkit = partial(helmkit_run.helmkit, timeout=60)
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], code: int = 2) -> str:

@@ -5,8 +5,8 @@ injected error still caught, no finding lost to the cache, usable with no helmki
 
 from __future__ import annotations
 
-import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,15 +19,11 @@ from helmkit.ops.lint import LintOptions, lint
 from helmkit.ops.test import run_tests
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "upstream"
-BIN = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native")) / "bin"
 
 
 @pytest.fixture
-def upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    helm = BIN / "helm4"
-    if not helm.exists():
-        pytest.fail(f"{helm} is missing: run `scripts/bootstrap.sh` (builds Helm 4 and Helm 3)")
-    monkeypatch.setenv("HELMKIT_HELM", str(helm))
+def upstream(tmp_path: Path, use_helm: Callable[[str], Path]) -> Path:
+    use_helm("helm4")
     target = tmp_path / "upstream"
     shutil.copytree(FIXTURE, target)
     return target
@@ -43,11 +39,9 @@ def keys(report_findings: list, severity: Severity) -> set[tuple[str, str, str]]
 
 @pytest.mark.parametrize("helm", ["helm4", "helm3"])
 def test_light_profile_goes_green_and_strict_names_what_it_softens(
-    upstream: Path, helm: str, monkeypatch: pytest.MonkeyPatch
+    upstream: Path, helm: str, use_helm: Callable[[str], Path]
 ) -> None:
-    if not (BIN / helm).exists():
-        pytest.fail(f"{BIN / helm} is missing: run `scripts/bootstrap.sh`")
-    monkeypatch.setenv("HELMKIT_HELM", str(BIN / helm))
+    use_helm(helm)
     config = load_config(upstream / "helmkit.yaml")
     assert run_tests(config, update_snapshots=True).ok
     result = run_tests(config)

@@ -282,24 +282,29 @@ class Kube:
 
     # --- others -----------------------------------------------------------------------------
 
-    def pod_logs(self, namespace: str, pod: str, container: str, tail: int) -> str:
-        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
-        query = {"container": container, "tailLines": str(tail)}
+    def _log_response(
+        self, namespace: str, pod: str, container: str, query: dict[str, str], timeout: Any
+    ) -> Any:
+        """The unread response of one container's log endpoint; a refusal is a KubeError."""
         _, ApiException = kube_client.load()
         if self._api is None:
             self.ready()
         try:
-            response = self._api.call_api(
-                path,
+            return self._api.call_api(
+                f"/api/v1/namespaces/{namespace}/pods/{pod}/log",
                 "GET",
                 query_params=list(query.items()),
                 auth_settings=["BearerToken"],
                 _preload_content=False,
                 _return_http_data_only=True,
-                _request_timeout=10,
+                _request_timeout=timeout,
             )
         except ApiException as exc:
             raise KubeError(f"logs of {pod}/{container}: {exc.status} {exc.reason}") from exc
+
+    def pod_logs(self, namespace: str, pod: str, container: str, tail: int) -> str:
+        query = {"container": container, "tailLines": str(tail)}
+        response = self._log_response(namespace, pod, container, query, timeout=10)
         return str(response.data.decode("utf-8", "replace"))
 
     def pod_metrics(self, namespace: str) -> list[KubeObject] | None:
@@ -312,25 +317,14 @@ class Kube:
     ) -> Iterator[str]:
         """Lines of one container as they are written (`kubectl logs -f`), until the container
         stops or the pod goes away; `tail` None: from its first line."""
-        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
         query = {"container": container, "follow": "true"}
         if tail is not None:
             query["tailLines"] = str(tail)
-        _, ApiException = kube_client.load()
-        if self._api is None:
-            self.ready()
         try:
-            response = self._api.call_api(
-                path,
-                "GET",
-                query_params=list(query.items()),
-                auth_settings=["BearerToken"],
-                _preload_content=False,
-                _return_http_data_only=True,
-                _request_timeout=(10, None),  # connect bounded; a quiet container may say nothing
-            )
-        except ApiException as exc:
-            raise KubeError(f"logs of {pod}/{container}: {exc.status} {exc.reason}") from exc
+            # connect bounded; a quiet container may say nothing
+            response = self._log_response(namespace, pod, container, query, timeout=(10, None))
+        except HelmkitError:  # a refusal, or no connection to the cluster: says so already
+            raise
         except Exception as exc:  # urllib3 connection errors
             raise KubeError(f"logs of {pod}/{container}: {type(exc).__name__}") from exc
         try:

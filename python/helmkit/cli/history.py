@@ -6,20 +6,15 @@ from pathlib import Path
 
 import click
 
-from helmkit.cli.live_options import helm_errors, live_env
+from helmkit.cli.live_options import formats_option, helm_errors, live_env
 from helmkit.cli.options import config_option
 from helmkit.ops import history as ops
 
 
 @click.command("history")
 @click.argument("env")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown: a table and the commands, for a CI job summary.",
+@formats_option(
+    "text", "json", "markdown", help="markdown: a table and the commands, for a CI job summary."
 )
 @click.option("--max", "limit", default=ops.DEFAULT_ROWS, show_default=True, type=click.IntRange(1))
 @config_option

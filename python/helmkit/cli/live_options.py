@@ -29,14 +29,20 @@ def timeout_option(func: F) -> F:
     )(func)
 
 
-def format_option(func: F) -> F:
+def formats_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
+    """--format (into `fmt`, default text) with these choices."""
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["text", "json"]),
+        type=click.Choice(list(choices)),
         default="text",
         show_default=True,
-    )(func)
+        help=help,
+    )
+
+
+def format_option(func: F) -> F:
+    return formats_option("text", "json")(func)
 
 
 def dry_run_option(func: F) -> F:

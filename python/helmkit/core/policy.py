@@ -13,9 +13,9 @@ from typing import Any
 
 from helmkit.core import policy_capacity, policy_pods
 from helmkit.core.credentials import secret_looking
-from helmkit.core.findings import Finding, Severity
-from helmkit.core.manifests import WORKLOAD_KINDS, K8sObject, containers, pod_spec, pod_spec_path
-from helmkit.core.rules import RULES
+from helmkit.core.findings import Finding
+from helmkit.core.manifests import WORKLOAD_KINDS, K8sObject, pod_spec, pod_spec_path
+from helmkit.core.policy_findings import finding, pod_containers
 
 Rule = Callable[[list[K8sObject]], Iterator[Finding]]
 
@@ -23,37 +23,9 @@ VERSION_LABELS = ("app.kubernetes.io/version", "helm.sh/chart", "chart", "versio
 LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
 
 
-def _finding(
-    rule: str,
-    obj: K8sObject,
-    field_path: str,
-    message: str,
-    hint: str,
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=severity or RULES[rule].severity,
-        message=message,
-        hint=hint,
-        obj=obj.ref,
-        field_path=field_path,
-        file=obj.source,
-    )
-
-
-def _pod_containers(obj: K8sObject) -> Iterator[tuple[str, dict[str, Any]]]:
-    spec = pod_spec(obj)
-    if spec is None:
-        return
-    base = pod_spec_path(obj.kind)
-    for suffix, container in containers(spec):
-        yield f"{base}.{suffix}", container
-
-
 def resources_set(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in objects:
-        for path, container in _pod_containers(obj):
+        for path, container in pod_containers(obj):
             resources = container.get("resources") or {}
             missing = [
                 f"{section}.{name}"
@@ -62,7 +34,7 @@ def resources_set(objects: list[K8sObject]) -> Iterator[Finding]:
                 if not (resources.get(section) or {}).get(name)
             ]
             if missing:
-                yield _finding(
+                yield finding(
                     "resources",
                     obj,
                     f"{path}.resources",
@@ -81,7 +53,7 @@ def probes_present(objects: list[K8sObject]) -> Iterator[Finding]:
         for position, container in enumerate(spec.get("containers") or []):
             missing = [p for p in ("readinessProbe", "livenessProbe") if p not in container]
             if missing:
-                yield _finding(
+                yield finding(
                     "probes",
                     obj,
                     f"{base}.containers[{position}]",
@@ -105,11 +77,11 @@ def image_problem(image: str) -> str:
 
 def images_pinned(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in objects:
-        for path, container in _pod_containers(obj):
+        for path, container in pod_containers(obj):
             image = str(container.get("image", ""))
             problem = image_problem(image)
             if problem:
-                yield _finding(
+                yield finding(
                     "image-pinned",
                     obj,
                     f"{path}.image",
@@ -132,7 +104,7 @@ def no_replicas_with_hpa(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in objects:
         hpa = targets.get((obj.kind, obj.name))
         if hpa is not None and "replicas" in (obj.body.get("spec") or {}):
-            yield _finding(
+            yield finding(
                 "hpa-replicas",
                 obj,
                 "spec.replicas",
@@ -187,7 +159,7 @@ def _pdb_selections(
 def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
     for pdb, selected, replicas in _pdb_selections(objects):
         if not selected:
-            yield _finding(
+            yield finding(
                 "pdb-satisfiable",
                 pdb,
                 "spec.selector",
@@ -197,7 +169,7 @@ def pdb_satisfiable(objects: list[K8sObject]) -> Iterator[Finding]:
             continue
         if _allowed_disruptions(pdb.body.get("spec") or {}, replicas) < 1:
             names = ", ".join(w.ref for w in selected)
-            yield _finding(
+            yield finding(
                 "pdb-satisfiable",
                 pdb,
                 "spec",
@@ -241,7 +213,7 @@ def selectors_without_versions(objects: list[K8sObject]) -> Iterator[Finding]:
         for path, labels in _selectors(obj):
             bad = _version_labels(labels)
             if bad:
-                yield _finding(
+                yield finding(
                     "selector-version",
                     obj,
                     path,
@@ -276,7 +248,7 @@ def _secret_keys(obj: K8sObject) -> list[tuple[str, str]]:
 def configmaps_without_secrets(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in (o for o in objects if o.kind == "ConfigMap"):
         for key, why in _secret_keys(obj):
-            yield _finding(
+            yield finding(
                 "configmap-secret",
                 obj,
                 f"data.{key}",
@@ -295,7 +267,7 @@ def no_missing_values(objects: list[K8sObject]) -> Iterator[Finding]:
                     _NO_VALUE.clear()
                 _NO_VALUE[obj.digest] = missing
         if missing:
-            yield _finding(
+            yield finding(
                 "no-value",
                 obj,
                 "",
@@ -373,7 +345,7 @@ def valid_names(objects: list[K8sObject]) -> Iterator[Finding]:
     for obj in objects:
         problem = name_problem(obj.kind, obj.name) if obj.name else ""
         if problem:
-            yield _finding(
+            yield finding(
                 "object-name",
                 obj,
                 "metadata.name",

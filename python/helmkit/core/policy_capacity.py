@@ -16,7 +16,7 @@ from typing import Any
 
 from helmkit.core.findings import Finding
 from helmkit.core.manifests import K8sObject, pod_spec
-from helmkit.core.policy_pods import finding
+from helmkit.core.policy_findings import finding
 
 _SUFFIX = {
     "m": 1e-3, "": 1.0,

@@ -14,28 +14,7 @@ from typing import Any
 from helmkit.core.credentials import secret_looking
 from helmkit.core.findings import Finding
 from helmkit.core.manifests import K8sObject, containers, pod_spec, pod_spec_path
-from helmkit.core.rules import RULES
-
-
-def finding(rule: str, obj: K8sObject, field_path: str, message: str, hint: str) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=RULES[rule].severity,
-        message=message,
-        hint=hint,
-        obj=obj.ref,
-        field_path=field_path,
-        file=obj.source,
-    )
-
-
-def pod_containers(obj: K8sObject) -> Iterator[tuple[str, dict[str, Any]]]:
-    spec = pod_spec(obj)
-    if spec is None:
-        return
-    base = pod_spec_path(obj.kind)
-    for suffix, container in containers(spec):
-        yield f"{base}.{suffix}", container
+from helmkit.core.policy_findings import finding, pod_containers
 
 
 def _env(container: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from helmkit.core.findings import Finding
 from helmkit.core.manifests import K8sObject, pod_spec
-from helmkit.core.policy_pods import finding
+from helmkit.core.policy_findings import finding
 from helmkit.core.rules import RULES
 
 _NETWORK_POLICY_KEY = re.compile(r"^network[-_]?polic(y|ies)$", re.I)
