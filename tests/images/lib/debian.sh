@@ -28,15 +28,21 @@ debian_rootfs() {
     --dpkgopt='path-exclude=/usr/share/doc/*'
     --dpkgopt='path-include=/usr/share/doc/*/copyright'
   )
-  # Extracted (not installed) packages get no usr-merge links from a maintainer script.
-  [ "$variant" = extract ] && args+=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
+  local extra=("$@")
+  if [ "$variant" = extract ]; then
+    # Extracted (not installed) packages get no usr-merge links from a maintainer script, and
+    # mmdebstrap runs no essential or customize hooks for them: those become extract hooks.
+    args+=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
+    args=("${args[@]/#--customize-hook=/--extract-hook=}")
+    extra=("${extra[@]/#--customize-hook=/--extract-hook=}")
+  fi
   local mirrors=()
   [ -n "${IMAGES_DEBIAN_MIRROR:-}" ] && mirrors=("$IMAGES_DEBIAN_MIRROR")
   # One Debian build at a time: they share the package cache, and the 2-core machine gains
   # nothing from running two.
   (
     flock 8
-    mmdebstrap "${args[@]}" "$@" "$IMAGES_DEBIAN_SUITE" "$out/rootfs.tar" "${mirrors[@]}"
+    mmdebstrap "${args[@]}" "${extra[@]}" "$IMAGES_DEBIAN_SUITE" "$out/rootfs.tar" "${mirrors[@]}"
   ) 8>"$AI_NATIVE_CACHE/images/.debian.lock"
 }
 
