@@ -1,0 +1,427 @@
+"""The platform on the real node (Helm 4): `helmkit release` of values/local.yaml with the stand-in
+images (values/real-node.yaml) pinned to the real node (values/real-node-pin.yaml), and what a
+cluster admin would check: pods Ready by the kubelet under their security contexts, the schema
+Job's tables in PostgreSQL's catalog, Redis's config and data, Service DNS, `helm test`, a crashing
+upgrade rolled back, uninstall keeping the volumes and a re-install over them.
+
+One release serves the whole module (an install costs about a minute on two cores); the tests run
+in file order and the ones that change the release come last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import HELM_WAIT, PSA_LABELS, dump_namespace
+from e2e_kube import Helm, Kube, condition, wait_for
+from e2e_platform import (
+    crash_image,
+    create_local_volumes,
+    create_namespace,
+    delete_local_volumes,
+    exec_in,
+    pod_named,
+    psql,
+    redis_cli,
+    wait_ready,
+)
+from live_cli import LOCAL_VALUES, RELEASE, SELECTOR, LiveCli, declare_ingress_class
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects import postgresql as pg_dialect
+
+from helmkit.core import cluster_config as cc
+from helmkit.core import real_node as rn
+
+# The app's models (tests/contract/app_models.py): what the schema Job must have built.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract"))
+import app_models
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+REPO = Path(__file__).resolve().parents[2]
+REAL_NODE_VALUES = REPO / "values" / "real-node.yaml"
+PIN_VALUES = REPO / "values" / "real-node-pin.yaml"
+CLAIMS = ["data-ai-native-postgresql-0", "data-ai-native-redis-0"]
+SETTLE_S = 10
+TABLES = app_models.CONTRACT_TABLES
+
+
+@dataclass
+class Platform:
+    cli: LiveCli
+    kube: Kube
+    namespace: str
+    paths: cc.ClusterPaths
+    values: list[Path]
+    install_s: float
+
+    def release(self, *args: str, code: int = 0, timeout: str = "4m") -> str:
+        self.cli.write_config(values=self.values, timeout=timeout)
+        return self.cli.ok("release", "e2e", *args, code=code)
+
+
+@pytest.fixture(scope="module")
+def platform(
+    cluster_paths: cc.ClusterPaths, kube: Kube, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
+    namespace = f"platform-{secrets.token_hex(3)}"
+    workdir = tmp_path_factory.mktemp("platform")
+    create_namespace(kube, namespace, PSA_LABELS)
+    create_local_volumes(kube, cluster_paths, namespace, CLAIMS)
+    declare_ingress_class(kube)
+    storage = workdir / "storage.yaml"
+    storage.write_text(yaml.safe_dump({"global": {"storageClass": "real-node-local"}}))
+    env = dict(os.environ)
+    for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
+        env[key] = str(workdir / key.lower())
+    helm = Helm("helm4", cluster_paths.bin_dir / "helm4", HELM_WAIT["helm4"], env,
+                cluster_paths.kubeconfig)  # fmt: skip
+    cli = LiveCli(helm, kube, namespace, workdir)
+    values = [LOCAL_VALUES, REAL_NODE_VALUES, PIN_VALUES, storage]
+    platform = Platform(cli, kube, namespace, cluster_paths, values, 0.0)
+    started = time.monotonic()
+    try:
+        out = platform.release("--skip-tests")
+        platform.install_s = time.monotonic() - started
+        print(f"helmkit release to all pods Ready on the real node: {platform.install_s:.1f}s")
+        assert "revision 1 deployed" in out, out
+        yield platform
+    except BaseException:
+        print(dump_namespace(kube, namespace))
+        raise
+    finally:
+        helm.run("uninstall", RELEASE, "-n", namespace, "--wait", check=False)
+        kube.run("delete", "namespace", namespace, "--timeout=120s", check=False)
+        delete_local_volumes(kube, cluster_paths, namespace)
+
+
+def workload_pods(p: Platform) -> list[dict[str, Any]]:
+    """The release's long-running pods (Job pods excluded), none on its way out."""
+    return [
+        pod
+        for pod in p.kube.items("pods", p.namespace, SELECTOR)
+        if not pod["metadata"].get("deletionTimestamp")
+        and not any(o["kind"] == "Job" for o in pod["metadata"].get("ownerReferences") or [])
+        and not pod["metadata"]["name"].endswith("-test")
+    ]
+
+
+def restarts(pods: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        f"{pod['metadata']['name']}/{s['name']}": int(s["restartCount"])
+        for pod in pods
+        for s in pod["status"].get("containerStatuses") or []
+    }
+
+
+def test_every_pod_runs_ready_on_the_real_node_as_non_root_with_read_only_root(
+    platform: Platform,
+) -> None:
+    p = platform
+    pods = workload_pods(p)
+    names = sorted(pod["metadata"]["labels"]["app.kubernetes.io/name"] for pod in pods)
+    assert names == ["backend", "frontend", "postgresql", "redis"], names
+    for pod in pods:
+        name = pod["metadata"]["name"]
+        assert pod["spec"]["nodeName"] == rn.NODE_NAME, name
+        assert pod["status"]["phase"] == "Running" and condition(pod, "Ready") == "True", name
+        for status in pod["status"]["containerStatuses"]:
+            assert status["containerID"].startswith("containerd://"), name
+            assert status["ready"] and "running" in status["state"], (name, status)
+    before = restarts(pods)
+    time.sleep(SETTLE_S)
+    after = restarts(workload_pods(p))
+    assert after == before, f"containers restarted within {SETTLE_S}s: {before} -> {after}"
+
+    for pod in pods:
+        name = pod["metadata"]["name"]
+        pod_uid = (pod["spec"].get("securityContext") or {}).get("runAsUser")
+        for container in pod["spec"]["containers"]:
+            context = container.get("securityContext") or {}
+            want_uid = context.get("runAsUser", pod_uid)
+            status = exec_in(p.kube, p.namespace, name, container["name"], "cat", "/proc/1/status")
+            uids = re.search(r"^Uid:\s+(\d+)\s+(\d+)", status, re.M)
+            assert uids, status
+            assert uids.group(1) == uids.group(2) == str(want_uid), (name, uids.group(0))
+            assert int(uids.group(1)) != 0
+            caps = re.search(r"^CapEff:\s+(\w+)", status, re.M)
+            assert caps and int(caps.group(1), 16) == 0, (name, caps)
+            mounts = exec_in(p.kube, p.namespace, name, container["name"], "cat", "/proc/mounts")
+            root = [ln.split() for ln in mounts.splitlines() if ln.split()[1:2] == ["/"]]
+            assert root, mounts
+            read_only = "ro" in root[-1][3].split(",")
+            assert read_only == bool(context.get("readOnlyRootFilesystem")), (name, root[-1])
+
+
+def column_type(column: Any) -> str:
+    """The models' column type as PostgreSQL's format_type() spells it."""
+    compiled = column.type.compile(dialect=pg_dialect.dialect()).lower()
+    names = {"float": "double precision", "datetime": "timestamp without time zone",
+             "timestamp without time zone": "timestamp without time zone"}  # fmt: skip
+    if compiled.startswith("varchar("):
+        return "character varying" + compiled[len("varchar") :]
+    return names.get(compiled, compiled)
+
+
+def promised_schema() -> tuple[set[tuple[str, str, str, str]], set[tuple[str, str, str, bool]]]:
+    """Columns (table, column, type, nullable) and indexes (table, name, columns, unique) of the
+    contract's tables, from tests/contract/app_models.py."""
+    columns: set[tuple[str, str, str, str]] = set()
+    indexes: set[tuple[str, str, str, bool]] = set()
+    for table in app_models.metadata.sorted_tables:
+        if table.name not in TABLES:
+            continue
+        for column in table.columns:
+            nullable = "YES" if column.nullable else "NO"
+            columns.add((table.name, column.name, column_type(column), nullable))
+        pkey = ",".join(c.name for c in table.primary_key.columns)
+        indexes.add((table.name, f"{table.name}_pkey", pkey, True))
+        for index in table.indexes:
+            cols = [c.name for c in index.columns]
+            name = index.name if isinstance(index.name, str) else f"ix_{table.name}_{cols[0]}"
+            indexes.add((table.name, name, ",".join(cols), bool(index.unique)))
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                cols = [c.name for c in constraint.columns]
+                indexes.add((table.name, f"{table.name}_{'_'.join(cols)}_key", ",".join(cols),
+                             True))  # fmt: skip
+    return columns, indexes
+
+
+CATALOG_COLUMNS = """
+SELECT c.table_name, c.column_name, format_type(a.atttypid, a.atttypmod), c.is_nullable
+FROM information_schema.columns c
+JOIN pg_attribute a ON a.attrelid = quote_ident(c.table_name)::regclass
+                   AND a.attname = c.column_name
+WHERE c.table_schema = 'public'
+"""
+CATALOG_INDEXES = """
+SELECT t.relname, i.relname, string_agg(a.attname, ',' ORDER BY k.ord), x.indisunique
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
+CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+GROUP BY t.relname, i.relname, x.indisunique
+"""
+
+
+def test_schema_job_built_the_contract_tables_in_the_cluster(platform: Platform) -> None:
+    p = platform
+    jobs = p.kube.items("jobs", p.namespace, "app.kubernetes.io/name=db-schema")
+    assert jobs and all(j["status"].get("succeeded") == 1 for j in jobs), jobs
+    job_pods = p.kube.items("pods", p.namespace, "app.kubernetes.io/name=db-schema")
+    assert job_pods and all(pod["spec"]["nodeName"] == rn.NODE_NAME for pod in job_pods)
+
+    promised_columns, promised_indexes = promised_schema()
+    found_columns = {
+        (t, c, ty, n) for t, c, ty, n in psql(p.kube, p.namespace, CATALOG_COLUMNS) if t in TABLES
+    }
+    found_indexes = {
+        (t, i, cols, u == "t")
+        for t, i, cols, u in psql(p.kube, p.namespace, CATALOG_INDEXES)
+        if t in TABLES
+    }
+    assert {c[0] for c in found_columns} == set(TABLES)
+    assert found_columns == promised_columns, (
+        f"missing {sorted(promised_columns - found_columns)}\n"
+        f"unexpected {sorted(found_columns - promised_columns)}"
+    )
+    assert found_indexes == promised_indexes, (
+        f"missing {sorted(promised_indexes - found_indexes)}\n"
+        f"unexpected {sorted(found_indexes - promised_indexes)}"
+    )
+
+
+def memory_bytes(text: str) -> int:
+    """Redis's memory units (redis.conf: 1mb = 1024*1024 bytes, 1m = 1000000)."""
+    match = re.fullmatch(r"(\d+)(b|k|kb|m|mb|g|gb)?", text.strip().lower())
+    assert match, text
+    units = {None: 1, "b": 1, "k": 1000, "kb": 1024, "m": 10**6, "mb": 1024**2, "g": 10**9,
+             "gb": 1024**3}  # fmt: skip
+    return int(match.group(1)) * units[match.group(2)]
+
+
+def redis_config(p: Platform) -> dict[str, str]:
+    """The redis.conf the chart rendered into its ConfigMap: `key value` lines."""
+    for cm in p.kube.items("configmaps", p.namespace, SELECTOR):
+        text = (cm.get("data") or {}).get("redis.conf")
+        if text:
+            pairs = (ln.split(None, 1) for ln in text.splitlines() if ln and ln[0] != "#")
+            return {k: v.strip('"') for k, v in (pair for pair in pairs if len(pair) == 2)}
+    raise AssertionError("no ConfigMap with redis.conf in the release")
+
+
+def config_get(p: Platform, key: str) -> str:
+    name, value = redis_cli(p.kube, p.namespace, "CONFIG", "GET", key)
+    assert name == key
+    return value
+
+
+def test_redis_runs_with_the_charts_config(platform: Platform) -> None:
+    p = platform
+    rendered = redis_config(p)
+    local = yaml.safe_load(LOCAL_VALUES.read_text())["redis"]
+    assert rendered["maxmemory"] == local["maxmemory"]  # the environment's value reached the file
+    assert config_get(p, "maxmemory") == str(memory_bytes(local["maxmemory"]))
+    assert config_get(p, "maxmemory-policy") == rendered["maxmemory-policy"] == "allkeys-lru"
+    assert config_get(p, "appendonly") == rendered["appendonly"] == "yes"
+    assert config_get(p, "dir") == "/data"
+
+
+def backend_fetch(p: Platform, path: str) -> tuple[int, dict[str, Any]]:
+    """GET a path of the backend from inside its pod (its own Python, no curl in the image)."""
+    pod = pod_named(p.kube, p.namespace, "backend")["metadata"]["name"]
+    script = (
+        "import json,sys,urllib.request,urllib.error\n"
+        "try:\n r=urllib.request.urlopen('http://127.0.0.1:8000'+sys.argv[1],timeout=10)\n"
+        " print(r.status);print(r.read().decode())\n"
+        "except urllib.error.HTTPError as e:\n print(e.code);print(e.read().decode())\n"
+    )
+    out = exec_in(p.kube, p.namespace, pod, "backend", "python3", "-c", script, path)
+    code, body = out.split("\n", 1)
+    return int(code), json.loads(body)
+
+
+def service_hosts(p: Platform) -> dict[str, str]:
+    """The host names the backend dials (from its environment, parsed inside the pod so no
+    password leaves it) and what each resolves to there."""
+    pod = pod_named(p.kube, p.namespace, "backend")["metadata"]["name"]
+    script = (
+        "import json,os,socket\nfrom urllib.parse import urlsplit\nout={}\n"
+        "for k in ('DATABASE_URL','REDIS_URL'):\n"
+        " h=urlsplit(os.environ[k]).hostname\n"
+        " try: ip=socket.gethostbyname(h)\n except OSError as e: ip='unresolved: '+str(e)\n"
+        " out[k]=[h,ip]\nprint(json.dumps(out))\n"
+    )
+    found = json.loads(exec_in(p.kube, p.namespace, pod, "backend", "python3", "-c", script))
+    return {k: f"{h} -> {ip}" for k, (h, ip) in found.items()}
+
+
+def test_backend_reaches_postgresql_and_redis_by_service_dns_and_helm_test_passes(
+    platform: Platform,
+) -> None:
+    p = platform
+    services = {s["metadata"]["name"]: s["spec"]["clusterIP"]
+                for s in p.kube.items("services", p.namespace)}  # fmt: skip
+    hosts = service_hosts(p)
+    wanted = (("DATABASE_URL", "ai-native-postgresql"), ("REDIS_URL", "ai-native-redis"))
+    for key, service in wanted:
+        host, _, address = hosts[key].partition(" -> ")
+        assert host.split(".")[0] == service, hosts  # a Service name, not an address
+        assert address == services[service], f"{key}: {hosts[key]} (Service IP {services[service]})"
+    backend = pod_named(p.kube, p.namespace, "backend")
+    assert condition(backend, "Ready") == "True"
+    code, ready = backend_fetch(p, "/api/v1/health/ready")
+    assert code == 200, ready
+    code, health = backend_fetch(p, "/api/v1/health")
+    assert code == 200 and health["database"] == "connected", health
+    assert health["redis"] == "connected", health
+
+    out = p.cli.ok("verify", "e2e")
+    test_pod = p.kube.json("get", "pod", f"{RELEASE}-test", "-n", p.namespace)
+    assert test_pod["spec"]["nodeName"] == rn.NODE_NAME
+    assert test_pod["status"]["phase"] == "Succeeded", out
+    checks = test_pod["status"]["containerStatuses"]
+    assert len(checks) == 3 and all(
+        s["state"]["terminated"]["exitCode"] == 0 for s in checks
+    ), checks
+
+
+def write_marks(p: Platform, mark: str) -> None:
+    redis_cli(p.kube, p.namespace, "SET", f"e2e:{mark}", mark)
+    psql(
+        p.kube, p.namespace,
+        f"INSERT INTO sessions (id, student_id, activity_id) VALUES ('{mark}', 'e2e', 'e2e')",
+    )  # fmt: skip
+
+
+def assert_marks(p: Platform, mark: str, redis_too: bool = True) -> None:
+    rows = psql(p.kube, p.namespace, f"SELECT student_id FROM sessions WHERE id = '{mark}'")
+    assert rows == [["e2e"]], rows
+    if redis_too:
+        assert redis_cli(p.kube, p.namespace, "GET", f"e2e:{mark}") == [mark]
+
+
+def test_redis_key_and_postgresql_row_survive_their_pods_deletion(platform: Platform) -> None:
+    p = platform
+    mark = f"survive-{secrets.token_hex(4)}"
+    write_marks(p, mark)
+    uids = {}
+    for pod in ("ai-native-redis-0", "ai-native-postgresql-0"):
+        uids[pod] = p.kube.json("get", "pod", pod, "-n", p.namespace)["metadata"]["uid"]
+        p.kube.run("delete", "pod", pod, "-n", p.namespace, "--wait=true")
+    for pod, uid in uids.items():
+        wait_ready(p.kube, p.namespace, pod, old_uid=uid)
+    assert_marks(p, mark)
+
+
+def test_upgrade_to_a_crashing_image_rolls_back_and_keeps_the_rows(platform: Platform) -> None:
+    p = platform
+    crash = crash_image(p.paths)
+    mark = f"crash-{secrets.token_hex(4)}"
+    write_marks(p, mark)
+    before = p.cli.helm_history()
+    registry, _, rest = crash.partition("/")
+    repository, _, tag = rest.partition(":")
+    out = p.release(
+        "--skip-tests",
+        "--set", f"backend.image.registry={registry}",
+        "--set", f"backend.image.repository={repository}",
+        "--set", f"backend.image.tag={tag}",
+        code=1, timeout="60s",
+    )  # fmt: skip
+    assert "release failed" in out and "rolled back" in out, out
+    # The new pod really ran the crashing image and exited 1 (the kubelet says so).
+    crashed = [
+        s
+        for pod in p.kube.items("pods", p.namespace, "app.kubernetes.io/name=backend")
+        for s in pod["status"].get("containerStatuses") or []
+        if s["image"].endswith(":crash")
+    ]
+    terminated = [(s.get("lastState") or {}).get("terminated") or s["state"].get("terminated")
+                  for s in crashed]  # fmt: skip
+    assert not crashed or any(t and t["exitCode"] == 1 for t in terminated), crashed
+    history = p.cli.helm_history()
+    assert [h["status"] for h in history[len(before) :]][-2:] == ["failed", "deployed"], history
+    wait_for("the old backend alone", lambda: all(
+        not s["image"].endswith(":crash")
+        for pod in workload_pods(p) for s in pod["status"].get("containerStatuses") or []
+    ), timeout_s=90)  # fmt: skip
+    backend = pod_named(p.kube, p.namespace, "backend")
+    wait_ready(p.kube, p.namespace, backend["metadata"]["name"])
+    assert_marks(p, mark)
+
+
+def test_uninstall_keeps_the_volumes_and_a_reinstall_uses_them(platform: Platform) -> None:
+    p = platform
+    mark = f"reinstall-{secrets.token_hex(4)}"
+    write_marks(p, mark)
+    claims = {c["metadata"]["name"]: c["metadata"]["uid"]
+              for c in p.kube.items("pvc", p.namespace)}  # fmt: skip
+    p.cli.ok("uninstall", "e2e", "--yes")
+    wait_for("the release's pods gone", lambda: not p.kube.items("pods", p.namespace, SELECTOR)
+             or None, timeout_s=120)  # fmt: skip
+    kept = {c["metadata"]["name"]: c["metadata"]["uid"] for c in p.kube.items("pvc", p.namespace)}
+    assert kept == claims and set(claims) >= set(CLAIMS)
+    assert p.kube.run("get", "secret", f"{RELEASE}-secrets", "-n", p.namespace, check=False
+                      ).returncode == 0, "the Secret (database password) must be kept"  # fmt: skip
+
+    out = p.release("--skip-tests")
+    assert "revision 1 deployed" in out, out
+    # The kept password still opens the kept database: the backend is Ready and connected.
+    code, health = backend_fetch(p, "/api/v1/health")
+    assert code == 200 and health["database"] == "connected", health
+    assert_marks(p, mark)
