@@ -10,25 +10,91 @@ find the same data.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from e2e_kube import Kube, condition, wait_for
+from conftest import HELM_WAIT, PSA_LABELS, dump_namespace
+from e2e_kube import Helm, Kube, condition, wait_for
 from e2e_node import PACKER, PROBE_SRC
+from live_cli import LOCAL_VALUES, RELEASE, LiveCli, declare_ingress_class
 
 from helmkit.adapters import real_node as node_adapter
 from helmkit.core import cluster_config as cc
 from helmkit.core import real_node as rn
 
 STORAGE_CLASS = "real-node-local"
+REPO = Path(__file__).resolve().parents[2]
+REAL_NODE_VALUES = REPO / "values" / "real-node.yaml"
+PIN_VALUES = REPO / "values" / "real-node-pin.yaml"
+CLAIMS = ["data-ai-native-postgresql-0", "data-ai-native-redis-0"]
+BACKUP_CLAIM = "ai-native-db-backup"
 CRASH_REF = "localhost/ai-native/backend:crash"
+
+
+@dataclass
+class Platform:
+    """One release of the chart on the real node, driven through helmkit with one Helm."""
+
+    cli: LiveCli
+    kube: Kube
+    namespace: str
+    paths: cc.ClusterPaths
+    values: list[Path]
+    install_s: float = 0.0
+
+    def release(self, *args: str, code: int = 0, timeout: str = "4m") -> str:
+        self.cli.write_config(values=self.values, timeout=timeout)
+        return self.cli.ok("release", "e2e", *args, code=code)
+
+
+@contextlib.contextmanager
+def released_platform(
+    helm_name: str, paths: cc.ClusterPaths, kube: Kube, workdir: Path, backup: bool
+) -> Iterator[Platform]:
+    """`helmkit release` of values/local.yaml + the stand-in images + the real-node pin into a
+    namespace of its own on local volumes; everything (volumes included) removed afterwards."""
+    namespace = f"platform-{helm_name}-{secrets.token_hex(3)}"
+    create_namespace(kube, namespace, PSA_LABELS)
+    create_local_volumes(kube, paths, namespace, CLAIMS + ([BACKUP_CLAIM] if backup else []))
+    declare_ingress_class(kube)
+    overlay: dict[str, Any] = {"global": {"storageClass": STORAGE_CLASS}}
+    if backup:  # a 1Gi backup volume: the size of the local PVs
+        overlay["postgresql"] = {"backup": {"enabled": True, "persistence": {"size": "1Gi"}}}
+    storage = workdir / "storage.yaml"
+    storage.write_text(yaml.safe_dump(overlay))
+    env = dict(os.environ)
+    for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
+        env[key] = str(workdir / key.lower())
+    helm = Helm(helm_name, paths.bin_dir / helm_name, HELM_WAIT[helm_name], env, paths.kubeconfig)
+    cli = LiveCli(helm, kube, namespace, workdir)
+    platform = Platform(cli, kube, namespace, paths,
+                        [LOCAL_VALUES, REAL_NODE_VALUES, PIN_VALUES, storage])  # fmt: skip
+    started = time.monotonic()
+    try:
+        out = platform.release("--skip-tests")
+        platform.install_s = time.monotonic() - started
+        print(f"{helm_name}: helmkit release to all pods Ready: {platform.install_s:.1f}s")
+        assert "revision 1 deployed" in out, out
+        yield platform
+    except BaseException:
+        print(dump_namespace(kube, namespace))
+        raise
+    finally:
+        helm.run("uninstall", RELEASE, "-n", namespace, "--wait", check=False)
+        kube.run("delete", "namespace", namespace, "--timeout=120s", check=False)
+        delete_local_volumes(kube, paths, namespace)
 
 
 def storage_class_manifest() -> dict[str, Any]:
@@ -175,3 +241,29 @@ def wait_ready(kube: Kube, namespace: str, pod: str, old_uid: str = "") -> dict[
         return obj if condition(obj, "Ready") == "True" else None
 
     return wait_for(f"pod {pod} Ready", ready, timeout_s=120)
+
+
+def write_marks(p: Platform, mark: str) -> None:
+    redis_cli(p.kube, p.namespace, "SET", f"e2e:{mark}", mark)
+    psql(
+        p.kube, p.namespace,
+        f"INSERT INTO sessions (id, student_id, activity_id) VALUES ('{mark}', 'e2e', 'e2e')",
+    )  # fmt: skip
+
+
+def assert_marks(p: Platform, mark: str, redis_too: bool = True) -> None:
+    rows = psql(p.kube, p.namespace, f"SELECT student_id FROM sessions WHERE id = '{mark}'")
+    assert rows == [["e2e"]], rows
+    if redis_too:
+        assert redis_cli(p.kube, p.namespace, "GET", f"e2e:{mark}") == [mark]
+
+
+def image_args(ref: str) -> list[str]:
+    """helmkit release flags that run the backend from one image reference."""
+    registry, _, rest = ref.partition("/")
+    repository, _, tag = rest.partition(":")
+    return [
+        "--set", f"backend.image.registry={registry}",
+        "--set", f"backend.image.repository={repository}",
+        "--set", f"backend.image.tag={tag}",
+    ]  # fmt: skip

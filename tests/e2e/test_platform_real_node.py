@@ -11,32 +11,39 @@ in file order and the ones that change the release come last.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
+import shutil
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import HELM_WAIT, PSA_LABELS, dump_namespace
-from e2e_kube import Helm, Kube, condition, wait_for
+from e2e_kube import Kube, condition, wait_for
+from e2e_node import probe_image, restricted_probe_pod
 from e2e_platform import (
+    CLAIMS,
+    PIN_VALUES,
+    REAL_NODE_VALUES,
+    REPO,
+    Platform,
+    assert_marks,
     crash_image,
     create_local_volumes,
-    create_namespace,
-    delete_local_volumes,
     exec_in,
+    image_args,
     pod_named,
     psql,
     redis_cli,
+    released_platform,
+    volumes_root,
     wait_ready,
+    write_marks,
 )
-from live_cli import LOCAL_VALUES, RELEASE, SELECTOR, LiveCli, declare_ingress_class
+from live_cli import LOCAL_VALUES, RELEASE, SELECTOR
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects import postgresql as pg_dialect
 
@@ -49,61 +56,18 @@ import app_models
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-REPO = Path(__file__).resolve().parents[2]
-REAL_NODE_VALUES = REPO / "values" / "real-node.yaml"
-PIN_VALUES = REPO / "values" / "real-node-pin.yaml"
-CLAIMS = ["data-ai-native-postgresql-0", "data-ai-native-redis-0"]
 SETTLE_S = 10
 TABLES = app_models.CONTRACT_TABLES
-
-
-@dataclass
-class Platform:
-    cli: LiveCli
-    kube: Kube
-    namespace: str
-    paths: cc.ClusterPaths
-    values: list[Path]
-    install_s: float
-
-    def release(self, *args: str, code: int = 0, timeout: str = "4m") -> str:
-        self.cli.write_config(values=self.values, timeout=timeout)
-        return self.cli.ok("release", "e2e", *args, code=code)
 
 
 @pytest.fixture(scope="module")
 def platform(
     cluster_paths: cc.ClusterPaths, kube: Kube, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Platform]:
-    namespace = f"platform-{secrets.token_hex(3)}"
-    workdir = tmp_path_factory.mktemp("platform")
-    create_namespace(kube, namespace, PSA_LABELS)
-    create_local_volumes(kube, cluster_paths, namespace, CLAIMS)
-    declare_ingress_class(kube)
-    storage = workdir / "storage.yaml"
-    storage.write_text(yaml.safe_dump({"global": {"storageClass": "real-node-local"}}))
-    env = dict(os.environ)
-    for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
-        env[key] = str(workdir / key.lower())
-    helm = Helm("helm4", cluster_paths.bin_dir / "helm4", HELM_WAIT["helm4"], env,
-                cluster_paths.kubeconfig)  # fmt: skip
-    cli = LiveCli(helm, kube, namespace, workdir)
-    values = [LOCAL_VALUES, REAL_NODE_VALUES, PIN_VALUES, storage]
-    platform = Platform(cli, kube, namespace, cluster_paths, values, 0.0)
-    started = time.monotonic()
-    try:
-        out = platform.release("--skip-tests")
-        platform.install_s = time.monotonic() - started
-        print(f"helmkit release to all pods Ready on the real node: {platform.install_s:.1f}s")
-        assert "revision 1 deployed" in out, out
+    with released_platform(
+        "helm4", cluster_paths, kube, tmp_path_factory.mktemp("platform"), backup=True
+    ) as platform:
         yield platform
-    except BaseException:
-        print(dump_namespace(kube, namespace))
-        raise
-    finally:
-        helm.run("uninstall", RELEASE, "-n", namespace, "--wait", check=False)
-        kube.run("delete", "namespace", namespace, "--timeout=120s", check=False)
-        delete_local_volumes(kube, cluster_paths, namespace)
 
 
 def workload_pods(p: Platform) -> list[dict[str, Any]]:
@@ -340,19 +304,49 @@ def test_backend_reaches_postgresql_and_redis_by_service_dns_and_helm_test_passe
     ), checks
 
 
-def write_marks(p: Platform, mark: str) -> None:
-    redis_cli(p.kube, p.namespace, "SET", f"e2e:{mark}", mark)
-    psql(
-        p.kube, p.namespace,
-        f"INSERT INTO sessions (id, student_id, activity_id) VALUES ('{mark}', 'e2e', 'e2e')",
-    )  # fmt: skip
+def probe_tcp(p: Platform, pod: str, address: str) -> str:
+    proc = p.kube.run("exec", pod, "-n", p.namespace, "--", "/probe", "tcp", address, check=False)
+    return (proc.stdout + proc.stderr).strip()
 
 
-def assert_marks(p: Platform, mark: str, redis_too: bool = True) -> None:
-    rows = psql(p.kube, p.namespace, f"SELECT student_id FROM sessions WHERE id = '{mark}'")
-    assert rows == [["e2e"]], rows
-    if redis_too:
-        assert redis_cli(p.kube, p.namespace, "GET", f"e2e:{mark}") == [mark]
+def backend_connect(p: Platform, host: str, port: int) -> str:
+    pod = pod_named(p.kube, p.namespace, "backend")["metadata"]["name"]
+    script = (
+        "import socket,sys\n"
+        "try:\n socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5).close()\n"
+        " print('connected')\nexcept OSError as e:\n print('refused:', e)\n"
+    )
+    return exec_in(p.kube, p.namespace, pod, "backend", "python3", "-c", script, host, str(port))
+
+
+def test_network_policies_keep_strangers_out_and_let_the_backend_in(platform: Platform) -> None:
+    p = platform
+    probe = probe_image(p.paths)
+    serve = '["serve", ":8080"]'
+    # A stranger (no release labels) and a control server no policy selects, both on the node.
+    for name in ("stranger", "control"):
+        pod = restricted_probe_pod(name, probe, serve, labels=f"e2e: {name}")
+        p.kube.apply(pod, p.namespace)
+    for name in ("stranger", "control"):
+        wait_ready(p.kube, p.namespace, name)
+    services = {s["metadata"]["name"]: s["spec"]["clusterIP"]
+                for s in p.kube.items("services", p.namespace)}  # fmt: skip
+    control_ip = p.kube.json("get", "pod", "control", "-n", p.namespace)["status"]["podIP"]
+    # The stranger's network works (it reaches the unselected pod) ...
+    assert probe_tcp(p, "stranger", f"{control_ip}:8080") == f"connected to {control_ip}:8080"
+    # ... and the policies stop it at PostgreSQL and Redis (a timeout, not a refusal).
+    for service, port in (("ai-native-postgresql", 5432), ("ai-native-redis", 6379)):
+        pods = p.kube.items("pods", p.namespace, f"app.kubernetes.io/name={service[10:]}")
+        for address in (f"{services[service]}:{port}", f"{pods[0]['status']['podIP']}:{port}"):
+            out = probe_tcp(p, "stranger", address)
+            assert out.startswith("probe:"), f"a pod without the allowed labels: {address}: {out}"
+    # The backend, under default-deny, resolves the Services by name and reaches both.
+    assert backend_connect(p, "ai-native-postgresql", 5432).strip() == "connected"
+    assert backend_connect(p, "ai-native-redis", 6379).strip() == "connected"
+    # ... and nothing else: the control server is outside what its egress policy allows.
+    assert backend_connect(p, control_ip, 8080).startswith("refused:")
+    for name in ("stranger", "control"):
+        p.kube.run("delete", "pod", name, "-n", p.namespace, "--wait=false")
 
 
 def test_redis_key_and_postgresql_row_survive_their_pods_deletion(platform: Platform) -> None:
@@ -374,15 +368,7 @@ def test_upgrade_to_a_crashing_image_rolls_back_and_keeps_the_rows(platform: Pla
     mark = f"crash-{secrets.token_hex(4)}"
     write_marks(p, mark)
     before = p.cli.helm_history()
-    registry, _, rest = crash.partition("/")
-    repository, _, tag = rest.partition(":")
-    out = p.release(
-        "--skip-tests",
-        "--set", f"backend.image.registry={registry}",
-        "--set", f"backend.image.repository={repository}",
-        "--set", f"backend.image.tag={tag}",
-        code=1, timeout="60s",
-    )  # fmt: skip
+    out = p.release("--skip-tests", *image_args(crash), code=1, timeout="60s")
     assert "release failed" in out and "rolled back" in out, out
     # The new pod really ran the crashing image and exited 1 (the kubelet says so).
     crashed = [
@@ -425,3 +411,68 @@ def test_uninstall_keeps_the_volumes_and_a_reinstall_uses_them(platform: Platfor
     code, health = backend_fetch(p, "/api/v1/health")
     assert code == 200 and health["database"] == "connected", health
     assert_marks(p, mark)
+
+
+RESTORE_DOC = REPO / "docs" / "backup-restore.md"
+
+
+def documented_restore_pod() -> dict[str, Any]:
+    """The restore pod of docs/backup-restore.md as written there, with only what this cluster
+    needs changed: the stand-in image (nothing is pulled here) and the real node's placement."""
+    text = RESTORE_DOC.read_text()
+    match = re.search(r"apply -f - <<'EOF'\n(.*?)\nEOF\n", text, re.S)
+    assert match, f"{RESTORE_DOC}: no restore pod manifest"
+    pod: dict[str, Any] = yaml.safe_load(match.group(1))
+    pins = yaml.safe_load(PIN_VALUES.read_text())["global"]
+    pod["spec"]["nodeSelector"] = pins["nodeSelector"]
+    pod["spec"]["tolerations"] = pins["tolerations"]
+    image = yaml.safe_load(REAL_NODE_VALUES.read_text())["postgresql"]["image"]
+    container = pod["spec"]["containers"][0]
+    container["image"] = f"{image['registry']}/{image['repository']}:{image['tag']}"
+    container["imagePullPolicy"] = image["pullPolicy"]
+    return pod
+
+
+def doc_exec(p: Platform, *argv: str) -> str:
+    return exec_in(p.kube, p.namespace, "ai-native-db-restore", "db-restore", *argv)
+
+
+def test_backup_job_from_the_cronjob_and_the_documented_restore_into_a_fresh_release(
+    platform: Platform,
+) -> None:
+    p = platform
+    mark = f"backup-{secrets.token_hex(4)}"
+    write_marks(p, mark)
+    job = f"backup-{secrets.token_hex(3)}"
+    p.kube.run("create", "job", f"--from=cronjob/{RELEASE}-db-backup", job, "-n", p.namespace)
+    p.kube.run("wait", "--for=condition=complete", f"job/{job}", "-n", p.namespace,
+               "--timeout=120s")  # fmt: skip
+    logs = p.kube.run("logs", f"job/{job}", "-n", p.namespace).stdout
+    dumps = re.findall(r"/backups/(ai_native-[0-9TZ-]+\.dump)", logs)
+    assert dumps, f"the backup Job wrote no dump:\n{logs}"
+
+    # A fresh release: uninstall, drop the database volume, install again on an empty one.
+    p.cli.ok("uninstall", "e2e", "--yes")
+    wait_for("the release's pods gone", lambda: not p.kube.items("pods", p.namespace, SELECTOR)
+             or None, timeout_s=120)  # fmt: skip
+    claim = "data-ai-native-postgresql-0"
+    p.kube.run("delete", "pvc", claim, "-n", p.namespace)
+    p.kube.run("delete", "pv", f"{p.namespace}-{claim}")
+    shutil.rmtree(volumes_root(p.paths, p.namespace) / claim)
+    create_local_volumes(p.kube, p.paths, p.namespace, [claim])
+    p.release("--skip-tests")
+    assert psql(p.kube, p.namespace, f"SELECT id FROM sessions WHERE id = '{mark}'") == []
+
+    # The restore as docs/backup-restore.md says ("Replace the live database").
+    p.kube.run("patch", "cronjob", f"{RELEASE}-db-backup", "-n", p.namespace,
+               "-p", '{"spec":{"suspend":true}}')  # fmt: skip
+    p.kube.apply(yaml.safe_dump(documented_restore_pod()), p.namespace)
+    wait_ready(p.kube, p.namespace, "ai-native-db-restore")
+    listing = doc_exec(p, "ls", "-l", "/backups")
+    assert all(d in listing for d in dumps), listing
+    p.kube.run("scale", "deployment", f"{RELEASE}-backend", "--replicas=0", "-n", p.namespace)
+    doc_exec(p, "sh", "/opt/db-backup/db-restore.sh", "--replace", "latest")
+    query = f"SELECT count(*) FROM sessions WHERE id = '{mark}'"
+    count = doc_exec(p, "psql", "-X", "-At", "-c", query)
+    assert count.strip() == "1", count
+    assert_marks(p, mark, redis_too=False)
