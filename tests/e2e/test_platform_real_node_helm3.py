@@ -39,7 +39,7 @@ def test_helm3_install_crashing_upgrade_rollback_uninstall_reinstall(
 
         # revision 2: a harmless change; revision 3: the crashing image, rolled back (4).
         p.release("--skip-tests", "--set", "backend.podAnnotations.e2e/revision=two")
-        out = p.release("--skip-tests", *image_args(crash_image(p.paths)), code=1, timeout="60s")
+        out = p.release("--skip-tests", *image_args(crash_image(p.paths)), code=1, timeout="30s")
         assert "release failed" in out and "rolled back" in out, out
         history = p.cli.helm_history()
         assert [h["status"] for h in history] == ["superseded", "superseded", "failed", "deployed"]
