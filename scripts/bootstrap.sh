@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need, idempotently (seconds when cached):
 #   Debian packages (PostgreSQL and Redis servers, shellcheck, mmdebstrap and runc for the
-#   stand-in images; containerd, runc, CNI plugins, iptables and conntrack for the local
+#   stand-in images; containerd, runc, CNI plugins, iptables, conntrack and socat for the local
 #   cluster's real node), the Python venv (.venv), Helm 4 + Helm 3, chart-testing + kubeconform,
-#   actionlint + promtool, and the local control plane binaries.
-# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|debian]...
+#   actionlint + promtool, the local control plane binaries and the images its real node runs
+#   (scripts/build-images.sh).
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -38,17 +39,22 @@ checkers() { bash "$REPO_ROOT/scripts/build-checkers.sh"; }
 control_plane() {
   if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
 }
+# The images the real node runs (its pause sandbox image first of all); `cluster up` imports them.
+images() {
+  if [ -x "$REPO_ROOT/scripts/build-images.sh" ]; then bash "$REPO_ROOT/scripts/build-images.sh"; fi
+}
 
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; python_env; helm_bins; peers; checkers; control_plane ;;
+    all) debian; python_env; helm_bins; peers; checkers; control_plane; images ;;
     python) python_env ;;
     helm) helm_bins ;;
     peers) peers ;;
     checkers) checkers ;;
     control-plane) control_plane ;;
+    images) images ;;
     debian) debian ;;
-    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, debian)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, images, debian)" >&2; exit 2 ;;
   esac
 done

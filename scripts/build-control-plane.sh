@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local control plane from the Go module proxy into the tool cache (never the repo):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, the real node's kubelet and
-# kube-proxy (wrapper module scripts/go/k8s-bins), etcd (wrapper scripts/go/etcd-bin), kwok and
-# kwokctl; links them into $BIN_DIR. Each tool is rebuilt only when its pinned version in
-# scripts/versions.env changes, so a warm run takes seconds. Usage: scripts/build-control-plane.sh
+# kube-proxy (wrapper module scripts/go/k8s-bins), etcd (wrapper scripts/go/etcd-bin), kwok,
+# kwokctl, CoreDNS and metrics-server; links them into $BIN_DIR. Each tool is rebuilt only when
+# its pinned version in scripts/versions.env changes, so a warm run takes seconds.
+# Usage: scripts/build-control-plane.sh
 . "$(dirname "$0")/lib.sh"
 k8s_mod=$REPO_ROOT/scripts/go/k8s-bins
 etcd_mod=$REPO_ROOT/scripts/go/etcd-bin
@@ -39,6 +40,11 @@ kwok_ld="-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION -X sigs.k8s.io/kwo
 build_go_tool kwok "$KWOK_VERSION" kwok "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" "$kwok_ld"
 build_go_tool kwokctl "$KWOK_VERSION" kwokctl "sigs.k8s.io/kwok/cmd/kwokctl@v$KWOK_VERSION" "$kwok_ld"
 
+build_go_tool coredns "$COREDNS_VERSION" coredns "github.com/coredns/coredns@v$COREDNS_VERSION"
+ms_ld="-X k8s.io/client-go/pkg/version.gitVersion=v$METRICS_SERVER_VERSION"
+build_go_tool_in_module metrics-server "$METRICS_SERVER_VERSION" metrics-server \
+  "sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION" "$ms_ld"
+
 build_wrapper etcd "$ETCD_VERSION" "$etcd_mod" etcd "" .
 ln -sfn "$TOOLS_DIR/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 
@@ -68,4 +74,6 @@ version_check "Kubernetes v$KUBERNETES_VERSION" "$BIN_DIR/kubelet" --version
 version_check "Kubernetes v$KUBERNETES_VERSION" "$BIN_DIR/kube-proxy" --version
 version_check "etcd Version: $ETCD_VERSION" "$BIN_DIR/etcd" --version
 version_check "$KWOK_VERSION" "$BIN_DIR/kwokctl" --version
+version_check "CoreDNS-$COREDNS_VERSION" "$BIN_DIR/coredns" -version
+version_check "v$METRICS_SERVER_VERSION" "$BIN_DIR/metrics-server" --version
 log "control plane ready in $BIN_DIR (kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"

@@ -66,8 +66,9 @@ build_archive() {
   for ref in "${refs[@]}"; do tags+=(--tag "$ref"); done
   python3 "$IMAGES_SRC/pack_image.py" --rootfs "$rootfs" --config "$IMAGE_RECIPE_DIR/image.json" \
     "${tags[@]}" --output "$archive" >/dev/null
-  # Older builds of this image are superseded: keep the cache to one archive per image.
-  find "$IMAGES_CACHE" -maxdepth 1 -name "$name-*.tar" ! -path "$archive" -delete
+  # Older builds are superseded; the newest two stay, so two worktrees sharing the cache with
+  # different recipes of this image do not rebuild each other's archive on every run.
+  ls -t "$IMAGES_CACHE/$name"-????????????????.tar | tail -n +3 | xargs -r rm -f --
   log "built image $name in $(($(date +%s) - start)) s, $(du -m "$archive" | cut -f1) MB"
 }
 

@@ -92,7 +92,11 @@ def _unpack(archive: Path, layer: str, dest: Path) -> None:
             layer_file = outer.extractfile(layer)
             with tarfile.open(fileobj=layer_file) as inner:
                 inner.extractall(work, numeric_owner=True, filter="fully_trusted")
-        work.rename(dest)
+        try:
+            work.rename(dest)
+        except OSError:
+            if not dest.is_dir():  # lost a race to another unpack of the same archive: fine
+                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -102,9 +106,9 @@ def built_image(name: str) -> Image:
     config, layer = _read_archive(archive)
     rootfs = IMAGES_CACHE / "rootfs" / archive.stem
     _unpack(archive, layer, rootfs)
-    # Older unpacked builds of this image are superseded.
-    for old in (IMAGES_CACHE / "rootfs").glob(f"{name}-*"):
-        if old != rootfs:
+    # Unpacked builds whose archive the build script removed are superseded.
+    for old in (IMAGES_CACHE / "rootfs").glob(f"{name}-{'?' * 16}"):
+        if not (IMAGES_CACHE / f"{old.name}.tar").exists():
             shutil.rmtree(old, ignore_errors=True)
     return Image(name, archive, rootfs, config["config"])
 
@@ -137,7 +141,8 @@ def netns(address: str | None = None) -> Iterator[str]:
             # A veth pair with both ends inside (no dummy module on every kernel).
             for argv in (["link", "add", "test0", "type", "veth", "peer", "name", "test1"],
                          ["addr", "add", f"{address}/32", "dev", "test0"],
-                         ["link", "set", "test1", "up"], ["link", "set", "test0", "up"]):  # fmt: skip
+                         ["link", "set", "test1", "up"],
+                         ["link", "set", "test0", "up"]):  # fmt: skip
                 subprocess.run(["ip", "-n", name, *argv], check=True)
         yield name
     finally:
@@ -151,7 +156,8 @@ def in_netns(name: str, *argv: str, timeout: float = 30) -> subprocess.Completed
 
 
 def oci_config(image: Image, args: Sequence[str], *, env: dict[str, str], uid: int | None,
-               mounts: Sequence[Mount], network: str | None = None) -> dict[str, Any]:  # fmt: skip
+               mounts: Sequence[Mount], network: str | None = None,
+               capabilities: Sequence[str] = ()) -> dict[str, Any]:  # fmt: skip
     """An OCI runtime config shaped like a restricted pod's container."""
     user = _user(image.user)
     if uid is not None:
@@ -185,7 +191,9 @@ def oci_config(image: Image, args: Sequence[str], *, env: dict[str, str], uid: i
             "args": list(args),
             "env": [f"{k}={v}" for k, v in merged_env.items()],
             "cwd": image.config.get("WorkingDir") or "/",
-            "capabilities": {"bounding": [], "effective": [], "permitted": [], "ambient": []},
+            # None by default, as `capabilities: {drop: [ALL]}` in the chart.
+            "capabilities": {key: list(capabilities)
+                             for key in ("bounding", "effective", "permitted")},  # fmt: skip
             "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
             "noNewPrivileges": True,
         },
@@ -258,7 +266,8 @@ class Container:
 @contextlib.contextmanager
 def container(image: Image, args: Sequence[str] | None = None, *, env: dict[str, str] | None = None,
               uid: int | None = None, mounts: Sequence[Mount] = (), network: str | None = None,
-              command: Sequence[str] | None = None) -> Iterator[Container]:  # fmt: skip
+              command: Sequence[str] | None = None,
+              capabilities: Sequence[str] = ()) -> Iterator[Container]:  # fmt: skip
     """Starts the image like a pod's container: `command` replaces the entrypoint, `args` the
     Cmd (both as in Kubernetes); `network` is a netns() name (default: the host's)."""
     if shutil.which("runc") is None:
@@ -280,7 +289,8 @@ def container(image: Image, args: Sequence[str] | None = None, *, env: dict[str,
         empty_dir.mkdir()
         empty_dir.chmod(0o777)
         resolved.append(Mount(mount.target, empty_dir, mount.read_only))
-    config = oci_config(image, argv, env=env or {}, uid=uid, mounts=resolved, network=network)
+    config = oci_config(image, argv, env=env or {}, uid=uid, mounts=resolved, network=network,
+                        capabilities=capabilities)  # fmt: skip
     (bundle / "config.json").write_text(json.dumps(config))
     box = Container(image, f"ai-native-{image.name}-{uuid.uuid4().hex[:8]}", work / "runc",
                     bundle, work / "output.log")  # fmt: skip

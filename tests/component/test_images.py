@@ -25,7 +25,8 @@ from component_servers import PostgresServer, free_port, redis_server
 from image_pods import as_kwargs, pod_spec, run_spec
 from image_runner import Image, Mount, built_image, container, in_netns, netns, owned_dir
 
-pytestmark = pytest.mark.component
+# One worker runs them all: the image builds are serialised anyway (one Debian build at a time).
+pytestmark = [pytest.mark.component, pytest.mark.xdist_group("images")]
 
 RELEASE = "ai-native"
 TEST_ADDRESS = "192.0.2.10"  # TEST-NET-1, only on an interface inside our own namespace
@@ -132,6 +133,7 @@ def test_postgres_initialises_an_empty_volume_and_keeps_it(
         assert "Skipping initialization" in box.output()
         kept = _psql(box, "SELECT v FROM kept")
         assert kept.stdout.strip() == "before restart", kept.stderr
+        _run_helm_test_check(manifests, "postgresql", postgres_image, ns, tmp_path, {})
 
 
 def test_postgres_runs_initdb_scripts_and_refuses_no_password(
@@ -156,6 +158,28 @@ def test_postgres_runs_initdb_scripts_and_refuses_no_password(
     with netns() as ns, container(postgres_image, network=ns, **run) as box:
         _wait_ok(lambda: box.state() != "running", "exit without a password", 30)
         assert "superuser password is not specified" in box.output()
+
+
+ROOT_CAPABILITIES = ("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SETUID", "CAP_SETGID")
+
+
+def test_postgres_started_as_root_drops_to_999(
+    postgres_image: Image, manifests: tuple[dict[str, Any], ...], tmp_path: Path
+) -> None:
+    """The official image's root start: PGDATA handed to postgres (999), the server runs as it."""
+    data = tmp_path / "root-owned"
+    data.mkdir()
+    run = _postgres_run(manifests, data, tmp_path, "pw")
+    run.update(uid=0, capabilities=ROOT_CAPABILITIES)
+    with netns() as ns, container(postgres_image, network=ns, **run) as box:
+        box.wait_for(lambda: box.exec("pg_isready", "-q", "-h", "127.0.0.1").returncode == 0,
+                     "pg_isready", 120)  # fmt: skip
+        # PID 1 is the server itself (the entrypoint exec'd it after setpriv).
+        pid1 = box.exec("stat", "-c", "%u %n", "/proc/1/exe")
+        server = box.exec("cat", "/proc/1/cmdline")
+        assert pid1.stdout.split()[0] == "999", pid1.stdout + pid1.stderr
+        assert server.stdout.split("\0")[0].endswith("postgres"), server.stdout
+    assert (data / "pgdata").stat().st_uid == 999
 
 
 def test_postgres_image_runs_the_chart_backup_script(
@@ -215,6 +239,21 @@ def test_redis_starts_from_the_chart_config_and_keeps_keys(
             # From outside the container, as a client pod would connect.
             host = in_netns(ns, "redis-cli", "-h", "127.0.0.1", "ping")
             assert host.stdout.strip() == "PONG", host.stderr
+            _run_helm_test_check(manifests, "redis", image, ns, tmp_path,
+                                 {"REDIS_URL": "redis://127.0.0.1:6379/0"})  # fmt: skip
+
+
+def _run_helm_test_check(manifests: tuple[dict[str, Any], ...], name: str, image: Image, ns: str,
+                         work: Path, secrets: dict[str, str]) -> None:  # fmt: skip
+    """A container of the helm test pod (its image, uid, script) against the server in `ns`."""
+    pod = find(manifests, "Pod", f"{RELEASE}-test")
+    spec = run_spec(manifests, pod, name, secrets=secrets, volumes={}, work=work)
+    script = (spec.args or [""])[0].replace(f"{RELEASE}-{name}", "127.0.0.1")
+    with container(image, **as_kwargs(spec, args=[script], network=ns)) as check:
+        _wait_ok(lambda: check.state() != "running", f"helm test {name} check to finish", 60)
+        logs = check.output()
+    # Each script prints this only when its check passed (`sh -e`).
+    assert ("PONG" if name == "redis" else "accepting connections") in logs, logs
 
 
 # --- frontend (nginx) --------------------------------------------------------------------------

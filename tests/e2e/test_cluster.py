@@ -45,7 +45,8 @@ def test_up_again_is_a_no_op(cluster_paths: cc.ClusterPaths) -> None:
 
 
 def test_three_ready_nodes_in_distinct_zones(kube: Kube) -> None:
-    nodes = kube.json("get", "nodes")["items"]
+    # The kwok nodes; the real node has no zone (it is no spread domain; test_real_node.py).
+    nodes = kube.json("get", "nodes", "-l", "type=kwok")["items"]
     assert len(nodes) >= 3
     assert all(condition(n, "Ready") == "True" for n in nodes)
     labels = [n["metadata"]["labels"] for n in nodes]

@@ -98,6 +98,27 @@ def test_cluster_ip_service_answers_through_kube_proxy(
     assert "KUBE-" not in host and "CNI-" not in host, host
 
 
+def test_cluster_dns_resolves_service_names_from_a_pod(
+    kube: Kube, namespace: str, probe: str
+) -> None:
+    kube.apply(restricted_probe_pod("client", probe, SERVE), namespace)
+    kube.apply(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: named\nspec:\n"
+        "  selector: {app: nothing}\n  ports: [{port: 80}]\n",
+        namespace,
+    )
+    ready_pod(kube, namespace, "client")
+    ip = kube.json("get", "service", "named", "-n", namespace)["spec"]["clusterIP"]
+
+    def lookup(name: str) -> str:
+        proc = kube.run("exec", "client", "-n", namespace, "--", "/probe", "lookup", name)
+        return proc.stdout.strip()
+
+    # The short name through the pod's search path, and a full name in another namespace.
+    assert lookup("named") == ip
+    assert lookup("kubernetes.default.svc.cluster.local") == rn.KUBERNETES_SERVICE_IP
+
+
 def test_kubernetes_service_reaches_the_api_server_from_a_pod(
     kube: Kube, namespace: str, probe: str
 ) -> None:
@@ -116,3 +137,22 @@ def test_status_reports_every_part_of_the_node_healthy(cluster_paths: cc.Cluster
     checks = ops.node_health(cluster_paths)
     assert {c.name for c in checks} >= {"kubelet", "containerd", "kube-proxy", "containerd API"}
     assert all(c.ok for c in checks), json.dumps([c.__dict__ for c in checks], indent=1)
+
+
+def test_kubectl_top_shows_real_usage_of_the_node_and_its_pods(
+    kube: Kube, namespace: str, probe: str
+) -> None:
+    kube.apply(restricted_probe_pod("web", probe, SERVE), namespace)
+    ready_pod(kube, namespace, "web")
+
+    def top(*args: str) -> str:
+        proc = kube.run("top", *args, "--no-headers", check=False)
+        return proc.stdout if proc.returncode == 0 else ""
+
+    # metrics-server needs two scrapes (15 s apart) before it reports CPU.
+    node_line = wait_for("kubectl top node", lambda: top("node", rn.NODE_NAME), timeout_s=90)
+    name, cpu, _, memory, _ = node_line.split()[:5]
+    assert name == rn.NODE_NAME and cpu.endswith("m") and memory.endswith("Mi"), node_line
+    assert int(memory[:-2]) > 0
+    pod_line = wait_for("kubectl top pod", lambda: top("pod", "web", "-n", namespace), 90)
+    assert pod_line.split()[0] == "web", pod_line

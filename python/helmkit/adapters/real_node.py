@@ -132,26 +132,45 @@ def write_sysctl(key: str, value: str) -> None:
         (Path("/proc/sys") / key.replace(".", "/")).write_text(value, encoding="utf-8")
 
 
-def record_host_state(np: rn.NodePaths) -> None:
-    """Sysctls and which outside directories exist, before anything of ours runs. An existing
-    state file (a crashed `up`) keeps its older, truer record."""
-    if np.state_file.exists():
+# One record per machine, written by the first `up` while no node of ours runs and applied by
+# the last `down`: with two clusters (the e2e lifecycle test starts a second one) a per-cluster
+# record would capture the other kubelet's sysctls and its directories as the host's own. /run
+# is emptied at boot, like the sysctls themselves.
+HOST_RECORD = Path("/run/ai-native-host-state.json")
+
+
+def other_nodes(net: rn.NodeNetwork) -> list[str]:
+    """Network namespaces of other clusters' real nodes on this machine."""
+    run_netns = Path("/run/netns")
+    if not run_netns.is_dir():
+        return []
+    return sorted(p.name for p in run_netns.glob("ai-native-*") if p.name != net.netns)
+
+
+def record_host_state(net: rn.NodeNetwork) -> None:
+    """The host's sysctls and which outside directories exist, before any node of ours runs.
+    An existing record (another node runs, or one crashed before `down`) is the truer one."""
+    if HOST_RECORD.exists():
         return
     state = {
         "sysctls": {k: v for k in rn.KUBELET_SYSCTLS if (v := read_sysctl(k)) is not None},
         "existing_dirs": [str(d) for d in rn.OUTSIDE_DIRS if d.exists()],
         "netns_mounted": rn.is_mount_point(mountinfo(), Path("/run/netns")),
     }
-    np.root.mkdir(parents=True, exist_ok=True)
-    np.state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    HOST_RECORD.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
 
-def read_host_state(np: rn.NodePaths) -> dict[str, Any]:
+def read_host_state() -> dict[str, Any]:
     try:
-        data = json.loads(np.state_file.read_text(encoding="utf-8"))
+        data = json.loads(HOST_RECORD.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def forget_host_state() -> None:
+    with contextlib.suppress(OSError):
+        HOST_RECORD.unlink()
 
 
 # --- network -----------------------------------------------------------------------------------
@@ -401,9 +420,9 @@ def unmount_under(roots: tuple[Path, ...]) -> list[str]:
     return rn.mounts_under(mountinfo(), roots)
 
 
-def remove_outside_files(np: rn.NodePaths, net: rn.NodeNetwork, state: dict[str, Any]) -> None:
-    """What the kubelet and containerd wrote outside the cache: our symlinks and results, and
-    the directories that did not exist before `up` once they are empty."""
+def remove_outside_files(np: rn.NodePaths, net: rn.NodeNetwork) -> None:
+    """What the kubelet and containerd wrote outside the cache for this node: its log links
+    and CNI results."""
     logs = Path("/var/log/containers")
     if logs.is_dir():
         for link in logs.iterdir():
@@ -415,6 +434,10 @@ def remove_outside_files(np: rn.NodePaths, net: rn.NodeNetwork, state: dict[str,
         for item in results.glob(f"{net.cni_network}-*"):
             with contextlib.suppress(OSError):
                 item.unlink()
+
+
+def remove_outside_dirs(state: dict[str, Any]) -> None:
+    """The directories that did not exist before the first `up`, once they are empty."""
     existing = set(state.get("existing_dirs", [str(d) for d in rn.OUTSIDE_DIRS]))
     for directory in sorted(rn.OUTSIDE_DIRS, key=lambda d: -len(d.parts)):
         if str(directory) in existing or directory == Path("/run/netns"):

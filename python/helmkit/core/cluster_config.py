@@ -205,6 +205,9 @@ def kwokctl_options(paths: ClusterPaths, kube_version: str, link: NodeLink) -> d
                         "service-cluster-ip-range": link.service_cidr,
                         # The node's Hostname does not resolve: dial kubelets by IP.
                         "kubelet-preferred-address-types": "InternalIP,Hostname",
+                        # Aggregated APIs (metrics-server) by endpoint address: this namespace
+                        # has no route to Service addresses, the real node's veth reaches it.
+                        "enable-aggregator-routing": "true",
                         # The kubelet authenticates the API server by this (cluster CA) cert.
                         "kubelet-client-certificate": str(pki / "admin.crt"),
                         "kubelet-client-key": str(pki / "admin.key"),

@@ -35,6 +35,14 @@ CLUSTER_CIDR = "10.244.0.0/16"
 SERVICE_CIDR = "10.96.0.0/16"
 # The first address of the Service range: the `kubernetes` Service, in the serving cert's SANs.
 KUBERNETES_SERVICE_IP = "10.96.0.1"
+# Cluster DNS: CoreDNS in the node's namespace behind the usual kube-dns Service address.
+DNS_SERVICE_IP = "10.96.0.10"
+CLUSTER_DOMAIN = "cluster.local"
+COREDNS_READY_PORT = 8181
+# metrics-server in the node's namespace; the API server reaches it at the node's address
+# (aggregator routing to endpoints: the host has no route to Service addresses).
+METRICS_PORT = 4443
+METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
 VETH_RANGE = ipaddress.ip_network("10.250.0.0/16")
 KUBELET_PORT = 10250
 KUBELET_HEALTHZ_PORT = 10248
@@ -54,7 +62,7 @@ HOST_PROGRAMS = (
     "socat",
     "openssl",
 )
-NODE_BINARIES = ("kubelet", "kube-proxy")
+NODE_BINARIES = ("kubelet", "kube-proxy", "coredns", "metrics-server")
 # Only cgroup v1 is supported: the hierarchies the kubelet needs in cgroupfs mode.
 CGROUP_V1_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "pids")
 # Host sysctls (not per network namespace) the kubelet sets when protectKernelDefaults is false:
@@ -164,11 +172,6 @@ class NodePaths:
         return self.root / "pki"
 
     @property
-    def state_file(self) -> Path:
-        """What `up` changed outside the cache (sysctls, directories it created)."""
-        return self.root / "host-state.json"
-
-    @property
     def containerd_root(self) -> Path:
         # Kept across down/up: the imported images live here (nothing can be pulled again).
         return self.root.parent / "node-images"
@@ -217,6 +220,18 @@ class NodePaths:
     def kube_proxy_kubeconfig(self) -> Path:
         return self.root / "kube-proxy.kubeconfig"
 
+    @property
+    def corefile(self) -> Path:
+        return self.root / "Corefile"
+
+    @property
+    def coredns_kubeconfig(self) -> Path:
+        return self.root / "coredns.kubeconfig"
+
+    @property
+    def metrics_kubeconfig(self) -> Path:
+        return self.root / "metrics-server.kubeconfig"
+
     def pid_file(self, component: str) -> Path:
         return self.pid_dir / f"{component}.pid"
 
@@ -229,7 +244,14 @@ def node_paths(paths: ClusterPaths) -> NodePaths:
 
 
 # Start order; `down` stops them in reverse.
-COMPONENTS = ("apiserver-forwarder", "containerd", "kubelet", "kube-proxy")
+COMPONENTS = (
+    "apiserver-forwarder",
+    "containerd",
+    "kubelet",
+    "kube-proxy",
+    "coredns",
+    "metrics-server",
+)
 
 
 @dataclass(frozen=True)
@@ -464,6 +486,8 @@ def kubelet_config(spec: NodeSpec) -> dict[str, Any]:
             "imagefs.available": "1%",
         },
         "serializeImagePulls": False,
+        "clusterDNS": [DNS_SERVICE_IP],
+        "clusterDomain": CLUSTER_DOMAIN,
         "resolvConf": "/etc/resolv.conf",
     }
 
@@ -496,6 +520,202 @@ def apiserver_port(kubeconfig_text: str) -> int:
     doc = yaml.safe_load(kubeconfig_text) or {}
     server = str(doc["clusters"][0]["cluster"]["server"])
     return int(server.rsplit(":", 1)[1].rstrip("/"))
+
+
+def corefile(spec: NodeSpec) -> str:
+    """Cluster names only: no upstream resolver is reachable (pods have no route off the node),
+    so other names fail fast instead of timing out."""
+    ip = spec.network.node_ip
+    return (
+        ".:53 {\n"
+        f"    bind {ip}\n"
+        "    errors\n"
+        f"    ready {ip}:{COREDNS_READY_PORT}\n"
+        f"    kubernetes {CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {{\n"
+        f"        kubeconfig {spec.paths.coredns_kubeconfig} local\n"
+        "        pods insecure\n"
+        "        fallthrough in-addr.arpa ip6.arpa\n"
+        "    }\n"
+        "    cache 30\n"
+        "}\n"
+    )
+
+
+def coredns_argv(spec: NodeSpec) -> list[str]:
+    return in_netns(
+        spec.network, [str(spec.bin_dir / "coredns"), "-conf", str(spec.paths.corefile)]
+    )
+
+
+def dns_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
+    """What CoreDNS may read, and the kube-dns Service at the DNS address the kubelet gives
+    pods, with an EndpointSlice to CoreDNS on the node's address (it is no pod)."""
+    ports = [("dns", 53, "UDP"), ("dns-tcp", 53, "TCP")]
+    meta = {"namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}}
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": "ai-native:coredns"},
+            "rules": [
+                {
+                    "apiGroups": [""],
+                    "resources": ["services", "pods", "namespaces"],
+                    "verbs": ["list", "watch"],
+                },
+                {
+                    "apiGroups": ["discovery.k8s.io"],
+                    "resources": ["endpointslices"],
+                    "verbs": ["list", "watch"],
+                },
+            ],
+        },  # fmt: skip
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": "ai-native:coredns"},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "ai-native:coredns",
+            },
+            "subjects": [
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": COREDNS_USER}
+            ],
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "kube-dns", **meta},
+            "spec": {
+                "clusterIP": DNS_SERVICE_IP,
+                "ports": [{"name": n, "port": p, "protocol": proto} for n, p, proto in ports],
+            },
+        },
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kube-dns-real-node",
+                "namespace": "kube-system",
+                "labels": {"kubernetes.io/service-name": "kube-dns", "k8s-app": "kube-dns"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [
+                {
+                    "addresses": [spec.network.node_ip],
+                    "conditions": {"ready": True},
+                    "nodeName": NODE_NAME,
+                },
+            ],  # fmt: skip
+            "ports": [{"name": n, "port": p, "protocol": proto} for n, p, proto in ports],
+        },
+    ]
+
+
+def metrics_server_argv(spec: NodeSpec) -> list[str]:
+    """Scrapes the real node only (the kwok nodes have no kubelet); the kubelet's serving
+    certificate is self-signed, hence no verification of it."""
+    p, ip = spec.paths, spec.network.node_ip
+    kubeconfig = str(p.metrics_kubeconfig)
+    return in_netns(
+        spec.network,
+        [
+            str(spec.bin_dir / "metrics-server"),
+            f"--bind-address={ip}",
+            f"--secure-port={METRICS_PORT}",
+            f"--cert-dir={p.pki / 'metrics-server-serving'}",
+            f"--kubeconfig={kubeconfig}",
+            f"--authentication-kubeconfig={kubeconfig}",
+            f"--authorization-kubeconfig={kubeconfig}",
+            "--kubelet-preferred-address-types=InternalIP",
+            "--kubelet-insecure-tls",
+            f"--node-selector={'='.join(NODE_LABEL)}",
+            "--metric-resolution=15s",
+        ],
+    )
+
+
+def _binding(kind: str, name: str, role_kind: str, role: str, user: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": kind,
+        "metadata": {"name": name},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }
+    if kind == "RoleBinding":
+        doc["metadata"]["namespace"] = "kube-system"
+    return doc
+
+
+def metrics_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
+    """RBAC of a metrics-server, its Service with an EndpointSlice on the node's address, and
+    the APIService that makes `kubectl top` and the HPA ask it."""
+    role = "ai-native:metrics-server"
+    port = [{"name": "https", "port": METRICS_PORT, "protocol": "TCP"}]
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": [
+                {"apiGroups": [""], "resources": ["nodes/metrics"], "verbs": ["get"]},
+                {
+                    "apiGroups": [""],
+                    "resources": ["pods", "nodes"],
+                    "verbs": ["get", "list", "watch"],
+                },
+            ],
+        },  # fmt: skip
+        _binding("ClusterRoleBinding", role, "ClusterRole", role, METRICS_USER),
+        _binding(
+            "ClusterRoleBinding",
+            f"{role}:auth-delegator",
+            "ClusterRole",
+            "system:auth-delegator",
+            METRICS_USER,
+        ),  # fmt: skip
+        _binding(
+            "RoleBinding",
+            f"{role}:auth-reader",
+            "Role",
+            "extension-apiserver-authentication-reader",
+            METRICS_USER,
+        ),  # fmt: skip
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "metrics-server", "namespace": "kube-system"},
+            "spec": {"ports": [{"name": "https", "port": 443, "targetPort": METRICS_PORT}]},
+        },
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "metrics-server-real-node",
+                "namespace": "kube-system",
+                "labels": {"kubernetes.io/service-name": "metrics-server"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [spec.network.node_ip], "conditions": {"ready": True}}],
+            "ports": port,
+        },
+        {
+            "apiVersion": "apiregistration.k8s.io/v1",
+            "kind": "APIService",
+            "metadata": {"name": METRICS_APISERVICE},
+            "spec": {
+                "group": "metrics.k8s.io",
+                "version": "v1beta1",
+                "service": {"name": "metrics-server", "namespace": "kube-system", "port": 443},
+                # Its serving certificate is self-signed, made at start.
+                "insecureSkipTLSVerify": True,
+                "groupPriorityMinimum": 100,
+                "versionPriority": 100,
+            },
+        },
+    ]
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:
@@ -584,9 +804,13 @@ class CertRequest:
     subject: str
 
 
+COREDNS_USER = "system:ai-native:coredns"
+METRICS_USER = "system:ai-native:metrics-server"
 NODE_CERTS = (
     CertRequest("kubelet-client", f"/O=system:nodes/CN=system:node:{NODE_NAME}"),
     CertRequest("kube-proxy-client", "/CN=system:kube-proxy"),
+    CertRequest("coredns-client", f"/CN={COREDNS_USER}"),
+    CertRequest("metrics-server-client", f"/CN={METRICS_USER}"),
 )
 
 

@@ -38,8 +38,8 @@ class Step(enum.Enum):
     START = "start etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok"
     BOOTSTRAP = "create the fake nodes and the default StorageClass, wait for nodes Ready"
     NODE = (
-        "start the real node: network namespace and veth, containerd, kubelet, kube-proxy; "
-        "wait for it Ready"
+        "start the real node: network namespace and veth, containerd, kubelet, kube-proxy, "
+        "CoreDNS, metrics-server; wait for it Ready"
     )
 
 
@@ -94,9 +94,10 @@ def classify(
 
 def plan_up(status: ClusterStatus, *, real_node: bool = False) -> list[Step]:
     node_step = [Step.NODE] if real_node else []
-    if status.phase is Phase.UP:
+    if status.phase is Phase.UP and (status.node_running or not status.node_leftovers):
         return node_step if real_node and not status.node_running else []
-    if status.phase in (Phase.BROKEN, Phase.STALE) or status.node_leftovers:
+    # A node only partly there (an older layout, a failed start) is recreated with the rest.
+    if status.phase is not Phase.DOWN or status.node_leftovers:
         return [Step.STOP, Step.START, Step.BOOTSTRAP, *node_step]
     return [Step.START, Step.BOOTSTRAP, *node_step]
 

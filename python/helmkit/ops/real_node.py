@@ -2,7 +2,8 @@
 
 `start` runs after the control plane is up: network namespace and veth, cgroup root, client
 certificates from the cluster CA, configs, then the API server forwarder, containerd (images
-imported from the images index), the kubelet (until the Node is Ready) and kube-proxy.
+imported from the images index), the kubelet (until the Node is Ready), kube-proxy, CoreDNS
+(behind the kube-dns Service address) and metrics-server (behind the metrics.k8s.io APIService).
 `stop` undoes all of it and then checks that nothing is left: no process, mount, namespace,
 veth or cgroup of ours; host sysctls restored, files outside the cache removed.
 """
@@ -63,7 +64,7 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
     started = time.monotonic()
     spec = node_spec(paths)
     np, net = spec.paths, spec.network
-    adapter.record_host_state(np)
+    adapter.record_host_state(net)
     adapter.setup_network(net)
     adapter.create_cgroup_root(net)
     adapter.make_certs(np, spec.ca_cert, paths.pki_dir / "ca.key")
@@ -72,6 +73,8 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
     _start_containerd(spec, paths, echo)
     _start_kubelet(spec, paths)
     _start_kube_proxy(spec)
+    _start_coredns(spec, paths)
+    _start_metrics_server(spec, paths)
     echo(
         f"real node {rn.NODE_NAME} Ready in {time.monotonic() - started:.1f}s "
         f"(IP {net.node_ip}, netns {net.netns}; pods opt in with nodeSelector "
@@ -87,11 +90,14 @@ def _write_configs(spec: rn.NodeSpec) -> None:
     for target, user, stem in (
         (np.kubelet_kubeconfig, f"system:node:{rn.NODE_NAME}", "kubelet-client"),
         (np.kube_proxy_kubeconfig, "system:kube-proxy", "kube-proxy-client"),
+        (np.coredns_kubeconfig, rn.COREDNS_USER, "coredns-client"),
+        (np.metrics_kubeconfig, rn.METRICS_USER, "metrics-server-client"),
     ):
         doc = rn.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
         adapter.write_text(target, rn.dump_yaml(doc), mode=0o600)
     adapter.write_text(np.kubelet_config, rn.dump_yaml(rn.kubelet_config(spec)))
     adapter.write_text(np.kube_proxy_config, rn.dump_yaml(rn.kube_proxy_config(spec)))
+    adapter.write_text(np.corefile, rn.corefile(spec))
     for directory in (np.kubelet_root, np.pod_logs, np.cni_ipam_dir):
         directory.mkdir(parents=True, exist_ok=True)
 
@@ -133,6 +139,38 @@ def _start_kube_proxy(spec: rn.NodeSpec) -> None:
     adapter.wait_until("kube-proxy", lambda: adapter.http_ok(url), spec.paths, "kube-proxy", 60)
 
 
+def _start_coredns(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    manifests = "".join(f"---\n{rn.dump_yaml(doc)}" for doc in rn.dns_manifests(spec))
+    cluster_adapter.apply(paths, manifests)
+    url = f"http://{spec.network.node_ip}:{rn.COREDNS_READY_PORT}/ready"
+    adapter.start_daemon(spec.paths, "coredns", rn.coredns_argv(spec))
+    adapter.wait_until("CoreDNS", lambda: adapter.http_ok(url), spec.paths, "coredns", 60)
+
+
+def _start_metrics_server(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    manifests = "".join(f"---\n{rn.dump_yaml(doc)}" for doc in rn.metrics_manifests(spec))
+    cluster_adapter.apply(paths, manifests)
+    adapter.start_daemon(spec.paths, "metrics-server", rn.metrics_server_argv(spec))
+    adapter.wait_until(
+        f"APIService {rn.METRICS_APISERVICE} Available",
+        lambda: metrics_available(paths),
+        spec.paths,
+        "metrics-server",
+        60,
+    )
+
+
+def metrics_available(paths: ClusterPaths) -> bool:
+    jsonpath = "jsonpath={.status.conditions[?(@.type=='Available')].status}"
+    try:
+        out = cluster_adapter.kubectl(
+            paths, "get", "apiservice", rn.METRICS_APISERVICE, "--ignore-not-found", "-o", jsonpath
+        )
+    except cluster_adapter.ClusterError:
+        return False
+    return out.strip() == "True"
+
+
 def node_ready(paths: ClusterPaths) -> bool:
     try:
         out = cluster_adapter.kubectl(
@@ -168,13 +206,15 @@ def health(paths: ClusterPaths) -> list[Check]:
         for c in rn.COMPONENTS
     ]
     checks.append(Check("containerd API", adapter.containerd_ready(np), str(np.containerd_socket)))
-    for name, port in (
-        ("kubelet healthz", rn.KUBELET_HEALTHZ_PORT),
-        ("kube-proxy healthz", rn.KUBE_PROXY_HEALTHZ_PORT),
+    for name, port, path in (
+        ("kubelet healthz", rn.KUBELET_HEALTHZ_PORT, "healthz"),
+        ("kube-proxy healthz", rn.KUBE_PROXY_HEALTHZ_PORT, "healthz"),
+        ("cluster DNS (CoreDNS) ready", rn.COREDNS_READY_PORT, "ready"),
     ):
-        url = f"http://{net.node_ip}:{port}/healthz"
+        url = f"http://{net.node_ip}:{port}/{path}"
         checks.append(Check(name, adapter.http_ok(url), url))
     checks.append(Check(f"node {rn.NODE_NAME} Ready", node_ready(paths), f"IP {net.node_ip}"))
+    checks.append(Check("metrics API Available", metrics_available(paths), rn.METRICS_APISERVICE))
     return checks
 
 
@@ -186,11 +226,10 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     if not leftovers(paths):
         return
     np, net = rn.node_paths(paths), rn.node_network(paths)
-    state = adapter.read_host_state(np)
     _, running = alive(paths)
     if apiserver_up and "kubelet" in running:
         _drain(paths, np)
-    for component in ("kube-proxy", "kubelet"):
+    for component in ("metrics-server", "coredns", "kube-proxy", "kubelet"):
         adapter.stop_daemon(np, component)
     if "containerd" in running:
         adapter.remove_containers(np)
@@ -199,10 +238,15 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     mounts = adapter.unmount_under((np.root, np.containerd_root))
     cgroups = adapter.remove_cgroups(net)
     adapter.delete_network(net)
-    adapter.release_netns_mount(state)
     adapter.stop_daemon(np, "apiserver-forwarder")
-    adapter.restore_sysctls(state)
-    adapter.remove_outside_files(np, net, state)
+    adapter.remove_outside_files(np, net)
+    if not adapter.other_nodes(net):
+        # The last node on this machine puts the host back as the first one found it.
+        state = adapter.read_host_state()
+        adapter.release_netns_mount(state)
+        adapter.restore_sysctls(state)
+        adapter.remove_outside_dirs(state)
+        adapter.forget_host_state()
     problems = _leftover_problems(np, net, strays, mounts, cgroups)
     if problems:
         raise EnvironmentProblem(

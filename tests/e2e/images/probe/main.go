@@ -5,6 +5,7 @@
 //	probe serve ADDR   answer every request with "probe <hostname>" until SIGTERM
 //	probe get URL      print the body of URL; exit 1 on any error
 //	probe tcp ADDR     connect to ADDR (host:port) and close; exit 1 if that fails
+//	probe lookup NAME  print the addresses NAME resolves to (the pod's resolv.conf)
 //	probe whoami       print "uid=N gid=N rootfs=read-only|writable"
 package main
 
@@ -16,13 +17,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: probe serve ADDR | get URL | tcp ADDR | whoami")
+		fail("usage: probe serve ADDR | get URL | tcp ADDR | lookup NAME | whoami")
 	}
 	switch os.Args[1] {
 	case "serve":
@@ -31,6 +33,8 @@ func main() {
 		get(arg(2))
 	case "tcp":
 		dial(arg(2))
+	case "lookup":
+		lookup(arg(2))
 	case "whoami":
 		whoami()
 	default:
@@ -86,6 +90,14 @@ func dial(addr string) {
 	}
 	conn.Close()
 	fmt.Printf("connected to %s\n", addr)
+}
+
+func lookup(name string) {
+	addrs, err := net.LookupHost(name)
+	if err != nil {
+		fail(err.Error())
+	}
+	fmt.Println(strings.Join(addrs, " "))
 }
 
 func whoami() {

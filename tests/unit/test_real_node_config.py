@@ -256,9 +256,58 @@ def test_a_dead_node_component_is_broken_and_up_recreates_all() -> None:
     ]  # fmt: skip
 
 
+def test_a_node_only_partly_there_is_recreated_with_the_rest() -> None:
+    state = ProcessState(ALL, ALL, True)
+    partial = {k: v for k, v in NODE_PIDS.items() if k != "coredns"}
+    node = ops.NodeState(recorded=partial, alive=partial, leftovers=True)
+    st = ops.classify(state, "/k", node_state=node)
+    assert st.phase is ops.Phase.UP and not st.node_running
+    assert ops.plan_up(st, real_node=True) == [
+        ops.Step.STOP, ops.Step.START, ops.Step.BOOTSTRAP, ops.Step.NODE
+    ]  # fmt: skip
+
+
 def test_node_leftovers_of_a_dead_cluster_are_cleaned_by_down() -> None:
     state = ProcessState({}, {}, False)
     st = ops.classify(state, "/k", node_state=ops.NodeState(leftovers=True))
     assert st.phase is ops.Phase.DOWN
     assert ops.plan_down(st) == [ops.Step.STOP]
     assert ops.plan_up(st, real_node=True)[0] is ops.Step.STOP
+
+
+def test_cluster_dns_is_coredns_on_the_node_behind_the_kube_dns_address() -> None:
+    conf = rn.kubelet_config(SPEC)
+    assert conf["clusterDNS"] == [rn.DNS_SERVICE_IP]
+    assert ipaddress.ip_address(rn.DNS_SERVICE_IP) in ipaddress.ip_network(rn.SERVICE_CIDR)
+    corefile = rn.corefile(SPEC)
+    assert f"bind {NET.node_ip}" in corefile
+    assert f"kubeconfig {NODE_PATHS.coredns_kubeconfig} local" in corefile
+    assert "forward" not in corefile  # no upstream is reachable from the node
+    docs = {d["kind"]: d for d in rn.dns_manifests(SPEC)}
+    assert docs["Service"]["spec"]["clusterIP"] == rn.DNS_SERVICE_IP
+    assert docs["EndpointSlice"]["endpoints"][0]["addresses"] == [NET.node_ip]
+    binding = docs["ClusterRoleBinding"]["subjects"][0]["name"]
+    assert binding == rn.COREDNS_USER
+    assert any(c.subject == f"/CN={rn.COREDNS_USER}" for c in rn.NODE_CERTS)
+    assert rn.coredns_argv(SPEC)[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]
+
+
+def test_metrics_server_scrapes_the_real_node_behind_an_apiservice() -> None:
+    argv = rn.metrics_server_argv(SPEC)
+    assert argv[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]
+    assert f"--bind-address={NET.node_ip}" in argv
+    assert "--node-selector=type=real" in argv
+    docs = rn.metrics_manifests(SPEC)
+    kinds = [d["kind"] for d in docs]
+    assert kinds.count("ClusterRoleBinding") == 2 and "RoleBinding" in kinds
+    api = next(d for d in docs if d["kind"] == "APIService")
+    assert api["metadata"]["name"] == rn.METRICS_APISERVICE
+    assert api["spec"]["service"] == {"name": "metrics-server", "namespace": "kube-system",
+                                      "port": 443}  # fmt: skip
+    endpoints = next(d for d in docs if d["kind"] == "EndpointSlice")
+    assert endpoints["endpoints"][0]["addresses"] == [NET.node_ip]
+    assert endpoints["ports"][0]["port"] == rn.METRICS_PORT
+    # The API server reaches it by endpoint address, not by the Service's.
+    options = cc.kwokctl_options(PATHS, "1.35.4", rn.node_link(PATHS))
+    apiserver = options["componentsPatches"][0]["extraArgs"]
+    assert {"key": "enable-aggregator-routing", "value": "true"} in apiserver
