@@ -11,6 +11,7 @@ import yaml
 
 from helmkit.adapters.cluster import ProcessState
 from helmkit.core import cluster_config as cc
+from helmkit.core import node_configs as nc
 from helmkit.core import real_node as rn
 from helmkit.ops import cluster as ops
 
@@ -72,7 +73,7 @@ def test_kubelet_flags_name_the_node_and_its_label() -> None:
 
 
 def test_containerd_config_is_private_and_fits_this_host() -> None:
-    conf = tomllib.loads(rn.containerd_config(SPEC))
+    conf = tomllib.loads(nc.containerd_config(SPEC))
     assert conf["root"] == str(NODE_PATHS.containerd_root)
     assert conf["state"] == str(NODE_PATHS.containerd_state)
     assert conf["grpc"]["address"] == str(NODE_PATHS.containerd_socket)
@@ -87,7 +88,7 @@ def test_containerd_config_is_private_and_fits_this_host() -> None:
 
 
 def test_cni_keeps_its_ipam_data_private_and_masquerades() -> None:
-    conf = rn.cni_conflist(SPEC)
+    conf = nc.cni_conflist(SPEC)
     bridge = conf["plugins"][0]
     assert conf["name"] == NET.cni_network
     assert bridge["ipMasq"] and bridge["isDefaultGateway"]
@@ -97,7 +98,7 @@ def test_cni_keeps_its_ipam_data_private_and_masquerades() -> None:
 
 
 def test_kubelet_config_for_cgroup_v1_and_a_tainted_node() -> None:
-    conf = rn.kubelet_config(SPEC)
+    conf = nc.kubelet_config(SPEC)
     assert conf["failCgroupV1"] is False
     assert conf["cgroupDriver"] == "cgroupfs"
     assert conf["cgroupRoot"] == NET.cgroup_root
@@ -111,7 +112,7 @@ def test_kubelet_config_for_cgroup_v1_and_a_tainted_node() -> None:
 
 
 def test_kube_proxy_in_iptables_mode_leaves_host_conntrack_alone() -> None:
-    conf = rn.kube_proxy_config(SPEC)
+    conf = nc.kube_proxy_config(SPEC)
     assert conf["mode"] == "iptables"
     assert conf["conntrack"]["maxPerCore"] == 0
     assert conf["bindAddress"] == NET.node_ip
@@ -119,13 +120,13 @@ def test_kube_proxy_in_iptables_mode_leaves_host_conntrack_alone() -> None:
 
 
 def test_kubeconfig_goes_through_the_forwarder() -> None:
-    doc = rn.kubeconfig(SPEC, "u", Path("/c.crt"), Path("/c.key"))
+    doc = nc.kubeconfig(SPEC, "u", Path("/c.crt"), Path("/c.key"))
     assert doc["clusters"][0]["cluster"]["server"] == f"https://{NET.host_ip}:32766"
 
 
 def test_apiserver_port_is_read_from_kwokctls_kubeconfig() -> None:
     text = yaml.safe_dump({"clusters": [{"cluster": {"server": "https://127.0.0.1:40123"}}]})
-    assert rn.apiserver_port(text) == 40123
+    assert nc.apiserver_port(text) == 40123
 
 
 def test_node_certificates_are_client_certs_signed_by_the_ca() -> None:
@@ -276,28 +277,28 @@ def test_node_leftovers_of_a_dead_cluster_are_cleaned_by_down() -> None:
 
 
 def test_cluster_dns_is_coredns_on_the_node_behind_the_kube_dns_address() -> None:
-    conf = rn.kubelet_config(SPEC)
+    conf = nc.kubelet_config(SPEC)
     assert conf["clusterDNS"] == [rn.DNS_SERVICE_IP]
     assert ipaddress.ip_address(rn.DNS_SERVICE_IP) in ipaddress.ip_network(rn.SERVICE_CIDR)
-    corefile = rn.corefile(SPEC)
+    corefile = nc.corefile(SPEC)
     assert f"bind {NET.node_ip}" in corefile
     assert f"kubeconfig {NODE_PATHS.coredns_kubeconfig} local" in corefile
     assert "forward" not in corefile  # no upstream is reachable from the node
-    docs = {d["kind"]: d for d in rn.dns_manifests(SPEC)}
+    docs = {d["kind"]: d for d in nc.dns_manifests(SPEC)}
     assert docs["Service"]["spec"]["clusterIP"] == rn.DNS_SERVICE_IP
     assert docs["EndpointSlice"]["endpoints"][0]["addresses"] == [NET.node_ip]
     binding = docs["ClusterRoleBinding"]["subjects"][0]["name"]
     assert binding == rn.COREDNS_USER
     assert any(c.subject == f"/CN={rn.COREDNS_USER}" for c in rn.NODE_CERTS)
-    assert rn.coredns_argv(SPEC)[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]
+    assert nc.coredns_argv(SPEC)[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]
 
 
 def test_metrics_server_scrapes_the_real_node_behind_an_apiservice() -> None:
-    argv = rn.metrics_server_argv(SPEC)
+    argv = nc.metrics_server_argv(SPEC)
     assert argv[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]
     assert f"--bind-address={NET.node_ip}" in argv
     assert "--node-selector=type=real" in argv
-    docs = rn.metrics_manifests(SPEC)
+    docs = nc.metrics_manifests(SPEC)
     kinds = [d["kind"] for d in docs]
     assert kinds.count("ClusterRoleBinding") == 2 and "RoleBinding" in kinds
     api = next(d for d in docs if d["kind"] == "APIService")

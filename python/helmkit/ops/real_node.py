@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from helmkit.adapters import cluster as cluster_adapter
 from helmkit.adapters import real_node as adapter
+from helmkit.core import node_configs as nc
 from helmkit.core import real_node as rn
 from helmkit.core.cluster_config import ClusterPaths
 from helmkit.errors import EnvironmentProblem
@@ -38,7 +39,7 @@ def node_spec(paths: ClusterPaths) -> rn.NodeSpec:
     return rn.NodeSpec(
         network=rn.node_network(paths),
         paths=rn.node_paths(paths),
-        apiserver_port=rn.apiserver_port(paths.kubeconfig.read_text(encoding="utf-8")),
+        apiserver_port=nc.apiserver_port(paths.kubeconfig.read_text(encoding="utf-8")),
         ca_cert=paths.pki_dir / "ca.crt",
         pause_image=rn.pause_reference(adapter.images_index(paths)),
         bin_dir=paths.bin_dir,
@@ -84,8 +85,8 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
 
 def _write_configs(spec: rn.NodeSpec) -> None:
     np, pki = spec.paths, spec.paths.pki
-    adapter.write_text(np.containerd_config, rn.containerd_config(spec))
-    conflist = rn.dump_json(rn.cni_conflist(spec))
+    adapter.write_text(np.containerd_config, nc.containerd_config(spec))
+    conflist = nc.dump_json(nc.cni_conflist(spec))
     adapter.write_text(np.cni_conf_dir / "10-ai-native.conflist", conflist)
     for target, user, stem in (
         (np.kubelet_kubeconfig, f"system:node:{rn.NODE_NAME}", "kubelet-client"),
@@ -93,11 +94,11 @@ def _write_configs(spec: rn.NodeSpec) -> None:
         (np.coredns_kubeconfig, rn.COREDNS_USER, "coredns-client"),
         (np.metrics_kubeconfig, rn.METRICS_USER, "metrics-server-client"),
     ):
-        doc = rn.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
-        adapter.write_text(target, rn.dump_yaml(doc), mode=0o600)
-    adapter.write_text(np.kubelet_config, rn.dump_yaml(rn.kubelet_config(spec)))
-    adapter.write_text(np.kube_proxy_config, rn.dump_yaml(rn.kube_proxy_config(spec)))
-    adapter.write_text(np.corefile, rn.corefile(spec))
+        doc = nc.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
+        adapter.write_text(target, nc.dump_yaml(doc), mode=0o600)
+    adapter.write_text(np.kubelet_config, nc.dump_yaml(nc.kubelet_config(spec)))
+    adapter.write_text(np.kube_proxy_config, nc.dump_yaml(nc.kube_proxy_config(spec)))
+    adapter.write_text(np.corefile, nc.corefile(spec))
     for directory in (np.kubelet_root, np.pod_logs, np.cni_ipam_dir):
         directory.mkdir(parents=True, exist_ok=True)
 
@@ -140,17 +141,17 @@ def _start_kube_proxy(spec: rn.NodeSpec) -> None:
 
 
 def _start_coredns(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
-    manifests = "".join(f"---\n{rn.dump_yaml(doc)}" for doc in rn.dns_manifests(spec))
+    manifests = "".join(f"---\n{nc.dump_yaml(doc)}" for doc in nc.dns_manifests(spec))
     cluster_adapter.apply(paths, manifests)
     url = f"http://{spec.network.node_ip}:{rn.COREDNS_READY_PORT}/ready"
-    adapter.start_daemon(spec.paths, "coredns", rn.coredns_argv(spec))
+    adapter.start_daemon(spec.paths, "coredns", nc.coredns_argv(spec))
     adapter.wait_until("CoreDNS", lambda: adapter.http_ok(url), spec.paths, "coredns", 60)
 
 
 def _start_metrics_server(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
-    manifests = "".join(f"---\n{rn.dump_yaml(doc)}" for doc in rn.metrics_manifests(spec))
+    manifests = "".join(f"---\n{nc.dump_yaml(doc)}" for doc in nc.metrics_manifests(spec))
     cluster_adapter.apply(paths, manifests)
-    adapter.start_daemon(spec.paths, "metrics-server", rn.metrics_server_argv(spec))
+    adapter.start_daemon(spec.paths, "metrics-server", nc.metrics_server_argv(spec))
     adapter.wait_until(
         f"APIService {rn.METRICS_APISERVICE} Available",
         lambda: metrics_available(paths),
