@@ -69,7 +69,12 @@ def released_platform(
     create_namespace(kube, namespace, PSA_LABELS)
     create_local_volumes(kube, paths, namespace, CLAIMS + ([BACKUP_CLAIM] if backup else []))
     declare_ingress_class(kube)
-    overlay: dict[str, Any] = {"global": {"storageClass": STORAGE_CLASS}}
+    # Real CPU usage feeds the HPA here: with local.yaml's 50m request, the backend's start-up
+    # alone scales it to two pods mid-test. 250m keeps one pod; the HPA itself stays on.
+    overlay: dict[str, Any] = {
+        "global": {"storageClass": STORAGE_CLASS},
+        "backend": {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
+    }
     if backup:  # a 1Gi backup volume: the size of the local PVs
         overlay["postgresql"] = {"backup": {"enabled": True, "persistence": {"size": "1Gi"}}}
     storage = workdir / "storage.yaml"
@@ -198,6 +203,20 @@ def crash_image(paths: cc.ClusterPaths) -> str:
                     raise AssertionError(f"{' '.join(argv)} failed:\n{proc.stderr}")
     node_adapter.import_images(rn.node_paths(paths), {CRASH_REF: str(archive)})
     return CRASH_REF
+
+
+def settled(kube: Kube, namespace: str) -> None:
+    """Every Deployment and StatefulSet of the namespace has all its replicas Ready."""
+
+    def all_ready() -> bool:
+        objs = kube.items("deployments,statefulsets", namespace)
+        return all(
+            o["status"].get("readyReplicas", 0) == o["spec"]["replicas"]
+            and o["status"].get("updatedReplicas", 0) == o["spec"]["replicas"]
+            for o in objs
+        )
+
+    wait_for(f"every workload of {namespace} Ready", all_ready, timeout_s=120)
 
 
 def pod_named(kube: Kube, namespace: str, component: str) -> dict[str, Any]:

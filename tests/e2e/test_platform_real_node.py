@@ -39,6 +39,7 @@ from e2e_platform import (
     psql,
     redis_cli,
     released_platform,
+    settled,
     volumes_root,
     wait_ready,
     write_marks,
@@ -49,6 +50,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 
 from helmkit.core import cluster_config as cc
 from helmkit.core import real_node as rn
+from helmkit.core.verify_rules import quantity
 
 # The app's models (tests/contract/app_models.py): what the schema Job must have built.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract"))
@@ -105,7 +107,8 @@ def test_every_pod_runs_ready_on_the_real_node_as_non_root_with_read_only_root(
             assert status["ready"] and "running" in status["state"], (name, status)
     before = restarts(pods)
     time.sleep(SETTLE_S)
-    after = restarts(workload_pods(p))
+    # Only the pods seen before: the HPA may add a backend pod meanwhile (real CPU usage).
+    after = {k: v for k, v in restarts(workload_pods(p)).items() if k in before}
     assert after == before, f"containers restarted within {SETTLE_S}s: {before} -> {after}"
 
     for pod in pods:
@@ -294,6 +297,7 @@ def test_backend_reaches_postgresql_and_redis_by_service_dns_and_helm_test_passe
     assert code == 200 and health["database"] == "connected", health
     assert health["redis"] == "connected", health
 
+    settled(p.kube, p.namespace)
     out = p.cli.ok("verify", "e2e")
     test_pod = p.kube.json("get", "pod", f"{RELEASE}-test", "-n", p.namespace)
     assert test_pod["spec"]["nodeName"] == rn.NODE_NAME
@@ -302,6 +306,47 @@ def test_backend_reaches_postgresql_and_redis_by_service_dns_and_helm_test_passe
     assert len(checks) == 3 and all(
         s["state"]["terminated"]["exitCode"] == 0 for s in checks
     ), checks
+
+
+def pod_metrics(p: Platform, pods: set[str]) -> list[dict[str, Any]] | None:
+    """The metrics API's PodMetrics of the namespace, once it reports every one of `pods`."""
+    path = f"/apis/metrics.k8s.io/v1beta1/namespaces/{p.namespace}/pods"
+    proc = p.kube.run("get", "--raw", path, check=False)
+    if proc.returncode != 0:
+        return None
+    items: list[dict[str, Any]] = json.loads(proc.stdout)["items"]
+    return items if pods <= {i["metadata"]["name"] for i in items} else None
+
+
+def test_verify_checks_real_usage_and_status_shows_usage_and_logs(platform: Platform) -> None:
+    p = platform
+    pods = {pod["metadata"]["name"] for pod in workload_pods(p)}
+    # metrics-server reports a pod after two scrapes of its kubelet.
+    items = wait_for("metrics of every pod", lambda: pod_metrics(p, pods), timeout_s=120)
+    memory = {
+        i["metadata"]["name"]: sum(quantity(c["usage"]["memory"]) for c in i["containers"])
+        for i in items
+    }
+    assert all(memory[pod] > 1024**2 for pod in pods), memory  # real processes use real memory
+
+    settled(p.kube, p.namespace)
+    report = json.loads(p.cli.ok("verify", "e2e", "--skip-tests", "--format", "json"))
+    assert report["ok"], report
+    resources = [f for f in report["findings"] if f["check"] == "resources"]
+    below = "every container below 90% of its limits"
+    assert resources == [{"check": "resources", "severity": "ok", "message": below}], resources
+
+    backend = pod_named(p.kube, p.namespace, "backend")["metadata"]["name"]
+    out = p.cli.ok("status", "e2e", "--logs", "backend")
+    usage = out[out.index("USAGE (metrics API)") :].split("\n\n")[0]
+    for pod in pods:
+        line = next((ln for ln in usage.splitlines() if f" {pod}/" in ln), "")
+        assert re.search(r" [1-9]\d*Mi ", line), f"{pod}: no memory usage in\n{usage}"
+    logs = out[out.index("LOGS backend") :].splitlines()[1:]
+    kubelet_logs = p.kube.run("logs", backend, "-n", p.namespace, "-c", "backend").stdout
+    prefix = f"[{backend}/backend] "
+    shown = [ln[len(prefix) :] for ln in (s.strip() for s in logs) if ln.startswith(prefix)]
+    assert shown and all(line in kubelet_logs for line in shown), (shown, kubelet_logs[-2000:])
 
 
 def probe_tcp(p: Platform, pod: str, address: str) -> str:
