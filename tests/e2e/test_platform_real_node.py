@@ -281,6 +281,7 @@ def test_backend_reaches_postgresql_and_redis_by_service_dns_and_helm_test_passe
     platform: Platform,
 ) -> None:
     p = platform
+    settled(p.kube, p.namespace)
     services = {s["metadata"]["name"]: s["spec"]["clusterIP"]
                 for s in p.kube.items("services", p.namespace)}  # fmt: skip
     hosts = service_hosts(p)
@@ -289,8 +290,8 @@ def test_backend_reaches_postgresql_and_redis_by_service_dns_and_helm_test_passe
         host, _, address = hosts[key].partition(" -> ")
         assert host.split(".")[0] == service, hosts  # a Service name, not an address
         assert address == services[service], f"{key}: {hosts[key]} (Service IP {services[service]})"
-    backend = pod_named(p.kube, p.namespace, "backend")
-    assert condition(backend, "Ready") == "True"
+    backends = p.kube.items("pods", p.namespace, "app.kubernetes.io/name=backend")
+    assert backends and all(condition(b, "Ready") == "True" for b in backends)
     code, ready = backend_fetch(p, "/api/v1/health/ready")
     assert code == 200, ready
     code, health = backend_fetch(p, "/api/v1/health")
