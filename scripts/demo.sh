@@ -99,8 +99,8 @@ step "the tables the schema Job built (PostgreSQL's catalog)"
 "$KUBECTL" -n "$NS" exec ai-native-postgresql-0 -c postgresql -- sh -c \
   'psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "\dt"'
 
-step "helmkit release $ENV --set backend.podAnnotations.demo/revision=2 (a second revision)"
-hk release "$ENV" --set "backend.podAnnotations.demo/revision=2" --skip-tests
+step "helmkit release $ENV --set-string backend.podAnnotations.demo/revision=2 (a second revision)"
+hk release "$ENV" --set-string "backend.podAnnotations.demo/revision=2" --skip-tests
 
 step "helmkit history $ENV"
 hk history "$ENV"
@@ -139,4 +139,5 @@ print(f"  back to it: {run['rollbackCommand']}")
 print(f"  every revision with its commands: helmkit history {env}")
 PY
 
+printf '\nthe demo'"'"'s environment is in %s: add --config %s to the helmkit commands above\n' "$DEMO_DIR/helmkit.yaml" "$DEMO_DIR/helmkit.yaml"
 printf '\ndone. Stop the control plane with: make cluster-down\n'
