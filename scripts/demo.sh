@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# make demo: the local control plane, a release, a second release with a changed image, the
-# revision history, a rollback with the command history printed, and verify.
+# make demo: the local cluster with its real node, the platform released onto it (stand-in images
+# built offline, values/real-node.yaml + values/real-node-pin.yaml), what a person would check
+# (pods on the real node, a health response, the tables the schema Job built), a second release,
+# the revision history, a rollback with the command history printed, verify and status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HELMKIT=.venv/bin/helmkit
-KUBECTL="${AI_NATIVE_CACHE:-$HOME/.cache/ai-native}/bin/kubectl"
+CACHE="${AI_NATIVE_CACHE:-$HOME/.cache/ai-native}"
+KUBECTL="$CACHE/bin/kubectl"
 ENV=local
-NEW_TAG=1.0.1-demo
+NS=ai-native-local
+STORAGE_CLASS=real-node-local
+VOLUMES="$CACHE/cluster/demo-volumes"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "start the local control plane (etcd, kube-apiserver, controllers, kwok nodes)"
+step "start the local cluster (control plane, kwok nodes, the real node with DNS and metrics)"
 "$HELMKIT" cluster up
 eval "$("$HELMKIT" cluster env)"
 
-step "declare the ingress class (the local control plane runs no ingress controller)"
-# Preflight refuses an Ingress whose class nothing serves; locally there are no containers at all,
-# so the class is declared and verify reports honestly that the Ingress has no address.
+step "declare the ingress class (no ingress controller runs here)"
+# Preflight refuses an Ingress whose class nothing serves; the class is declared and verify
+# reports honestly that the Ingress has no address.
 "$KUBECTL" apply -f - <<'YAML'
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -26,35 +31,100 @@ spec:
   controller: k8s.io/ingress-nginx
 YAML
 
-step "helmkit release $ENV"
-"$HELMKIT" release "$ENV"
+step "volumes on the real node (local PVs: the kubelet gives them to the pod's fsGroup)"
+# The cluster's default class (kwok's) makes root-owned hostPath volumes that PostgreSQL (uid
+# 999) cannot write; local volumes pre-bound to the release's claims can. They are kept across
+# demo runs (Retain), as the release's data is.
+"$KUBECTL" create namespace "$NS" --dry-run=client -o yaml | "$KUBECTL" apply -f -
+"$KUBECTL" label namespace "$NS" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+volumes_yaml() {
+  printf 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: %s}\n' "$STORAGE_CLASS"
+  printf 'provisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\n'
+  printf 'reclaimPolicy: Retain\n'
+  for claim in data-ai-native-postgresql-0 data-ai-native-redis-0; do
+    mkdir -p "$VOLUMES/$claim"
+    cat <<YAML
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: demo-$claim}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: $STORAGE_CLASS
+  claimRef: {namespace: $NS, name: $claim}
+  local: {path: $VOLUMES/$claim}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [real-node]}]
+YAML
+  done
+}
+volumes_yaml | "$KUBECTL" apply -f -
 
-step "helmkit release $ENV --set backend.image.tag=$NEW_TAG (a changed image)"
-"$HELMKIT" release "$ENV" --set "backend.image.tag=$NEW_TAG"
+# The environment `local` with the real-node overlays, in a helmkit.yaml of the demo's own.
+DEMO_DIR="$CACHE/demo"
+mkdir -p "$DEMO_DIR"
+printf 'global: {storageClass: %s}\n' "$STORAGE_CLASS" >"$DEMO_DIR/storage.yaml"
+cat >"$DEMO_DIR/helmkit.yaml" <<YAML
+chart: $PWD/charts/ai-native
+environments:
+  $ENV:
+    release: ai-native
+    namespace: $NS
+    values: [$PWD/values/local.yaml, $PWD/values/real-node.yaml, $PWD/values/real-node-pin.yaml,
+             $DEMO_DIR/storage.yaml]
+    kubeContext: ""
+    timeout: 5m
+YAML
+HELMKIT_CONFIG=(--config "$DEMO_DIR/helmkit.yaml")
+hk() { local verb=$1; shift; "$HELMKIT" "$verb" "$@" "${HELMKIT_CONFIG[@]}"; }
+
+step "helmkit release $ENV"
+hk release "$ENV"
+
+step "what runs: every pod on the real node, Ready by its kubelet"
+"$KUBECTL" -n "$NS" get pods -o wide
+
+step "a health response (from inside the backend pod)"
+backend=$("$KUBECTL" -n "$NS" get pods -l app.kubernetes.io/name=backend \
+  --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
+"$KUBECTL" -n "$NS" exec "$backend" -c backend -- python3 -c \
+  'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8000/api/v1/health").read().decode())'
+
+step "the tables the schema Job built (PostgreSQL's catalog)"
+# shellcheck disable=SC2016  # expanded by the pod's shell
+"$KUBECTL" -n "$NS" exec ai-native-postgresql-0 -c postgresql -- sh -c \
+  'psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "\dt"'
+
+step "helmkit release $ENV --set-string backend.podAnnotations.demo/revision=2 (a second revision)"
+hk release "$ENV" --set-string "backend.podAnnotations.demo/revision=2" --skip-tests
 
 step "helmkit history $ENV"
-"$HELMKIT" history "$ENV"
+hk history "$ENV"
 
 step "roll back with the command history printed for the previous revision"
-rollback_cmd="$("$HELMKIT" history "$ENV" --format json | .venv/bin/python -c '
+rollback_cmd="$(hk history "$ENV" --format json | .venv/bin/python -c '
 import json, sys
 rows = json.load(sys.stdin)
 print(rows[-2]["rollbackCommand"])')"
 echo "\$ $rollback_cmd"
 # history prints `helm ...`; run it with the helm helmkit uses
 read -r -a argv <<<"$rollback_cmd"
-"${HELMKIT_HELM:-${AI_NATIVE_CACHE:-$HOME/.cache/ai-native}/bin/helm}" "${argv[@]:1}"
+"${HELMKIT_HELM:-$CACHE/bin/helm}" "${argv[@]:1}"
 
 step "helmkit verify $ENV"
-"$HELMKIT" verify "$ENV"
+hk verify "$ENV"
 
 step "helmkit status $ENV"
-"$HELMKIT" status "$ENV"
+hk status "$ENV" --logs backend
 
 step "summary"
-# Safe to run again: a second run finds the release at the rolled-back revision, plans "no
-# change" (no new revision), upgrades to the new image again and rolls back again.
-rows_json="$("$HELMKIT" history "$ENV" --format json)"
+# Safe to run again: a second run finds the release at the rolled-back revision and its volumes,
+# plans "no change" (no new revision), makes revision 2's change again and rolls back again.
+rows_json="$(hk history "$ENV" --format json)"
 .venv/bin/python - "$ENV" "$rows_json" <<'PY'
 import json, sys
 env, rows = sys.argv[1], json.loads(sys.argv[2])
@@ -69,4 +139,5 @@ print(f"  back to it: {run['rollbackCommand']}")
 print(f"  every revision with its commands: helmkit history {env}")
 PY
 
+printf '\nthe demo'"'"'s environment is in %s: add --config %s to the helmkit commands above\n' "$DEMO_DIR/helmkit.yaml" "$DEMO_DIR/helmkit.yaml"
 printf '\ndone. Stop the control plane with: make cluster-down\n'

@@ -50,12 +50,7 @@ spec:
           labelSelector:
             matchLabels: {{- include "common.labels.selector" $ctx | nindent 14 }}
       {{- end }}
-      {{- with $v.nodeSelector }}
-      nodeSelector: {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.tolerations }}
-      tolerations: {{- toYaml . | nindent 8 }}
-      {{- end }}
+      {{- with include "common.scheduling" (dict "root" $ "values" $v) }}{{ . | nindent 6 }}{{- end }}
       {{- if $v.waitForDependencies.enabled }}
       initContainers:
         {{- include "backend.waitContainer" (dict "root" . "name" "wait-for-postgresql" "host" (include "common.database.host" .) "port" (include "common.database.port" .)) | nindent 8 }}

@@ -33,12 +33,7 @@ spec:
       {{- with include "common.affinity.podAnti" (merge (dict "preset" $v.podAntiAffinityPreset) $ctx) }}
       affinity: {{- . | nindent 8 }}
       {{- end }}
-      {{- with $v.nodeSelector }}
-      nodeSelector: {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $v.tolerations }}
-      tolerations: {{- toYaml . | nindent 8 }}
-      {{- end }}
+      {{- with include "common.scheduling" (dict "root" $ "values" $v) }}{{ . | nindent 6 }}{{- end }}
       containers:
         - name: frontend
           image: {{ include "common.images.image" $ctx | quote }}

@@ -54,14 +54,7 @@ spec:
       securityContext:
         {{- include "common.securityContext.pod" (dict "runAsUser" (int $values.runAsUser)) | nindent 8 }}
       terminationGracePeriodSeconds: 60
-      {{- with $values.nodeSelector }}
-      nodeSelector:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $values.tolerations }}
-      tolerations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
+      {{- with include "common.scheduling" (dict "root" $ "values" $values) }}{{ . | nindent 6 }}{{- end }}
       {{- with $values.affinity }}
       affinity:
         {{- toYaml . | nindent 8 }}
