@@ -72,10 +72,6 @@ def duplicate_key_findings(layers: Sequence[SourcedYaml], scenario: str) -> list
     ]
 
 
-def _read_chart_yaml(path: Path) -> Any:
-    return load_data_only(str(path)).data
-
-
 def values_layers(
     chart: Path, load: Callable[[str], SourcedYaml] = load_yaml_file
 ) -> list[SourcedYaml]:
@@ -102,18 +98,25 @@ class ValuesBase:
 
     chart: Path
     nodes: list[coalesce.ChartNode] = field(default_factory=list)
+    parsed: dict[str, SourcedYaml] = field(default_factory=dict)
     fast: list[SourcedYaml] = field(default_factory=list)
     full: list[SourcedYaml] = field(default_factory=list)
 
+    def _parse(self, path: str) -> SourcedYaml:
+        """Each file parsed once a run: the tree and the duplicate-key check share the parse."""
+        if path not in self.parsed:
+            self.parsed[path] = load_data_only(path)
+        return self.parsed[path]
+
     def tree(self) -> coalesce.ChartNode:
         if not self.nodes:
-            self.nodes.append(coalesce.load_tree(self.chart, _read_chart_yaml))
+            self.nodes.append(coalesce.load_tree(self.chart, lambda p: self._parse(str(p)).data))
         return self.nodes[0]
 
     def data_layers(self) -> list[SourcedYaml]:
         """The default files without lines: only their duplicate keys are read from them."""
         if not self.fast:
-            self.fast = values_layers(self.chart, load_data_only)
+            self.fast = values_layers(self.chart, self._parse)
         return self.fast
 
     def sourced_layers(self) -> list[SourcedYaml]:
