@@ -9,27 +9,19 @@ al=github.com/rhysd/actionlint
 build_go_tool actionlint "$ACTIONLINT_VERSION" actionlint "$al/cmd/actionlint@v$ACTIONLINT_VERSION" \
   "-X $al.version=v$ACTIONLINT_VERSION"
 
-promtool_from_debian() {
-  local dest=$TOOLS_DIR/promtool-$PROMETHEUS_DEBIAN_VERSION
-  if [ ! -x "$dest/promtool" ]; then
-    (
-      flock 9
-      if [ ! -x "$dest/promtool" ]; then
-        log "extracting promtool from Debian's prometheus $PROMETHEUS_DEBIAN_VERSION (once)"
-        local work
-        work=$(mktemp -d) && chmod 755 "$work"  # apt downloads as the _apt user
-        (cd "$work" && apt-get download -q "prometheus=$PROMETHEUS_DEBIAN_VERSION" >/dev/null \
-          || { apt-get update -qq && apt-get download -q "prometheus=$PROMETHEUS_DEBIAN_VERSION"; })
-        dpkg-deb -x "$work"/prometheus_*.deb "$work/root"
-        rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-        cp "$work/root/usr/bin/promtool" "$dest.tmp/promtool"
-        rm -rf "$work" "$dest" && mv "$dest.tmp" "$dest"
-      fi
-    ) 9>"$TOOLS_DIR/.promtool.lock"
-  fi
-  ln -sfn "$dest/promtool" "$BIN_DIR/promtool"
+# deb_extract OUT NAME DEB_PACKAGE/BINARY@DEBIAN_VERSION: _build_once's strategy for one binary of
+# a pinned Debian package (downloaded, unpacked in a scratch dir, the binary copied to OUT).
+deb_extract() {
+  local out=$1 spec=${3%@*} version=${3#*@} work
+  work=$(mktemp -d) && chmod 755 "$work"  # apt downloads as the _apt user
+  (cd "$work" && { apt-get download -q "${spec%/*}=$version" >/dev/null 2>&1 ||
+    { apt-get update -qq && apt-get download -q "${spec%/*}=$version"; }; })
+  dpkg-deb -x "$work"/*.deb "$work/root"
+  cp "$work/root/usr/bin/${spec#*/}" "$out/"
+  rm -rf "$work"
 }
-promtool_from_debian
+_build_once deb_extract promtool "$PROMETHEUS_DEBIAN_VERSION" promtool \
+  "prometheus/promtool@$PROMETHEUS_DEBIAN_VERSION"
 
 version_check "v$ACTIONLINT_VERSION" "$BIN_DIR/actionlint" -version
 version_check "version ${PROMETHEUS_DEBIAN_VERSION%%+*}" "$BIN_DIR/promtool" --version
