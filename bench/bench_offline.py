@@ -40,10 +40,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "python"))
 
 from helmkit.adapters.helm import default_jobs  # noqa: E402
-from helmkit.core import helm_argv, kube_schema, render_plan  # noqa: E402
 from helmkit.core.config import load_config  # noqa: E402
-from helmkit.core.manifests import dump_yaml, parse_manifests  # noqa: E402
-from helmkit.core.scenarios import all_scenarios  # noqa: E402
+from helmkit.core.helm import argv as helm_argv  # noqa: E402
+from helmkit.core.lint import kube_schema  # noqa: E402
+from helmkit.core.model.manifests import dump_yaml, parse_manifests  # noqa: E402
+from helmkit.core.render import plan as render_plan  # noqa: E402
+from helmkit.core.render.scenarios import all_scenarios  # noqa: E402
 
 BIN = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native")) / "bin"
 VENV_BIN = REPO / ".venv" / "bin"

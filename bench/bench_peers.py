@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_offline import BIN, VENV_BIN, freeze_project, kubeconform_schemas  # noqa: E402
 
-from helmkit.core.manifests import parse_manifests  # noqa: E402
+from helmkit.core.model.manifests import parse_manifests  # noqa: E402
 
 FAKE_KEY = "sk-" + "proj-" + "Zq8wXc4vBn2mLk9jHg7fDs5aPo3iUy1t" + "RbNe6"
 

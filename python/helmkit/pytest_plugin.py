@@ -21,7 +21,7 @@ import pytest
 
 if TYPE_CHECKING:
     from helmkit.core.config import HelmkitConfig
-    from helmkit.core.manifests import K8sObject
+    from helmkit.core.model.manifests import K8sObject
 
 
 class RenderedObject(dict[str, Any]):
@@ -34,7 +34,7 @@ class RenderedObject(dict[str, Any]):
         self.source = obj.source
 
     def __repr__(self) -> str:
-        from helmkit.core.manifests import dump_yaml
+        from helmkit.core.model.manifests import dump_yaml
 
         return f"\n# {self.kind}/{self.name} from {self.source}\n{dump_yaml(dict(self))}"
 
@@ -146,7 +146,7 @@ def helmkit_snapshot(
     update = bool(pytestconfig.getoption("helmkit_update_snapshots"))
 
     def check(name: str, manifests: Manifests) -> None:
-        from helmkit.core import snapshots
+        from helmkit.core.render import snapshots
 
         path = snapshots.snapshot_path(helmkit_config.snapshot_dir, name)
         actual = snapshots.to_snapshot(manifests.objects)

@@ -16,10 +16,11 @@ from chart_env import HELMS, KUBE_VERSIONS, HelmRuns, one, template_args
 from kube_validation import validate_strict
 from test_chart_notes import notes
 
-from helmkit.core import connection_budget, unusual_values
-from helmkit.core.findings import Severity
-from helmkit.core.manifests import parse_manifests
-from helmkit.core.pod_security import check_pod_spec, pod_specs
+from helmkit.core.lint import connection_budget
+from helmkit.core.lint.pod_security import check_pod_spec, pod_specs
+from helmkit.core.model.findings import Severity
+from helmkit.core.model.manifests import parse_manifests
+from helmkit.core.values import unusual as unusual_values
 
 
 def values_file(tmp_path: Path, values: dict[str, Any]) -> Path:

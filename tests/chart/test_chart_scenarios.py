@@ -19,7 +19,7 @@ from chart_env import (
 )
 from kube_validation import CRD_KINDS, validate_strict
 
-from helmkit.core.pod_security import check_pod_spec, pod_specs
+from helmkit.core.lint.pod_security import check_pod_spec, pod_specs
 
 
 @pytest.mark.parametrize("helm", HELMS)

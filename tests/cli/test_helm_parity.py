@@ -17,8 +17,9 @@ import pytest
 import yaml
 from cli_support import REPO, helm_path
 
-from helmkit.core import strvals, values
-from helmkit.core.yaml_source import load_yaml_file
+from helmkit.core.values import layering as values
+from helmkit.core.values import strvals
+from helmkit.core.values.yaml_source import load_yaml_file
 from helmkit.errors import UsageError
 from helmkit.ops.lint_steps import ValuesBase
 

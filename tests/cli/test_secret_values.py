@@ -10,7 +10,7 @@ import pytest
 from cli_support import REPO
 from helmkit_run import helmkit, no_traceback
 
-from helmkit.core import secret_keys
+from helmkit.core.values import secret_keys
 
 SECRET = "987654321987"
 

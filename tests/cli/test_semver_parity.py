@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cli_support import helm_path
 
-from helmkit.core import chart_meta, semver_range
+from helmkit.core.lint import chart_meta, semver_range
 
 # (constraint, version of the unpacked subchart)
 CASES: list[tuple[str, str]] = [

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from helmkit.adapters.helm import Helm
-from helmkit.core.helm_argv import template_argv
+from helmkit.core.helm.argv import template_argv
 from helmkit.errors import HelmkitError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ import pytest
 from e2e_kube import Helm, Kube, wait_for
 
 from helmkit.adapters import cluster as adapter
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 from helmkit.ops import cluster as ops
 
 REPO = Path(__file__).resolve().parents[2]

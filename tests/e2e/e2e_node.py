@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 from helmkit.adapters import real_node as node_adapter
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE_SRC = REPO / "tests" / "e2e" / "images" / "probe"

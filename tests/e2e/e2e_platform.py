@@ -31,8 +31,8 @@ from e2e_node import PACKER, PROBE_SRC
 from live_cli import LOCAL_VALUES, RELEASE, LiveCli, declare_ingress_class
 
 from helmkit.adapters import real_node as node_adapter
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
 
 STORAGE_CLASS = "real-node-local"
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from e2e_kube import Kube, condition, wait_for
 
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 from helmkit.ops import cluster as ops
 
 # One xdist worker runs every e2e test: the session cluster is shared and stopped once.

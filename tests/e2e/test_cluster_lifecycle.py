@@ -20,8 +20,8 @@ from e2e_node import host_firewall, on_real_node
 
 from helmkit.adapters import cluster as adapter
 from helmkit.adapters import real_node as node_adapter
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
 from helmkit.ops import cluster as ops
 
 # One xdist worker runs every e2e test: the session cluster is shared and stopped once.

@@ -48,9 +48,9 @@ from live_cli import LOCAL_VALUES, RELEASE, SELECTOR
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects import postgresql as pg_dialect
 
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
-from helmkit.core.verify_rules import quantity
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
+from helmkit.core.verify.rules import quantity
 
 # The app's models (tests/contract/app_models.py): what the schema Job must have built.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contract"))

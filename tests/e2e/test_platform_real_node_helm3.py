@@ -22,8 +22,8 @@ from e2e_platform import (
 )
 from live_cli import SELECTOR, deployed_revision
 
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -13,8 +13,8 @@ import pytest
 from e2e_kube import Kube, condition, wait_for
 from e2e_node import REPO, host_firewall, netns_firewall, probe_image, restricted_probe_pod
 
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
 from helmkit.ops import cluster as ops
 
 # One xdist worker runs every e2e test: the session cluster is shared and stopped once.

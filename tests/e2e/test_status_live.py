@@ -17,7 +17,7 @@ import pytest
 from e2e_kube import Helm, Kube, wait_for
 from live_cli import LiveCli
 
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from helmkit.cli.main import cli
 from helmkit.core.config import load_config
-from helmkit.core.findings import Severity
+from helmkit.core.model.findings import Severity
 from helmkit.ops.lint import LintOptions, lint
 from helmkit.ops.test import run_tests
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helmkit.core.manifests import K8sObject
+from helmkit.core.model.manifests import K8sObject
 
 
 def obj(body: dict[str, Any], source: str = "demo/templates/x.yaml") -> K8sObject:

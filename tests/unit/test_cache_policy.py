@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helmkit.core import cache_policy as cp
+from helmkit.core.render import cache_policy as cp
 
 DAY = 24 * 3600.0
 NOW = 100 * DAY

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helmkit.core import chart_meta
+from helmkit.core.lint import chart_meta
 
 CHART = """\
 apiVersion: v2

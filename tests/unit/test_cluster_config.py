@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 
 PATHS = cc.ClusterPaths(cache_dir=Path("/cache"))
 
@@ -107,7 +107,7 @@ def test_parse_versions() -> None:
 
 def test_shipped_stages_are_complete() -> None:
     """kwokctl drops its defaults when the config lists any Stage: ours must be the full set."""
-    text = (Path(cc.__file__).parents[1] / "data" / "kwok" / "stages.yaml").read_text()
+    text = (Path(cc.__file__).parents[2] / "data" / "kwok" / "stages.yaml").read_text()
     names = {d["metadata"]["name"] for d in yaml.safe_load_all(text) if d}
     assert {
         "node-initialize", "node-heartbeat-with-lease", "pod-ready", "pod-complete",

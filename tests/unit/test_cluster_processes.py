@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from helmkit.adapters import cluster as adapter
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 
 
 def test_recorded_pids_then_terminate_leaves_nothing(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core import component_rollback as cr
+from helmkit.core.release import component_rollback as cr
 from helmkit.errors import UsageError
 
 REV1_ALL = {

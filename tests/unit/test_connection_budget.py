@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from helmkit.core.connection_budget import (
+from helmkit.core.lint.checks import object_findings
+from helmkit.core.lint.connection_budget import (
     ADMIN_RESERVE,
     MAX_CONNECTIONS,
     budgets,
     connection_budget,
 )
-from helmkit.core.findings import Severity
-from helmkit.core.lint_checks import object_findings
-from helmkit.core.manifests import K8sObject
+from helmkit.core.model.findings import Severity
+from helmkit.core.model.manifests import K8sObject
 
 
 def obj(kind: str, name: str, body: dict[str, Any]) -> K8sObject:
@@ -109,7 +109,7 @@ def test_lint_reports_the_rule_with_the_other_object_rules() -> None:
 
 
 def test_unusual_values_acme_without_email_and_aof_on_emptydir() -> None:
-    from helmkit.core.unusual_values import unusual_values
+    from helmkit.core.values.unusual import unusual_values
 
     issuer = obj("ClusterIssuer", "le", {"spec": {"acme": {"server": "https://acme.example"}}})
     conf = obj("ConfigMap", "redis", {"data": {"redis.conf": "dir /data\nappendonly yes\n"}})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from offline_objects import workload
 
-from helmkit.core import lint_checks
-from helmkit.core.findings import (
+from helmkit.core.lint import checks as lint_checks
+from helmkit.core.model.findings import (
     Finding,
     Severity,
     WaiverBook,

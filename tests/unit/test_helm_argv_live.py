@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core import helm_argv_live as hal
-from helmkit.core.helm_argv import HelmVersion
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm.argv import HelmVersion
 from helmkit.errors import HelmkitError
 
 H4 = HelmVersion(4, 3, 1)

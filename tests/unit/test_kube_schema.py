@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from helmkit.core import kube_schema
+from helmkit.core.lint import kube_schema
 from helmkit.errors import UsageError
 
 VERSION = "1.33.0"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helmkit.core import live_manifests as lm
+from helmkit.core.model import live_manifests as lm
 
 TEXT = """
 # Source: x

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core import manifests
-from helmkit.core.manifests import ManifestError
+from helmkit.core.model import manifests
+from helmkit.core.model.manifests import ManifestError
 
 
 def test_sources_empty_documents_and_lists() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from helmkit.core.pod_security import check_pod_spec, pod_specs
+from helmkit.core.lint.pod_security import check_pod_spec, pod_specs
 
 GOOD: dict[str, Any] = {
     "securityContext": {

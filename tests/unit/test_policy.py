@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from offline_objects import hpa, obj, pdb, workload
 
-from helmkit.core import policy
-from helmkit.core.findings import Severity
+from helmkit.core.lint import policy
+from helmkit.core.model.findings import Severity
 
 SELECTOR = {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "r"}
 

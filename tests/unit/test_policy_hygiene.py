@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from offline_objects import container, hpa, obj, pdb, workload
 
-from helmkit.core import policy, policy_capacity, policy_posture
-from helmkit.core.credentials import secret_looking
-from helmkit.core.findings import Finding, Severity
-from helmkit.core.manifests import K8sObject
-from helmkit.core.rules import RULES
+from helmkit.core.lint import policy, policy_capacity, policy_posture
+from helmkit.core.lint.credentials import secret_looking
+from helmkit.core.lint.rules import RULES
+from helmkit.core.model.findings import Finding, Severity
+from helmkit.core.model.manifests import K8sObject
 
 SELECTOR = {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "r"}
 

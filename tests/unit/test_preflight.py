@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helmkit.core import preflight as pf
+from helmkit.core.release import preflight as pf
 
 INGRESS = {
     "apiVersion": "networking.k8s.io/v1",

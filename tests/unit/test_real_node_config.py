@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from helmkit.adapters.cluster import ProcessState
-from helmkit.core import cluster_config as cc
-from helmkit.core import node_configs as nc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import node_configs as nc
+from helmkit.core.cluster import real_node as rn
 from helmkit.ops import cluster as ops
 
 PATHS = cc.ClusterPaths(cache_dir=Path("/cache"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helmkit.core.recovery import Action, brief_error, decide
-from helmkit.core.revisions import Revision
+from helmkit.core.release.recovery import Action, brief_error, decide
+from helmkit.core.release.revisions import Revision
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from helmkit.core import release_lock as rl
+from helmkit.core.release import lock as rl
 
 NOW = datetime(2026, 12, 3, 8, 0, 0, tzinfo=UTC)
 ME = "host runner-1, pid 42"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core import release_meta as meta
-from helmkit.core.revisions import (
+from helmkit.core.release import meta
+from helmkit.core.release.revisions import (
     CHART_DIGEST_LABEL,
     CI_LABEL,
     DIGEST_LABEL,

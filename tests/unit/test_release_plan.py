@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from helmkit.core import release_plan as rp
-from helmkit.core.live_manifests import ObjectKey, parse_manifests
+from helmkit.core.model.live_manifests import ObjectKey, parse_manifests
+from helmkit.core.release import plan as rp
 
 MANIFEST = """
 ---

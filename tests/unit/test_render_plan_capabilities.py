@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helmkit.core import render_plan
+from helmkit.core.render import plan as render_plan
 
 
 def chart_with(tmp_path: Path, template: str) -> Path:

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helmkit.core import report_format as fmt
-from helmkit.core.findings import Finding, Severity
+from helmkit.core.model.findings import Finding, Severity
+from helmkit.core.render import report_format as fmt
 
 FINDINGS = [
     Finding(

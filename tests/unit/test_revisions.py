@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import revisions as rv
-from helmkit.core.helm_argv import HelmVersion
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm.argv import HelmVersion
+from helmkit.core.release import revisions as rv
 from helmkit.errors import HelmkitError
 
 HISTORY = json.dumps(

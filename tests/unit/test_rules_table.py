@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from offline_objects import obj
 
-from helmkit.core import lint_checks, policy, rules
 from helmkit.core.config import load_config
-from helmkit.core.findings import Finding, Severity
+from helmkit.core.lint import checks as lint_checks
+from helmkit.core.lint import policy, rules
+from helmkit.core.model.findings import Finding, Severity
 from helmkit.errors import InputFileError
 from helmkit.ops import docs
 
@@ -76,7 +77,7 @@ def test_config_rules_profile_and_scenario_names(tmp_path: Path) -> None:
     assert config.rules["probes"].severity is None
     assert config.scenario_release == "demo-rel"
     assert config.environments["local"].local and not config.environments["prod"].local
-    from helmkit.core.scenarios import all_scenarios
+    from helmkit.core.render.scenarios import all_scenarios
 
     by_name = {s.name: s for s in all_scenarios(config)}
     assert by_name["default"].release == "demo-rel"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from helmkit.core import render_plan
 from helmkit.core.config import load_config
-from helmkit.core.scenarios import all_scenarios, pick
+from helmkit.core.render import plan as render_plan
+from helmkit.core.render.scenarios import all_scenarios, pick
 from helmkit.errors import UsageError
 
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo"

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from helmkit.core import schema_gate
+from helmkit.core.values import schema_gate
 
 REPO = Path(__file__).resolve().parents[2]
 DRAFT7 = "http://json-schema.org/draft-07/schema#"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from helmkit.core import secret_keys, strvals
-from helmkit.core.findings import Finding, Severity
-from helmkit.core.scenarios import Scenario
+from helmkit.core.model.findings import Finding, Severity
+from helmkit.core.render.scenarios import Scenario
+from helmkit.core.values import secret_keys, strvals
 from helmkit.ops.lint_steps import without_secret_values
 
 

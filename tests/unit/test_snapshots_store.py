@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helmkit.core import snapshots
-from helmkit.core.manifests import parse_manifests
+from helmkit.core.model.manifests import parse_manifests
+from helmkit.core.render import snapshots
 
 RENDER = """\
 ---

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from helmkit.core import status_views as sv
+from helmkit.core.verify import status_views as sv
 
 NOW = datetime(2026, 12, 3, 9, 0, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helmkit.core import values_docs as vd
+from helmkit.core.values import docs as vd
 from helmkit.errors import UsageError
 
 DEFS = {

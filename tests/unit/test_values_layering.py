@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core import strvals, values
-from helmkit.core.coalesce import ChartNode
-from helmkit.core.yaml_source import parse_yaml
+from helmkit.core.values import layering as values
+from helmkit.core.values import strvals
+from helmkit.core.values.coalesce import ChartNode
+from helmkit.core.values.yaml_source import parse_yaml
 from helmkit.errors import UsageError
 
 DEFAULTS = """\

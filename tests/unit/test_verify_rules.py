@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from helmkit.core import verify_rules as vr
-from helmkit.core.verify_rules import Severity
+from helmkit.core.verify import rules as vr
+from helmkit.core.verify.rules import Severity
 
 DEPLOY: dict[str, Any] = {
     "apiVersion": "apps/v1",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from helmkit.core import yaml_source
-from helmkit.core.yaml_source import format_key_path, load_yaml_file, parse_yaml
+from helmkit.core.values import yaml_source
+from helmkit.core.values.yaml_source import format_key_path, load_yaml_file, parse_yaml
 from helmkit.errors import InputFileError
 
 TEXT = """\

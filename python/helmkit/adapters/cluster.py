@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 from helmkit.errors import EnvironmentProblem, HelmkitError
 
 

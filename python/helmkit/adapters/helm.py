@@ -1,4 +1,4 @@
-"""The only place that runs helm: argv lists from `helmkit.core.helm_argv`, never a shell.
+"""The only place that runs helm: argv lists from `helmkit.core.helm.argv`, never a shell.
 
 Errors from stderr are mapped to typed exceptions; the argv is kept for messages, values are not
 (values travel in files or `--set`, and `--set` values are masked before anything is printed).
@@ -19,8 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from helmkit.core import helm_argv, secret_keys
-from helmkit.core.helm_argv import HelmVersion
+from helmkit.core.helm import argv as helm_argv
+from helmkit.core.helm.argv import HelmVersion
+from helmkit.core.values import secret_keys
 from helmkit.errors import (
     EnvironmentProblem,
     HelmError,
@@ -38,7 +39,7 @@ TIMEOUT_SETTING = "HELMKIT_HELM_TIMEOUT"
 
 def default_timeout() -> float:
     """HELMKIT_HELM_TIMEOUT (a Go duration such as 5m, or seconds), else DEFAULT_TIMEOUT_S."""
-    from helmkit.core.release_meta import parse_duration
+    from helmkit.core.release.meta import parse_duration
 
     explicit = os.environ.get(TIMEOUT_SETTING, "").strip()
     if not explicit:

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from helmkit.core.yaml_source import MAX_BYTES
+from helmkit.core.values.yaml_source import MAX_BYTES
 from helmkit.errors import InputFileError
 
 STDIN = "-"

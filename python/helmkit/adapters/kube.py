@@ -166,7 +166,7 @@ class Kube:
         }
         self._call("POST", "/api/v1/namespaces", body=body, conflict=CONFLICT)
 
-    # --- the release lock (a Lease; decisions in helmkit.core.release_lock) ---------------
+    # --- the release lock (a Lease; decisions in helmkit.core.release.lock) ---------------
 
     def lease(self, namespace: str, name: str) -> KubeObject | None:
         found: KubeObject | None = self.get(_lease_path(namespace, name))

@@ -1,7 +1,7 @@
 """The real node's side effects: network namespace, cgroups, certificates, daemons, cleanup.
 
-Every command runs from an argv list built in `helmkit.core.real_node` (never a shell). Daemons
-are started detached with their pid recorded in the node's pid directory: that pid is the
+Every command runs from an argv list built in `helmkit.core.cluster.real_node` (never a shell).
+Daemons are started detached with their pid recorded in the node's pid directory: that pid is the
 daemon's own (nsenter execs), so `down` stops exactly what `up` started. Whatever `up` changes
 outside the cache (host sysctls, directories the kubelet and containerd create on their own, the
 /run/netns mount) is recorded in a state file so `down` can restore or remove it.
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.adapters import cluster as cluster_adapter
-from helmkit.core import real_node as rn
-from helmkit.core.cluster_config import ClusterPaths
+from helmkit.core.cluster import real_node as rn
+from helmkit.core.cluster.config import ClusterPaths
 from helmkit.errors import EnvironmentProblem, HelmkitError
 
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

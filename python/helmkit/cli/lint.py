@@ -83,7 +83,7 @@ def lint(
     a rule with `rules:` there (docs/lint-rules.md). With CHART and no helmkit.yaml above it,
     the chart is linted with its defaults and ci/ values under the light profile.
     """
-    from helmkit.core import report_format
+    from helmkit.core.render import report_format
     from helmkit.ops.lint import LintOptions
     from helmkit.ops.lint import lint as run_lint
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from helmkit.core.release_meta import parse_duration
+from helmkit.core.release.meta import parse_duration
 from helmkit.errors import HelmError, HelmkitError, HelmTimeout
 from helmkit.ops.live import LiveEnv, open_env
 

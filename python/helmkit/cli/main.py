@@ -104,7 +104,7 @@ class _Report:
         verb = next((a for a in args if not a.startswith("-")), "")
         if not any(a.startswith(("--format", "--output")) for a in args):
             return cls(verb, "text", None)  # the common case, without importing the formats
-        from helmkit.core.report_format import report_target
+        from helmkit.core.render.report_format import report_target
 
         fmt, output = report_target(args)
         asks_help = any(a in ("--help", "-h") for a in args)
@@ -114,12 +114,12 @@ class _Report:
         """Before the verb runs, an earlier report in --output is replaced by one that says
         the run did not complete; the verb overwrites it with its results."""
         if self.output is not None and not self.help:
-            from helmkit.core.report_format import INCOMPLETE
+            from helmkit.core.render.report_format import INCOMPLETE
 
             write_atomically(self.output, self.text(INCOMPLETE, 2) + "\n")
 
     def text(self, message: str, code: int) -> str:
-        from helmkit.core.report_format import failure_report
+        from helmkit.core.render.report_format import failure_report
 
         return failure_report(self.fmt, self.verb, message, code)
 

@@ -64,12 +64,13 @@ _SET_FLAGS = (
 
 def set_options(func: F) -> F:
     """helm's --set, --set-string, --set-json, --set-file and --set-literal; the verb gets them
-    all in `set_values` (core.strvals.encode), in the order helm applies them, checked as helm
-    checks them (a UsageError before anything runs)."""
+    all in `set_values` (core.values.strvals.encode), in the order helm applies them, checked as
+    helm checks them (a UsageError before anything runs)."""
 
     @functools.wraps(func)
     def with_set_values(*args: Any, **kwargs: Any) -> Any:
-        from helmkit.core import strvals, values
+        from helmkit.core.values import layering as values
+        from helmkit.core.values import strvals
 
         items = [
             strvals.encode(flag, text)

@@ -41,7 +41,7 @@ def render(
 ) -> None:
     """Render an environment's manifests (helmkit.yaml values, then --values, then --set),
     with its release name and namespace; or a custom set of values files."""
-    from helmkit.core.manifests import dump_yaml
+    from helmkit.core.model.manifests import dump_yaml
     from helmkit.ops.render import check_out_dir, render_environment, write_objects
 
     if not env and not values_files and not set_values:

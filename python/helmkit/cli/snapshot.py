@@ -39,7 +39,7 @@ def snapshot(
 ) -> None:
     """Compare every scenario's normalised render with its committed snapshot file and print a
     unified diff per changed object. A missing snapshot fails unless --update is given."""
-    from helmkit.core import report_format
+    from helmkit.core.render import report_format
     from helmkit.ops.snapshot import SnapshotOptions
     from helmkit.ops.snapshot import snapshot as run_snapshot
 

@@ -40,7 +40,7 @@ def test(
     short_lived_run()
     config = load(config_path)
     result = run_tests(config, update_snapshots=update_snapshots, use_cache=not no_cache)
-    from helmkit.core import report_format as fmt  # needed only now (start-up time)
+    from helmkit.core.render import report_format as fmt  # needed only now (start-up time)
 
     lint, snaps = result.lint, result.snapshots
     if output_format == "json":

@@ -12,9 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from helmkit.core import schema_gate
-from helmkit.core.rules import RULES, RuleSetting, parse_setting
-from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_file
+from helmkit.core.lint.rules import RULES, RuleSetting, parse_setting
+from helmkit.core.values import schema_gate
+from helmkit.core.values.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import InputFileError, UsageError
 
 CONFIG_FILE = "helmkit.yaml"

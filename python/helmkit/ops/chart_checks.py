@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.adapters import git
-from helmkit.core import chart_meta, content_hash, rules, values_docs
-from helmkit.core.findings import Finding, Severity
-from helmkit.core.yaml_source import load_yaml_file
+from helmkit.core.lint import chart_meta, rules
+from helmkit.core.model import content_hash
+from helmkit.core.model.findings import Finding, Severity
+from helmkit.core.values import docs as values_docs
+from helmkit.core.values.yaml_source import load_yaml_file
 from helmkit.errors import HelmkitError
 from helmkit.ops import docs
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from helmkit.adapters import cluster as adapter
-from helmkit.core import cluster_config as cc
-from helmkit.core import real_node as rn
+from helmkit.core.cluster import config as cc
+from helmkit.core.cluster import real_node as rn
 from helmkit.errors import EnvironmentProblem
 from helmkit.ops import real_node as node
 

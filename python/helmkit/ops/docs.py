@@ -1,6 +1,6 @@
 """Read the docs sources from the repository, and write or check the generated files: the
 values tables and values.schema.json files (from the schema sources), and the rule list in the
-repository's README.md (from `helmkit.core.rules`, between its markers)."""
+repository's README.md (from `helmkit.core.lint.rules`, between its markers)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from helmkit.core import rules
-from helmkit.core import values_docs as core
+from helmkit.core.lint import rules
+from helmkit.core.values import docs as core
 from helmkit.errors import CheckFailed, InputFileError
 
 SCHEMA_DIR = "schemas/values"

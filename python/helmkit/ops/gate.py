@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from helmkit.core import strvals
-from helmkit.core.live_manifests import KubeObject
-from helmkit.core.report_format import findings_text
+from helmkit.core.model.live_manifests import KubeObject
+from helmkit.core.render.report_format import findings_text
+from helmkit.core.values import strvals
 from helmkit.errors import UsageError
 from helmkit.ops.live import LiveEnv
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from helmkit.core import live_manifests as lm
-from helmkit.core import revisions as rv
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import revisions as rv
 from helmkit.errors import HelmError
 from helmkit.ops.live import LiveEnv
 

@@ -25,18 +25,16 @@ from functools import partial
 from pathlib import Path
 
 from helmkit.adapters.helm import Helm, default_jobs
-from helmkit.core import (
-    cache_policy,
-    content_hash,
-    helm_argv,
-    kube_schema,
-    render_plan,
-    secret_keys,
-)
 from helmkit.core.config import HelmkitConfig
-from helmkit.core.findings import Finding, sort_key, summarize
-from helmkit.core.manifests import K8sObject
-from helmkit.core.scenarios import Scenario, pick
+from helmkit.core.helm import argv as helm_argv
+from helmkit.core.lint import kube_schema
+from helmkit.core.model import content_hash
+from helmkit.core.model.findings import Finding, sort_key, summarize
+from helmkit.core.model.manifests import K8sObject
+from helmkit.core.render import cache_policy
+from helmkit.core.render import plan as render_plan
+from helmkit.core.render.scenarios import Scenario, pick
+from helmkit.core.values import secret_keys
 from helmkit.errors import UsageError
 from helmkit.ops.render import (
     DerivedCache,
@@ -216,7 +214,8 @@ def lint(
     report = LintReport([s.name for s in plan.scenarios], plan.versions)
     findings, renders = _run(plan, config, options, helm, on_render)
     report.renders = [renders[i] for i in range(len(plan.jobs))]
-    from helmkit.core import lint_checks, rules  # already loaded by _run, while helm worked
+    from helmkit.core.lint import checks as lint_checks  # already loaded by _run, while helm worked
+    from helmkit.core.lint import rules
     from helmkit.ops import lint_steps as steps
 
     chart_name = steps.chart_name(plan.chart)
@@ -263,7 +262,7 @@ def _run(
         )
         # imported and read here, on purpose: the checks' modules and the memos of earlier
         # runs load while helm already works (nothing has parsed a render yet)
-        from helmkit.core import lint_checks
+        from helmkit.core.lint import checks as lint_checks
         from helmkit.ops import lint_steps as steps
 
         docs_memo.load()

@@ -16,29 +16,22 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from helmkit.core import (
-    chart_meta,
-    coalesce,
-    content_hash,
-    lint_checks,
-    manifests,
-    schema_gate,
-    secret_keys,
-    strvals,
-    values,
-    yaml_source,
-)
 from helmkit.core.config import HelmkitConfig
-from helmkit.core.findings import Finding, Severity, finding_from_dict
-from helmkit.core.manifests import ManifestError
-from helmkit.core.scenarios import Scenario
-from helmkit.core.yaml_source import SourcedYaml, format_key_path, load_yaml_file
+from helmkit.core.lint import chart_meta
+from helmkit.core.lint import checks as lint_checks
+from helmkit.core.model import content_hash, manifests
+from helmkit.core.model.findings import Finding, Severity, finding_from_dict
+from helmkit.core.model.manifests import ManifestError
+from helmkit.core.render.scenarios import Scenario
+from helmkit.core.values import coalesce, schema_gate, secret_keys, strvals, yaml_source
+from helmkit.core.values import layering as values
+from helmkit.core.values.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import HelmkitError
 from helmkit.ops import chart_checks
 from helmkit.ops.render import DerivedCache, Rendered
 
 if TYPE_CHECKING:
-    from helmkit.core.policy_posture import PostureKeys
+    from helmkit.core.lint.policy_posture import PostureKeys
 
 
 def load_data_only(path: str) -> SourcedYaml:
@@ -258,7 +251,7 @@ _POSTURE_KEYS: dict[tuple[str, int], PostureKeys] = {}
 
 def posture_keys(chart: Path) -> PostureKeys:
     """The NetworkPolicy and TLS switches of the chart's values.yaml (read once per content)."""
-    from helmkit.core import policy_posture
+    from helmkit.core.lint import policy_posture
 
     path = chart / "values.yaml"
     try:

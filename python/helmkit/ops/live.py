@@ -12,13 +12,13 @@ from pathlib import Path
 
 from helmkit.adapters.helm import Helm, HelmResult
 from helmkit.adapters.kube import Kube
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import live_manifests as lm
-from helmkit.core import recovery
-from helmkit.core import revisions as rv
 from helmkit.core.config import Environment, HelmkitConfig, find_config, load_config
-from helmkit.core.helm_argv import HelmVersion
-from helmkit.core.release_meta import parse_duration
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm.argv import HelmVersion
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import recovery
+from helmkit.core.release import revisions as rv
+from helmkit.core.release.meta import parse_duration
 from helmkit.errors import HelmkitError, ReleaseNotFoundError
 
 Echo = Callable[[str], None]

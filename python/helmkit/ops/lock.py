@@ -1,4 +1,4 @@
-"""Take, renew and give back the release lock (the rules are in `helmkit.core.release_lock`).
+"""Take, renew and give back the release lock (the rules are in `helmkit.core.release.lock`).
 
 with held(live, wait_s=0) as lock:   # refuses at once, naming the holder
     ...                               # renewed every 10 s by a thread while this runs
@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from helmkit.adapters.kube import KubeError
-from helmkit.core import preflight
-from helmkit.core import release_lock as rl
+from helmkit.core.release import lock as rl
+from helmkit.core.release import preflight
 from helmkit.errors import EnvironmentProblem, HelmkitError
 from helmkit.ops.live import LiveEnv
 

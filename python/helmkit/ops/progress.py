@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 from helmkit.adapters.kube import Kube
-from helmkit.core import live_manifests as lm
+from helmkit.core.model import live_manifests as lm
 from helmkit.errors import HelmkitError
 from helmkit.ops.live import Echo
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from helmkit.adapters import cluster as cluster_adapter
 from helmkit.adapters import real_node as adapter
-from helmkit.core import node_configs as nc
-from helmkit.core import real_node as rn
-from helmkit.core.cluster_config import ClusterPaths
+from helmkit.core.cluster import node_configs as nc
+from helmkit.core.cluster import real_node as rn
+from helmkit.core.cluster.config import ClusterPaths
 from helmkit.errors import EnvironmentProblem
 
 Echo = Callable[[str], None]

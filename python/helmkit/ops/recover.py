@@ -1,13 +1,13 @@
-"""Recover a release stuck in a pending state (see `helmkit.core.recovery` for the rules)."""
+"""Recover a release stuck in a pending state (the rules: `helmkit.core.release.recovery`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import recovery
-from helmkit.core import revisions as rv
-from helmkit.core.recovery import Action, Recovery
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.release import recovery
+from helmkit.core.release import revisions as rv
+from helmkit.core.release.recovery import Action, Recovery
 from helmkit.errors import EnvironmentProblem, HelmError, HelmkitError
 from helmkit.ops import progress
 from helmkit.ops.live import LiveEnv

@@ -16,15 +16,19 @@ from typing import Any
 
 from helmkit.adapters import gitinfo
 from helmkit.adapters.helm import mask_argv
-from helmkit.core import chart_meta, content_hash, helm_argv, kube_schema, render_plan, strvals
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import live_manifests as lm
-from helmkit.core import preflight as pf
-from helmkit.core import recovery as recovery_core
-from helmkit.core import release_meta as meta
-from helmkit.core import release_plan as rp
-from helmkit.core import revisions as rv
-from helmkit.core.recovery import Action, Recovery
+from helmkit.core.helm import argv as helm_argv
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.lint import chart_meta, kube_schema
+from helmkit.core.model import content_hash
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import meta
+from helmkit.core.release import plan as rp
+from helmkit.core.release import preflight as pf
+from helmkit.core.release import recovery as recovery_core
+from helmkit.core.release import revisions as rv
+from helmkit.core.release.recovery import Action, Recovery
+from helmkit.core.render import plan as render_plan
+from helmkit.core.values import strvals
 from helmkit.errors import EnvironmentProblem, HelmError
 from helmkit.ops import gate, progress
 from helmkit.ops import recover as recover_ops

@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.adapters.helm import Helm, HelmResult, default_jobs, mask_argv
-from helmkit.core import cache_policy, content_hash, secret_keys
 from helmkit.core.config import HelmkitConfig
-from helmkit.core.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
-from helmkit.core.render_plan import RenderJob, version_key
-from helmkit.core.scenarios import Scenario, scenario_names
+from helmkit.core.model import content_hash
+from helmkit.core.model.manifests import K8sObject, ManifestError, dump_yaml, parse_manifests
+from helmkit.core.render import cache_policy
+from helmkit.core.render.plan import RenderJob, version_key
+from helmkit.core.render.scenarios import Scenario, scenario_names
+from helmkit.core.values import secret_keys
 from helmkit.errors import HelmError, UsageError
 
 
@@ -168,7 +170,7 @@ def read_cached(path: Path | None) -> str | None:
 
 
 def touch(path: Path) -> None:
-    """A cache hit: its mtime now says it was useful (see core/cache_policy)."""
+    """A cache hit: its mtime now says it was useful (see core/render/cache_policy)."""
     with contextlib.suppress(OSError):
         os.utime(path)
 
@@ -273,7 +275,7 @@ def iter_render_jobs(
 ) -> Iterator[tuple[int, Rendered]]:
     """(job index, result) in completion order, cached ones first.
 
-    The cache keeps Secrets masked (see core.secret_keys.mask_secrets): lint and snapshots
+    The cache keeps Secrets masked (see core.values.secret_keys.mask_secrets): lint and snapshots
     never look at Secret values; `with_secret_values=True` (`helmkit render`) renders again
     when a cached render had Secret values masked.
 

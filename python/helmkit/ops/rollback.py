@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from helmkit.core import component_rollback as cr
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import revisions as rv
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.release import component_rollback as cr
+from helmkit.core.release import revisions as rv
 from helmkit.errors import HelmError, UsageError
 from helmkit.ops import progress
 from helmkit.ops import verify as verify_ops

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helmkit.adapters.helm import Helm
-from helmkit.core import render_plan, snapshots
 from helmkit.core.config import HelmkitConfig
-from helmkit.core.manifests import ManifestError
-from helmkit.core.report_format import SnapshotReport, SnapshotResult
-from helmkit.core.scenarios import all_scenarios, pick
+from helmkit.core.model.manifests import ManifestError
+from helmkit.core.render import plan as render_plan
+from helmkit.core.render import snapshots
+from helmkit.core.render.report_format import SnapshotReport, SnapshotResult
+from helmkit.core.render.scenarios import all_scenarios, pick
 from helmkit.errors import UsageError
 from helmkit.ops.render import (
     DerivedCache,

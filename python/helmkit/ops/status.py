@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable, Sequence
 
 from helmkit.adapters.kube import KubeError
-from helmkit.core import live_manifests as lm
-from helmkit.core import revisions as rv
-from helmkit.core import status_views as sv
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import revisions as rv
+from helmkit.core.verify import status_views as sv
 from helmkit.errors import HelmkitError
 from helmkit.ops.live import LiveEnv
 

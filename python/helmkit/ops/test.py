@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from helmkit.adapters.helm import Helm
-from helmkit.core import render_plan
 from helmkit.core.config import HelmkitConfig
+from helmkit.core.render import plan as render_plan
 from helmkit.ops.lint import LintOptions, LintReport, lint
 from helmkit.ops.render import PersistentMemo, Rendered
 
 if TYPE_CHECKING:
-    from helmkit.core.report_format import SnapshotReport
+    from helmkit.core.render.report_format import SnapshotReport
     from helmkit.ops.snapshot import Comparer
 
 

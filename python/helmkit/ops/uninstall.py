@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import live_manifests as lm
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.model import live_manifests as lm
 from helmkit.errors import UsageError
 from helmkit.ops.live import LiveEnv
 

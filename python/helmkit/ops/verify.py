@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from helmkit import __version__
-from helmkit.core import helm_argv_live as hal
-from helmkit.core import live_manifests as lm
-from helmkit.core import revisions as rv
-from helmkit.core import verify_rules as vr
+from helmkit.core.helm import argv_live as hal
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import revisions as rv
+from helmkit.core.verify import rules as vr
 from helmkit.errors import HelmError, UsageError
 from helmkit.ops.live import LiveEnv
 

@@ -1,0 +1,1 @@
+"""The local cluster: control plane config, the real node, its config files."""

@@ -1,0 +1,1 @@
+"""argv lists for every helm command helmkit runs, per Helm major (run by adapters.helm)."""

@@ -1,0 +1,1 @@
+"""Shared object model: parsed manifests, findings and waivers, workload kinds, content hashes."""

@@ -1,0 +1,1 @@
+"""`helmkit release` and the other mutating verbs: plan, revisions, lock, recovery, preflight."""

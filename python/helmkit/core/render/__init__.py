@@ -1,0 +1,1 @@
+"""Rendering: scenarios, which renders a run needs and their cache keys, snapshots, reports."""

@@ -1,0 +1,1 @@
+"""`helmkit verify` and `helmkit status`: judgements and views from facts the adapters collected."""
