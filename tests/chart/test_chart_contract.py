@@ -208,7 +208,7 @@ RELAXED: list[tuple[str, dict[str, Any], str]] = [
 ]  # fmt: skip
 
 
-# The relaxed cases `helmkit lint` also sees in the rendered objects (core/unusual_values.py).
+# The relaxed cases `helmkit lint` also sees in the rendered objects (core/values/unusual.py).
 LINT_RULES = {"redis-aof-on-emptydir": "redis-aof-emptydir", "acme-without-email": "acme-email"}
 
 

@@ -2,7 +2,7 @@
 
 One chart with a subchart per case (charts/depN at version V, Chart.yaml asking for constraint
 C): `helm dependency list` gives helm's verdict for every case at once, compared with
-helmkit's (core.semver_range, used by the chart-dependencies check).
+helmkit's (core.lint.semver_range, used by the chart-dependencies check).
 """
 
 from __future__ import annotations

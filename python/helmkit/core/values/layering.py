@@ -1,10 +1,10 @@
 """The values helm renders with, and which file and line gave each key its final value.
 
-As helm does: the `-f` files merged left to right (core.strvals.merge_maps), the `--set*` flags
-applied on top (core.strvals), then coalesced with the chart's and its subcharts' defaults
-(core.coalesce); tests/cli/test_helm_parity.py compares the result with the real helm. The
+As helm does: the `-f` files merged left to right (strvals.merge_maps), the `--set*` flags
+applied on top (core.values.strvals), then coalesced with the chart's and its subcharts' defaults
+(core.values.coalesce); tests/cli/test_helm_parity.py compares the result with the real helm. The
 origins let a schema error point at the file and line a person has to edit, which `helm lint`
-cannot do; a message never shows a value under a secret key (core.secret_keys).
+cannot do; a message never shows a value under a secret key (core.values.secret_keys).
 """
 
 from __future__ import annotations
@@ -83,11 +83,11 @@ def layer(
     read_file: Callable[[str], str] | None = None,
     helm_major: int = 4,
 ) -> LayeredValues:
-    """`.Values` as helm computes them (core.coalesce), and where each key was set.
+    """`.Values` as helm computes them (core.values.coalesce), and where each key was set.
 
     `default_layers` are the chart's own values files, read with line numbers (only messages
     need them); `origins=False` skips that bookkeeping. `helm_major`: the two majors differ
-    in one detail (see core.coalesce).
+    in one detail (see core.values.coalesce).
     """
     user: dict[str, Any] = {}
     for source in user_layers:
@@ -148,7 +148,7 @@ def apply_set(
     read_file: Callable[[str], str] | None = None,
     helm_major: int = 4,
 ) -> dict[str, Any]:
-    """One encoded `--set*` item (see core.strvals.encode) applied to dest, as helm does."""
+    """One encoded `--set*` item (see core.values.strvals.encode) applied to dest, as helm does."""
     flag, text = strvals.decode(item)
     reader = read_file or _read_set_file
     try:
