@@ -1,4 +1,6 @@
-"""The git reads helmkit needs (the base of a version-bump check). argv lists, never a shell."""
+"""The git reads helmkit needs: the base of a version-bump check and the commit a release is made
+from. Read-only calls, argv lists, never a shell; a missing or hung git is a failed call, never a
+traceback."""
 
 from __future__ import annotations
 
@@ -13,17 +15,19 @@ class GitBase:
     how: str  # a sentence for messages
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _git(repo: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
             ["git", "-C", str(repo), *args],
             capture_output=True,
             text=True,
             check=False,
-            timeout=60,
+            timeout=timeout,
         )
     except FileNotFoundError:
         return subprocess.CompletedProcess(["git"], 127, "", "git is not installed")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return subprocess.CompletedProcess(["git"], 1, "", str(exc))
 
 
 def toplevel(path: Path) -> Path | None:
@@ -69,3 +73,14 @@ def show(repo: Path, ref: str, path: Path) -> str | None:
     rel = str(path.resolve().relative_to(repo.resolve()))
     proc = _git(repo, "show", f"{ref}:{rel}")
     return proc.stdout if proc.returncode == 0 else None
+
+
+def head_commit(repo: Path) -> str:
+    """Full sha of HEAD, `-dirty` appended when tracked files changed; "" outside a git repo."""
+    head = _git(repo, "rev-parse", "HEAD", timeout=10)
+    sha = head.stdout.strip() if head.returncode == 0 else ""
+    if not sha:
+        return ""
+    status = _git(repo, "status", "--porcelain", "--untracked-files=no", timeout=10)
+    dirty = status.returncode == 0 and status.stdout.strip()
+    return f"{sha}-dirty" if dirty else sha

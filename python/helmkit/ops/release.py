@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helmkit.adapters import gitinfo
+from helmkit.adapters import git
 from helmkit.adapters.helm import mask_argv
 from helmkit.core.helm import argv as helm_argv
 from helmkit.core.helm import argv_live as hal
@@ -255,7 +255,7 @@ def provenance(live: LiveEnv, set_values: Sequence[str]) -> meta.Provenance:
         (path, Path(path).read_bytes()) for item in set_values for path in strvals.file_paths(item)
     ]
     return meta.Provenance(
-        git_commit=gitinfo.head_commit(live.config.chart),
+        git_commit=git.head_commit(live.config.chart),
         values_digest=meta.values_digest(files, set_values),
         ci_job=meta.ci_job(os.environ),
         chart_digest=content_hash.hash_tree(live.config.chart)[:32],
