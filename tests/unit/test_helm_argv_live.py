@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.helm.argv import HelmVersion
 from helmkit.errors import HelmkitError
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.helm.argv import HelmVersion
 from helmkit.core.release import revisions as rv
 from helmkit.errors import HelmkitError

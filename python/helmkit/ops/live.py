@@ -13,7 +13,7 @@ from pathlib import Path
 from helmkit.adapters.helm import Helm, HelmResult
 from helmkit.adapters.kube import Kube
 from helmkit.core.config import Environment, HelmkitConfig, find_config, load_config
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.helm.argv import HelmVersion
 from helmkit.core.model import live_manifests as lm
 from helmkit.core.release import recovery

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.release import recovery
 from helmkit.core.release import revisions as rv
 from helmkit.core.release.recovery import Action, Recovery

@@ -17,7 +17,6 @@ from typing import Any
 from helmkit.adapters import git
 from helmkit.adapters.helm import mask_argv
 from helmkit.core.helm import argv as helm_argv
-from helmkit.core.helm import argv_live as hal
 from helmkit.core.lint import chart_meta, kube_schema
 from helmkit.core.model import content_hash
 from helmkit.core.model import live_manifests as lm
@@ -169,7 +168,7 @@ def cluster_objects(
 def _upgrade_argv(live: LiveEnv, set_values: Sequence[str], **flags: Any) -> list[str]:
     """The environment's `helm upgrade --install`; the plan's dry run and the release differ
     only in the extra flags."""
-    return hal.upgrade_install_argv(
+    return helm_argv.upgrade_install_argv(
         live.version,
         live.target,
         str(live.config.chart),
@@ -274,7 +273,7 @@ def _upgrade(
         labels=meta.release_labels(prov, attempted),
         openapi_validation=not prepared.schemas_checked,
     )
-    live.echo(f"release: {hal.shown(mask_argv(argv))}")
+    live.echo(f"release: {helm_argv.shown(mask_argv(argv))}")
     with progress.pod_progress(live.env.kube_context, live.env.namespace, live.echo):
         return rv.parse_release(live.run(argv).stdout)
 

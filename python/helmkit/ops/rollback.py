@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.release import component_rollback as cr
 from helmkit.core.release import revisions as rv
 from helmkit.errors import HelmError, UsageError

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.model import live_manifests as lm
 from helmkit.errors import UsageError
 from helmkit.ops.live import LiveEnv

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from helmkit import __version__
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.model import live_manifests as lm
 from helmkit.core.release import revisions as rv
 from helmkit.core.verify import rules as vr

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from helmkit.core.helm import argv_live as hal
+from helmkit.core.helm import argv as hal
 from helmkit.core.helm.argv import HelmVersion
 from helmkit.core.model import live_manifests as lm
 from helmkit.errors import HelmkitError
