@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from helmkit.core.model.findings import Finding, Severity
 from helmkit.core.verify import rules as vr
-from helmkit.core.verify.rules import Severity
 
 DEPLOY: dict[str, Any] = {
     "apiVersion": "apps/v1",
@@ -74,8 +74,8 @@ def healthy() -> vr.Facts:
     )
 
 
-def by_check(findings: list[vr.Finding], check: str) -> list[tuple[Severity, str]]:
-    return [(f.severity, f.message) for f in findings if f.check == check]
+def by_check(findings: list[Finding], check: str) -> list[tuple[Severity, str]]:
+    return [(f.severity, f.message) for f in findings if f.rule == check]
 
 
 def test_healthy_release_passes_with_absent_apis_as_info() -> None:
@@ -334,3 +334,19 @@ def test_a_failed_test_pod_names_each_failed_check_without_its_message() -> None
 def test_a_test_pod_still_running_after_helm_gave_up_is_not_finished() -> None:
     live = {"metadata": {"name": "ai-native-test"}, "status": {"phase": "Running"}}
     assert vr.test_checks(TEST_HOOK, live, helm_failed=True)[0].phase == "not finished (Running)"
+
+
+def test_verify_reports_the_one_finding_type_in_its_own_words() -> None:
+    """Verify and lint share Finding and Severity; verify's text and JSON keep their spelling."""
+    finding = vr.warn_only([Finding("pods", Severity.ERROR, "0/2 Ready")], {"pods": "shared"})[0]
+    assert finding == Finding("pods", Severity.WARNING, "0/2 Ready (warn only here: shared)")
+    assert vr.as_json(finding) == {
+        "check": "pods",
+        "severity": "warn",
+        "message": "0/2 Ready (warn only here: shared)",
+    }
+    line = vr.format_findings([finding])[0]
+    assert line == "[ warn] pods      0/2 Ready (warn only here: shared)"
+    assert Severity.OK < Severity.INFO < Severity.WARNING < Severity.ERROR
+    assert vr.worst([]) is Severity.OK
+    assert vr.worst([finding, Finding("tls", Severity.INFO, "no TLS")]) is Severity.WARNING

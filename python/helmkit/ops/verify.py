@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from helmkit import __version__
 from helmkit.core.helm import argv as hal
 from helmkit.core.model import live_manifests as lm
+from helmkit.core.model.findings import Finding, Severity
 from helmkit.core.release import revisions as rv
 from helmkit.core.verify import rules as vr
 from helmkit.errors import HelmError, UsageError
@@ -34,12 +35,12 @@ MAX_TEST_ERROR_CHARS = 400
 @dataclass(frozen=True)
 class VerifyResult:
     revision: int
-    findings: list[vr.Finding]
+    findings: list[Finding]
     running: int | None = None  # the revision that runs, when it is not `revision`
 
     @property
     def exit_code(self) -> int:
-        return 1 if vr.worst(self.findings) >= vr.Severity.ERROR else 0
+        return 1 if vr.worst(self.findings) >= Severity.ERROR else 0
 
     def as_json(self) -> str:
         return json.dumps(
@@ -47,7 +48,7 @@ class VerifyResult:
                 "revision": self.revision,
                 "runningRevision": self.running or self.revision,
                 "ok": self.exit_code == 0,
-                "findings": [f.as_json() for f in self.findings],
+                "findings": [vr.as_json(f) for f in self.findings],
             },
             indent=2,
         )

@@ -1,4 +1,5 @@
-"""Findings of lint checks, and the waivers that can silence one finding on one object.
+"""Findings (the one type every check reports: lint rules and verify checks), and the waivers
+that can silence one lint finding on one object.
 
 A waiver always names one rule and carries a reason. Waivers come from the object itself
 (annotation `helmkit.dev/waive: "<rule-id>: <reason>"`, several separated by `;`) or from
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -18,15 +20,33 @@ from typing import Any
 WAIVE_ANNOTATION = "helmkit.dev/waive"
 
 
+@functools.total_ordering
 class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
+    """Ordered OK < INFO < WARNING < ERROR. OK is a check that passed (verify lists those too);
+    a lint rule never reports OK, and helmkit.yaml's schema does not accept it as a setting."""
+
+    OK = "ok"
     INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem: which rule, how bad, where (scenario, object, field, file:line), how to fix."""
+    """One problem: which rule, how bad, where (scenario, object, field, file:line), how to fix.
+    A verify finding names its check (`pods`, `tls`, ...) as the rule and only fills the message."""
 
     rule: str
     severity: Severity

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import Any
 
 from helmkit.core.model import live_manifests as lm
+from helmkit.core.model.findings import Finding, Severity
 from helmkit.core.model.live_manifests import KubeObject, ObjectKey
 
 USAGE_WARN_RATIO = 0.9
@@ -26,25 +26,24 @@ SUCCEEDED = "Succeeded"
 ABSENT_AFTER_FAILURE = "absent (passed and deleted, or not run after the failure)"
 
 
-class Severity(IntEnum):
-    OK = 0
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
-
-    @property
-    def tag(self) -> str:
-        return {0: "ok", 1: "info", 2: "warn", 3: "ERROR"}[int(self)]
+# a verify finding's `rule` is the check's name (pods, tls, ...)
+_TAGS = {
+    Severity.OK: "ok",
+    Severity.INFO: "info",
+    Severity.WARNING: "warn",
+    Severity.ERROR: "ERROR",
+}
 
 
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    severity: Severity
-    message: str
+def tag(severity: Severity) -> str:
+    """The severity as `helmkit verify` prints it (an error stands out in capitals)."""
+    return _TAGS[severity]
 
-    def as_json(self) -> dict[str, str]:
-        return {"check": self.check, "severity": self.severity.tag.lower(), "message": self.message}
+
+def as_json(finding: Finding) -> dict[str, str]:
+    """One check's line of `helmkit verify --format json`."""
+    severity = tag(finding.severity).lower()
+    return {"check": finding.rule, "severity": severity, "message": finding.message}
 
 
 @dataclass(frozen=True)
@@ -549,8 +548,8 @@ def warn_only(findings: Iterable[Finding], reasons: Mapping[str, str]) -> list[F
     """An environment may declare, with a reason, that a check's errors are only warnings there
     (helmkit.yaml `verify.warnOnly: {CHECK: REASON}`); the reason is printed with each one."""
     return [
-        Finding(f.check, Severity.WARNING, f"{f.message} (warn only here: {reasons[f.check]})")
-        if f.severity == Severity.ERROR and f.check in reasons
+        Finding(f.rule, Severity.WARNING, f"{f.message} (warn only here: {reasons[f.rule]})")
+        if f.severity == Severity.ERROR and f.rule in reasons
         else f
         for f in findings
     ]
@@ -561,7 +560,7 @@ def worst(findings: Iterable[Finding]) -> Severity:
 
 
 def format_findings(findings: Sequence[Finding]) -> list[str]:
-    lines = [f"[{f.severity.tag:>5}] {f.check:<9} {f.message}" for f in findings]
+    lines = [f"[{tag(f.severity):>5}] {f.rule:<9} {f.message}" for f in findings]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
     lines.append(
         f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
