@@ -15,12 +15,18 @@ from helmkit.core.lint import policy_capacity, policy_pods
 from helmkit.core.lint.credentials import secret_looking
 from helmkit.core.lint.policy_findings import finding, pod_containers
 from helmkit.core.model.findings import Finding
-from helmkit.core.model.manifests import WORKLOAD_KINDS, K8sObject, pod_spec, pod_spec_path
+from helmkit.core.model.manifests import K8sObject
+from helmkit.core.model.workloads import (
+    LONG_RUNNING,
+    WORKLOAD_KINDS,
+    pod_spec,
+    pod_spec_path,
+    pod_template_metadata,
+)
 
 Rule = Callable[[list[K8sObject]], Iterator[Finding]]
 
 VERSION_LABELS = ("app.kubernetes.io/version", "helm.sh/chart", "chart", "version")
-LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
 
 
 def resources_set(objects: list[K8sObject]) -> Iterator[Finding]:
@@ -151,7 +157,7 @@ def _pdb_selections(
     for pdb in (o for o in objects if o.kind == "PodDisruptionBudget"):
         selector = (pdb.body.get("spec") or {}).get("selector") or {}
         selected = [
-            w for w in workloads if _matches(selector, pod_spec_template(w).get("labels") or {})
+            w for w in workloads if _matches(selector, pod_template_metadata(w).get("labels") or {})
         ]
         yield pdb, selected, sum(_replicas(w, targets) for w in selected)
 
@@ -185,11 +191,6 @@ def pdb_protects_something(objects: list[K8sObject]) -> Iterator[Finding]:
         if selected:
             names = ", ".join(w.ref for w in selected)
             yield from policy_capacity.pdb_protection(pdb, replicas, names)
-
-
-def pod_spec_template(obj: K8sObject) -> dict[str, Any]:
-    template = ((obj.body.get("spec") or {}).get("template") or {}).get("metadata") or {}
-    return dict(template)
 
 
 def _version_labels(labels: dict[str, Any]) -> list[str]:

@@ -1,7 +1,11 @@
-"""Rendered or released manifests as objects: parse, key, and read the few fields live verbs need.
+"""The live verbs' view of objects: key them, and read the few fields release, verify and status
+need, on plain bodies (dicts), because the objects they compare come both from helm's manifests
+and from the API server.
 
-Pure: text in, dicts out. Secret data is carried (the plan must see that it changed) but no
-function here formats a Secret value; see `release_plan` for how changes are described.
+Manifests are parsed by `manifests.parse_manifests` (the one parser, the one `K8sObject`); this
+module hands on their bodies. Workload kinds and pod templates come from `workloads`. Pure: text
+in, dicts out. Secret data is carried (the plan must see that it changed) but no function here
+formats a Secret value; see `release.plan` for how changes are described.
 """
 
 from __future__ import annotations
@@ -10,16 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from helmkit.core.model import manifests
+from helmkit.core.model.workloads import LONG_RUNNING, pod_spec, pod_template_metadata
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 COMPONENT_LABEL = "app.kubernetes.io/component"
 NAME_LABEL = "app.kubernetes.io/name"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 
+# an object's body: `K8sObject.body` of a parsed manifest, or an object the API server returned
 KubeObject = dict[str, Any]
-# libyaml's loader when PyYAML was built with it: a release's manifests parse several times faster
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, order=True)
@@ -32,9 +35,9 @@ class ObjectKey:
 
 
 def parse_manifests(text: str) -> list[KubeObject]:
-    """Every non-empty document of a multi-document YAML stream, in order."""
-    docs = yaml.load_all(text, Loader=_LOADER)  # a safe loader, C or Python
-    return [doc for doc in docs if isinstance(doc, dict) and doc.get("kind")]
+    """The bodies of every object of a multi-document YAML stream, in order (a `List` gives its
+    items, as helm applies them)."""
+    return [obj.body for obj in manifests.parse_manifests(text)]
 
 
 def key_of(obj: KubeObject) -> ObjectKey:
@@ -70,20 +73,15 @@ def component_of(obj: KubeObject) -> str:
     return str(found or obj.get("metadata", {}).get("name", ""))
 
 
-def pod_spec(workload: KubeObject) -> dict[str, Any]:
-    spec: dict[str, Any] = workload.get("spec", {}).get("template", {}).get("spec", {}) or {}
-    return spec
-
-
 def container_images(workload: KubeObject) -> list[str]:
     """Images of the containers and init containers, in pod-spec order."""
-    spec = pod_spec(workload)
+    spec = pod_spec(workload) or {}
     containers = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
     return [str(c.get("image", "")) for c in containers]
 
 
 def template_annotations(workload: KubeObject) -> dict[str, str]:
-    meta = workload.get("spec", {}).get("template", {}).get("metadata", {}) or {}
+    meta = pod_template_metadata(workload)
     return {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
 
 
@@ -94,7 +92,7 @@ def checksum_annotations(workload: KubeObject) -> dict[str, str]:
 
 def images_by_component(objects: Iterable[KubeObject]) -> dict[str, list[str]]:
     images: dict[str, list[str]] = {}
-    for workload in of_kind(objects, *WORKLOAD_KINDS):
+    for workload in of_kind(objects, *LONG_RUNNING):
         found = images.setdefault(component_of(workload), [])
         for image in container_images(workload):
             if image not in found:

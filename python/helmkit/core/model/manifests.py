@@ -14,13 +14,30 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterator, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from helmkit.core.model.workloads import WORKLOAD_KINDS, containers, pod_spec, pod_spec_path
 from helmkit.errors import HelmkitError
+
+# The workload table lives in `workloads`; these names stay importable from here.
+__all__ = [
+    "WORKLOAD_KINDS",
+    "K8sObject",
+    "ManifestError",
+    "containers",
+    "dump_plain",
+    "dump_yaml",
+    "find",
+    "json_plain",
+    "load_document",
+    "parse_manifests",
+    "pod_spec",
+    "pod_spec_path",
+]
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -31,8 +48,6 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _RESOLVED_MAX = 200_000
 _DOC_SPLIT = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _SOURCE = re.compile(r"^# Source: (.+)$", re.MULTILINE)
-
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 
 
 class ManifestError(HelmkitError):
@@ -267,34 +282,6 @@ def dump_yaml(data: Any) -> str:
     return str(
         yaml.dump(data, Dumper=_DUMPER, sort_keys=True, default_flow_style=False, width=1000)
     )
-
-
-def pod_spec(obj: K8sObject) -> dict[str, Any] | None:
-    """The pod spec inside a workload, whatever its kind."""
-    spec = obj.body.get("spec") or {}
-    if obj.kind == "Pod":
-        return dict(spec)
-    if obj.kind == "CronJob":
-        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-    if obj.kind in WORKLOAD_KINDS:
-        template = (spec.get("template") or {}).get("spec")
-        return dict(template) if isinstance(template, dict) else None
-    return None
-
-
-def pod_spec_path(kind: str) -> str:
-    return {
-        "Pod": "spec",
-        "CronJob": "spec.jobTemplate.spec.template.spec",
-    }.get(kind, "spec.template.spec")
-
-
-def containers(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(field path suffix, container) for init and regular containers."""
-    for group in ("initContainers", "containers"):
-        for position, container in enumerate(spec.get(group) or []):
-            if isinstance(container, dict):
-                yield f"{group}[{position}]", container
 
 
 def find(objects: list[K8sObject], kind: str, name: str | None = None) -> list[K8sObject]:

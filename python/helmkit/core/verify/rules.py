@@ -18,6 +18,7 @@ from typing import Any
 from helmkit.core.model import live_manifests as lm
 from helmkit.core.model.findings import Finding, Severity
 from helmkit.core.model.live_manifests import KubeObject, ObjectKey
+from helmkit.core.model.workloads import LONG_RUNNING
 
 USAGE_WARN_RATIO = 0.9
 # a test pod helm test did not leave behind when it failed: deleted once it passed, or never run
@@ -169,7 +170,7 @@ def _desired_replicas(workload: KubeObject) -> int:
 
 def check_pods(facts: Facts) -> list[Finding]:
     findings: list[Finding] = []
-    for kind in lm.WORKLOAD_KINDS:
+    for kind in LONG_RUNNING:
         live = facts.live_of(kind)
         for want in lm.of_kind(facts.expected, kind):
             name = want["metadata"]["name"]
@@ -494,7 +495,7 @@ def check_revision(facts: Facts) -> list[Finding]:
     n = facts.revision
     hpas = lm.hpa_targets(facts.expected)
     findings: list[Finding] = []
-    for want in lm.of_kind(facts.expected, *lm.WORKLOAD_KINDS):
+    for want in lm.of_kind(facts.expected, *LONG_RUNNING):
         key = lm.key_of(want)
         obj = facts.live_of(key.kind).get(key.name)
         if obj is None:
