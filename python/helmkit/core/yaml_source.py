@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from helmkit.core import go_yaml
 from helmkit.errors import InputFileError
 
 KeyPath = tuple[str | int, ...]
@@ -93,8 +94,9 @@ def _index(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int]) -> None:
 
 
 # libyaml when present: values files are parsed on every lint run, the pure-Python parser is
-# ten times slower. One parse gives both the nodes (lines) and the data.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# ten times slower. One parse gives both the nodes (lines) and the data; scalars are resolved
+# as Helm's parser resolves them (core/go_yaml.py).
+_LOADER: Any = go_yaml.Loader
 
 
 def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
@@ -127,7 +129,22 @@ def parse_yaml(text: str, path: str) -> SourcedYaml:
     lines: dict[KeyPath, int] = {}
     if node is not None:
         _index(node, (), lines)
-    return SourcedYaml(path=path, data=data, lines=lines, duplicates=tuple(duplicates))
+    source = SourcedYaml(path=path, data=data, lines=lines, duplicates=tuple(duplicates))
+    return SourcedYaml(path, as_helm_reads(source), lines, source.duplicates)
+
+
+def as_helm_reads(source: SourcedYaml) -> Any:
+    """The data as Helm holds it (keys as text); what Helm's parser refuses is refused here,
+    naming the file, line and key path."""
+    try:
+        return go_yaml.as_helm_reads(source.data)
+    except go_yaml.HelmRefuses as exc:
+        raise InputFileError(
+            source.path,
+            f"{format_key_path(exc.path)}: {exc.problem}",
+            line=source.line_of(exc.path),
+            hint="quote the value to keep it as text, or remove it",
+        ) from None
 
 
 def read_text(path: str) -> str:
