@@ -1,10 +1,10 @@
 """The one JSON Schema validator helmkit uses: jsonschema-rs, for the chart's values.schema.json,
 helmkit.yaml's schema and the Kubernetes and CRD schemas of rendered objects.
 
-The draft comes from the schema's `$schema` (2020-12 when absent). `format` is never asserted:
-Helm 4 and Helm 3.18+ validate values with santhosh-tekuri/jsonschema, which treats it as an
-annotation, and the parity tests (tests/cli/test_schema_parity.py) hold helmkit to helm's verdict.
-jsonschema-rs is imported on first use, so `helmkit --help` never loads it.
+The draft comes from the schema's `$schema` (2020-12 when absent), and with it whether `format`
+is asserted: up to draft 7 it is, from 2019-09 on it is an annotation. Helm 4 and Helm 3.18+
+(santhosh-tekuri/jsonschema) decide the same way; tests/cli/test_schema_parity.py holds helmkit
+to helm's verdict. jsonschema-rs is imported on first use, so `helmkit --help` never loads it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def compile_schema(
     registry = jsonschema_rs.Registry(list(documents.items())) if documents else None
     try:
         plain = schema if isinstance(schema, bool) else dict(schema)
-        return jsonschema_rs.validator_for(plain, validate_formats=False, registry=registry)
+        return jsonschema_rs.validator_for(plain, registry=registry)
     except (ValueError, jsonschema_rs.ValidationError) as exc:
         raise UsageError(
             f"not a valid JSON schema: {exc}", hint="fix the schema (see json-schema.org)"
