@@ -13,6 +13,8 @@ repository's chart project (chart, values, schemas, helmkit.yaml, ct.yaml):
 - strict schema validation of the rendered objects: objects/s on one core (goal >= 2000), and
   end to end (process start, parse, compile, validate) against kubeconform on the same file
   with the same schemas;
+- kube_schema's speed trick (registering only the definitions a kind reaches) against
+  registering the whole `_definitions.json`, cold, for every configured Kubernetes version;
 - `helmkit --help` (goal <= 150 ms) next to a bare `python -c pass`.
 
 Usage: python bench/bench_offline.py [--rounds N] [--helm helm4|helm3] [--baseline DIR]
@@ -176,9 +178,7 @@ def bench_test_verb(
         if baseline is not None:
             measure("baseline_test_cold", cold(project, [*base_cmd, "test"], base_env))
             edit_template(project, round_no * 2 + 1)
-            measure(
-                "baseline_test_after_edit", lambda: run([*base_cmd, "test"], project, base_env)
-            )
+            measure("baseline_test_after_edit", lambda: run([*base_cmd, "test"], project, base_env))
         measure("helmkit_test_cold", cold(project, [*helmkit, "test"], env))
         verdicts["helmkit_test"] = run([*helmkit, "test"], project, env).returncode  # warm cache
         edit_template(project, round_no * 2)
@@ -306,6 +306,46 @@ def bench_schema(project: Path, env: dict[str, str], helm: str, rounds: int) -> 
     }
 
 
+def bench_definitions_trick(
+    project: Path, env: dict[str, str], helm: str, rounds: int
+) -> dict[str, Any]:
+    """kube_schema's speed trick against the plain way, cold (as a fresh process pays it):
+    compile the validators of every rendered kind for every configured Kubernetes version and
+    validate the objects, registering (a) only the definitions each kind reaches, parsed from
+    the indentation-sliced `_definitions.json`, or (b) the whole parsed file."""
+    outputs = [run(argv, project, env).stdout for argv in template_argvs(project, helm)]
+    objects = [o for text in outputs for o in parse_manifests(text)]
+    versions = load_config(project / "helmkit.yaml").kube_versions
+    kinds = sorted({(o.api_version, o.kind) for o in objects})
+
+    def cold(whole: bool) -> None:
+        for version in versions:
+            directory = kube_schema.schema_dir(version)
+            text = (directory / "_definitions.json").read_text("utf-8")
+            defs: Any = json.loads(text)["$defs"] if whole else kube_schema._LazyDefinitions(text)
+            compiled = {}
+            for api, kind in kinds:
+                path = directory / kube_schema.schema_file_name(api, kind)
+                if path.is_file():
+                    compiled[(api, kind)] = kube_schema.compile_kind(
+                        path.read_text("utf-8"), defs, whole=whole
+                    )
+            for obj in objects:
+                check = compiled.get((obj.api_version, obj.kind))
+                if check is not None:
+                    check.issues(obj.body)
+
+    sliced = [timed(lambda: cold(False)) for _ in range(rounds)]
+    whole = [timed(lambda: cold(True)) for _ in range(rounds)]
+    return {
+        "versions": len(versions),
+        "kinds": len(kinds),
+        "objects": len(objects),
+        "median_s": {"reachable_definitions": median(sliced), "whole_file": median(whole)},
+        "ratio_whole_over_reachable": round(median(whole) / median(sliced), 2),
+    }
+
+
 def bench_help(env: dict[str, str], rounds: int) -> dict[str, Any]:
     helmkit = [str(VENV_BIN / "helmkit"), "--help"]
     bare = [sys.executable, "-c", "pass"]
@@ -340,6 +380,7 @@ def main() -> int:
         }
         if not args.only_test_verb:
             result["schema_validation"] = bench_schema(project, env, helm, args.rounds)
+            result["definitions_trick"] = bench_definitions_trick(project, env, helm, args.rounds)
             result["help"] = bench_help(env, args.rounds)
     print_summary(result)
     print(json.dumps(result, indent=2))
@@ -360,9 +401,7 @@ def print_summary(result: dict[str, Any]) -> None:
         f"helmkit test after a template edit : {tv['ratio_test_after_edit_over_floor']}x wall, "
         f"{tv['cpu_ratio_test_after_edit_over_floor']}x CPU (goal <= 1.5)"
     )
-    print(
-        f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)"
-    )
+    print(f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)")
     print(f"helmkit test no-change re-run           : {tv['rerun_s']} s (goal <= 0.5)")
     rounds = tv["per_round_median_ratios"]
     print("per-round ratios over that round's floor (median):")
@@ -382,6 +421,11 @@ def print_summary(result: dict[str, Any]) -> None:
     e2e = sv["ratio_helmkit_over_kubeconform_end_to_end"]
     print(f"schema end to end helmkit / kubeconform : {e2e}x")
     print(f"helmkit --help                          : {hp['helmkit_help_s']} s (goal <= 0.15)")
+    trick = result["definitions_trick"]
+    print(
+        f"schema compile+validate cold, whole _definitions.json / reachable definitions only: "
+        f"{trick['ratio_whole_over_reachable']}x ({trick['median_s']})"
+    )
 
 
 if __name__ == "__main__":
