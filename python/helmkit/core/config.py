@@ -82,7 +82,7 @@ def find_config(start: Path) -> Path:
 def load_config(path: Path, *, validate: bool = True) -> HelmkitConfig:
     """Load and validate helmkit.yaml against its schema, naming the key path and line of the
     first violation."""
-    source = load_yaml_file(str(path))
+    source = load_yaml_file(str(path), helm=False)  # helmkit's file: YAML 1.1
     _refuse_duplicates(path, source)
     if validate:
         _validate(path, source)
