@@ -59,3 +59,17 @@ def test_schema_node_finds_the_object_holding_a_keyword() -> None:
     node = json_schema.schema_node(SCHEMA, ("$defs", "item", "properties", "port", "type"))
     assert node == {"type": "integer"}
     assert json_schema.schema_node(SCHEMA, ("nowhere", "type")) == {}
+
+
+def test_a_failing_object_is_named_not_printed() -> None:
+    schema = {
+        "properties": {"secrets": {"anyOf": [{"type": "string"}, {"maxProperties": 0}]}},
+        "not": {"required": ["x"]},
+    }
+    instance = {"x": 1, "secrets": {"key": "topsecret123", "list": [1, "alsosecret"]}}
+    found = json_schema.violations(json_schema.validator(schema), instance)
+    assert {v.keyword for v in found} == {"anyOf", "not"}
+    for violation in found:
+        assert "topsecret123" not in violation.message, violation.message
+        assert "alsosecret" not in violation.message, violation.message
+        assert "the object" in violation.message

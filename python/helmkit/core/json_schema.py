@@ -76,11 +76,25 @@ def _violation(error: Any) -> Violation:
     return Violation(
         path=tuple(error.instance_path),
         keyword=keyword,
-        message=str(error.message),
+        message=_without_containers(str(error.message), error.instance, keyword),
         instance=error.instance,
         detail=getattr(error.kind, "value", None),
         schema_path=schema_path,
     )
+
+
+def _without_containers(message: str, instance: Any, keyword: str) -> str:
+    """The library prints a failing object or list whole (anyOf, oneOf, not...), with whatever
+    secrets are inside: name it instead. Scalars stay (callers hide those under secret keys)."""
+    if not isinstance(instance, dict | list):
+        return message
+    what = "the object" if isinstance(instance, dict) else "the list"
+    compact = json.dumps(instance, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if compact in message:
+        return message.replace(compact, what)
+    if "{" in message or "[" in message:
+        return f"{what} does not satisfy `{keyword}`"
+    return message
 
 
 def schema_node(document: Any, schema_path: tuple[str | int, ...]) -> Mapping[str, Any]:
