@@ -247,7 +247,9 @@ def kubeconform_schemas(version: str, kinds: set[tuple[str, str]], target: Path)
     return str(target / "{{ .ResourceKind }}{{ .KindSuffix }}.json")
 
 
-def bench_schema(project: Path, env: dict[str, str], helm: str, rounds: int) -> dict[str, Any]:
+def bench_schema(
+    project: Path, env: dict[str, str], helm: str, rounds: int, baseline: Path | None = None
+) -> dict[str, Any]:
     outputs = [run(argv, project, env).stdout for argv in template_argvs(project, helm)]
     objects = [o for text in outputs for o in parse_manifests(text)]
     repeated = (objects * (MIN_OBJECTS // len(objects) + 1))[:MIN_OBJECTS]
@@ -291,13 +293,32 @@ def bench_schema(project: Path, env: dict[str, str], helm: str, rounds: int) -> 
     ours_check = run(ours, project, env)
     kc_times = [timed(lambda: run(kc_argv, project, env)) for _ in range(rounds)]
     our_times = [timed(lambda: run(ours, project, env)) for _ in range(rounds)]
+    # the baseline revision's validator on the same file, same rounds (e.g. the closure
+    # compiler that jsonschema-rs replaced)
+    base = [*ours[:3], str(baseline / "python"), *ours[4:]] if baseline else []
+    base_check = run(base, project, env).stdout.strip() if baseline else ""
+    base_times = [timed(lambda: run(base, project, env)) for _ in range(rounds if baseline else 0)]
     rate = len(repeated) / statistics.median(warm)
     return {
         "objects": len(repeated),
         "distinct_objects": len(objects),
         "kube_version": version,
         "helmkit_objects_per_s_one_core_warm": round(rate),
-        "end_to_end_median_s": {"helmkit": median(our_times), "kubeconform": median(kc_times)},
+        "end_to_end_median_s": {
+            "helmkit": median(our_times),
+            "kubeconform": median(kc_times),
+            **({"baseline": median(base_times)} if base_times else {}),
+        },
+        **(
+            {
+                "ratio_helmkit_over_baseline_end_to_end": round(
+                    median(our_times) / median(base_times), 2
+                ),
+                "baseline_objects_and_invalid": base_check,
+            }
+            if base_times
+            else {}
+        ),
         "ratio_helmkit_over_kubeconform_end_to_end": round(median(our_times) / median(kc_times), 2),
         "kubeconform_summary": check.stdout.strip().splitlines()[-1:]
         or check.stderr.strip()[-200:],
@@ -379,7 +400,9 @@ def main() -> int:
             "test_verb": bench_test_verb(project, env, helm, args.rounds, args.baseline),
         }
         if not args.only_test_verb:
-            result["schema_validation"] = bench_schema(project, env, helm, args.rounds)
+            result["schema_validation"] = bench_schema(
+                project, env, helm, args.rounds, args.baseline
+            )
             result["definitions_trick"] = bench_definitions_trick(project, env, helm, args.rounds)
             result["help"] = bench_help(env, args.rounds)
     print_summary(result)
@@ -420,6 +443,9 @@ def print_summary(result: dict[str, Any]) -> None:
     print(f"schema validation, one core             : {rate} objects/s (goal >= 2000)")
     e2e = sv["ratio_helmkit_over_kubeconform_end_to_end"]
     print(f"schema end to end helmkit / kubeconform : {e2e}x")
+    if "ratio_helmkit_over_baseline_end_to_end" in sv:
+        ratio = sv["ratio_helmkit_over_baseline_end_to_end"]
+        print(f"schema end to end helmkit / baseline    : {ratio}x")
     print(f"helmkit --help                          : {hp['helmkit_help_s']} s (goal <= 0.15)")
     trick = result["definitions_trick"]
     print(
