@@ -32,6 +32,24 @@ subjects: [{kind: ServiceAccount, name: releaser}]
 """
 
 
+def see_the_namespace(namespace: str) -> str:
+    """Reading its own Namespace (cluster-scoped) is the one right outside it a release job
+    needs before the lock: a ClusterRole bound to the ServiceAccount, named after the test's
+    namespace (deleted by the test)."""
+    name = f"{namespace}-get-namespace"
+    return f"""apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {name}}}
+rules: [{{apiGroups: [""], resources: [namespaces], resourceNames: [{namespace}], verbs: [get]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: {name}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {name}}}
+subjects: [{{kind: ServiceAccount, name: {ACCOUNT}, namespace: {namespace}}}]
+"""
+
+
 def account_kubeconfig(kube: Kube, namespace: str, target: Path) -> Path:
     """A kubeconfig that authenticates as the ServiceAccount (a token from the TokenRequest
     API), against the same server and CA as the admin's."""
@@ -70,6 +88,15 @@ def test_missing_lease_rbac_is_refused_up_front_and_the_printed_role_fixes_it(
 ) -> None:
     kube.run("create", "serviceaccount", ACCOUNT, "-n", namespace)
     kube.apply(NAMESPACED, namespace)
+    cluster_scoped = see_the_namespace(namespace)
+    kube.apply(cluster_scoped, namespace)
+    try:
+        _refused_then_allowed(helm, kube, namespace, tmp_path)
+    finally:
+        kube.run("delete", "-f", "-", "--ignore-not-found", stdin=cluster_scoped, check=False)
+
+
+def _refused_then_allowed(helm: Helm, kube: Kube, namespace: str, tmp_path: Path) -> None:
     restricted = Kube(kube.kubectl_bin, account_kubeconfig(kube, namespace, tmp_path / "sa"))
     can_i = restricted.run("auth", "can-i", "create", "leases", "-n", namespace, check=False)
     assert can_i.stdout.strip() == "no", "the ServiceAccount must start without Lease rights"
