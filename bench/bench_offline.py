@@ -13,6 +13,8 @@ repository's chart project (chart, values, schemas, helmkit.yaml, ct.yaml):
 - strict schema validation of the rendered objects: objects/s on one core (goal >= 2000), and
   end to end (process start, parse, compile, validate) against kubeconform on the same file
   with the same schemas;
+- kube_schema's speed trick (registering only the definitions a kind reaches) against
+  registering the whole `_definitions.json`, cold, for every configured Kubernetes version;
 - `helmkit --help` (goal <= 150 ms) next to a bare `python -c pass`.
 
 Usage: python bench/bench_offline.py [--rounds N] [--helm helm4|helm3] [--baseline DIR]
@@ -178,9 +180,7 @@ def bench_test_verb(
         if baseline is not None:
             measure("baseline_test_cold", cold(project, [*base_cmd, "test"], base_env))
             edit_template(project, round_no * 2 + 1)
-            measure(
-                "baseline_test_after_edit", lambda: run([*base_cmd, "test"], project, base_env)
-            )
+            measure("baseline_test_after_edit", lambda: run([*base_cmd, "test"], project, base_env))
         measure("helmkit_test_cold", cold(project, [*helmkit, "test"], env))
         verdicts["helmkit_test"] = run([*helmkit, "test"], project, env).returncode  # warm cache
         edit_template(project, round_no * 2)
@@ -249,7 +249,9 @@ def kubeconform_schemas(version: str, kinds: set[tuple[str, str]], target: Path)
     return str(target / "{{ .ResourceKind }}{{ .KindSuffix }}.json")
 
 
-def bench_schema(project: Path, env: dict[str, str], helm: str, rounds: int) -> dict[str, Any]:
+def bench_schema(
+    project: Path, env: dict[str, str], helm: str, rounds: int, baseline: Path | None = None
+) -> dict[str, Any]:
     outputs = [run(argv, project, env).stdout for argv in template_argvs(project, helm)]
     objects = [o for text in outputs for o in parse_manifests(text)]
     repeated = (objects * (MIN_OBJECTS // len(objects) + 1))[:MIN_OBJECTS]
@@ -293,18 +295,77 @@ def bench_schema(project: Path, env: dict[str, str], helm: str, rounds: int) -> 
     ours_check = run(ours, project, env)
     kc_times = [timed(lambda: run(kc_argv, project, env)) for _ in range(rounds)]
     our_times = [timed(lambda: run(ours, project, env)) for _ in range(rounds)]
+    # the baseline revision's validator on the same file, same rounds (e.g. the closure
+    # compiler that jsonschema-rs replaced)
+    base = [*ours[:3], str(baseline / "python"), *ours[4:]] if baseline else []
+    base_check = run(base, project, env).stdout.strip() if baseline else ""
+    base_times = [timed(lambda: run(base, project, env)) for _ in range(rounds if baseline else 0)]
     rate = len(repeated) / statistics.median(warm)
     return {
         "objects": len(repeated),
         "distinct_objects": len(objects),
         "kube_version": version,
         "helmkit_objects_per_s_one_core_warm": round(rate),
-        "end_to_end_median_s": {"helmkit": median(our_times), "kubeconform": median(kc_times)},
+        "end_to_end_median_s": {
+            "helmkit": median(our_times),
+            "kubeconform": median(kc_times),
+            **({"baseline": median(base_times)} if base_times else {}),
+        },
+        **(
+            {
+                "ratio_helmkit_over_baseline_end_to_end": round(
+                    median(our_times) / median(base_times), 2
+                ),
+                "baseline_objects_and_invalid": base_check,
+            }
+            if base_times
+            else {}
+        ),
         "ratio_helmkit_over_kubeconform_end_to_end": round(median(our_times) / median(kc_times), 2),
         "kubeconform_summary": check.stdout.strip().splitlines()[-1:]
         or check.stderr.strip()[-200:],
         "helmkit_objects_and_invalid": ours_check.stdout.strip(),
         "goal_objects_per_s_min": MIN_OBJECTS,
+    }
+
+
+def bench_definitions_trick(
+    project: Path, env: dict[str, str], helm: str, rounds: int
+) -> dict[str, Any]:
+    """kube_schema's speed trick against the plain way, cold (as a fresh process pays it):
+    compile the validators of every rendered kind for every configured Kubernetes version and
+    validate the objects, registering (a) only the definitions each kind reaches, parsed from
+    the indentation-sliced `_definitions.json`, or (b) the whole parsed file."""
+    outputs = [run(argv, project, env).stdout for argv in template_argvs(project, helm)]
+    objects = [o for text in outputs for o in parse_manifests(text)]
+    versions = load_config(project / "helmkit.yaml").kube_versions
+    kinds = sorted({(o.api_version, o.kind) for o in objects})
+
+    def cold(whole: bool) -> None:
+        for version in versions:
+            directory = kube_schema.schema_dir(version)
+            text = (directory / "_definitions.json").read_text("utf-8")
+            defs: Any = json.loads(text)["$defs"] if whole else kube_schema._LazyDefinitions(text)
+            compiled = {}
+            for api, kind in kinds:
+                path = directory / kube_schema.schema_file_name(api, kind)
+                if path.is_file():
+                    compiled[(api, kind)] = kube_schema.compile_kind(
+                        path.read_text("utf-8"), defs, whole=whole
+                    )
+            for obj in objects:
+                check = compiled.get((obj.api_version, obj.kind))
+                if check is not None:
+                    check.issues(obj.body)
+
+    sliced = [timed(lambda: cold(False)) for _ in range(rounds)]
+    whole = [timed(lambda: cold(True)) for _ in range(rounds)]
+    return {
+        "versions": len(versions),
+        "kinds": len(kinds),
+        "objects": len(objects),
+        "median_s": {"reachable_definitions": median(sliced), "whole_file": median(whole)},
+        "ratio_whole_over_reachable": round(median(whole) / median(sliced), 2),
     }
 
 
@@ -341,7 +402,10 @@ def main() -> int:
             "test_verb": bench_test_verb(project, env, helm, args.rounds, args.baseline),
         }
         if not args.only_test_verb:
-            result["schema_validation"] = bench_schema(project, env, helm, args.rounds)
+            result["schema_validation"] = bench_schema(
+                project, env, helm, args.rounds, args.baseline
+            )
+            result["definitions_trick"] = bench_definitions_trick(project, env, helm, args.rounds)
             result["help"] = bench_help(env, args.rounds)
     print_summary(result)
     print(json.dumps(result, indent=2))
@@ -362,9 +426,7 @@ def print_summary(result: dict[str, Any]) -> None:
         f"helmkit test after a template edit : {tv['ratio_test_after_edit_over_floor']}x wall, "
         f"{tv['cpu_ratio_test_after_edit_over_floor']}x CPU (goal <= 1.5)"
     )
-    print(
-        f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)"
-    )
+    print(f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)")
     print(f"helmkit test no-change re-run           : {tv['rerun_s']} s (goal <= 0.5)")
     rounds = tv["per_round_median_ratios"]
     print("per-round ratios over that round's floor (median):")
@@ -383,7 +445,15 @@ def print_summary(result: dict[str, Any]) -> None:
     print(f"schema validation, one core             : {rate} objects/s (goal >= 2000)")
     e2e = sv["ratio_helmkit_over_kubeconform_end_to_end"]
     print(f"schema end to end helmkit / kubeconform : {e2e}x")
+    if "ratio_helmkit_over_baseline_end_to_end" in sv:
+        ratio = sv["ratio_helmkit_over_baseline_end_to_end"]
+        print(f"schema end to end helmkit / baseline    : {ratio}x")
     print(f"helmkit --help                          : {hp['helmkit_help_s']} s (goal <= 0.15)")
+    trick = result["definitions_trick"]
+    print(
+        f"schema compile+validate cold, whole _definitions.json / reachable definitions only: "
+        f"{trick['ratio_whole_over_reachable']}x ({trick['median_s']})"
+    )
 
 
 if __name__ == "__main__":

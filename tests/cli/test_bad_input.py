@@ -34,7 +34,7 @@ def test_helmkit_yaml_against_its_schema_names_key_and_line(project: Path) -> No
     assert bad != text, "the demo helmkit.yaml changed: update this test"
     (project / "helmkit.yaml").write_text(bad)
     proc = helmkit("lint", cwd=project)
-    assert_usage_error(proc, "helmkit.yaml:3: kubeVersions[0]: 'banana' does not match", "hint:")
+    assert_usage_error(proc, 'helmkit.yaml:3: kubeVersions[0]: "banana" does not match', "hint:")
 
 
 def test_invalid_values_yaml_names_file_and_line(project: Path) -> None:

@@ -64,7 +64,7 @@ def test_set_string_keeps_a_string_and_is_named(project: Path) -> None:
         cwd=project,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "'3' is not of type 'integer'" in proc.stdout
+    assert '"3" is not of type "integer"' in proc.stdout
     assert "at --set-string web.replicaCount" in proc.stdout
 
 

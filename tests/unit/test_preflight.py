@@ -77,3 +77,29 @@ def test_gateways_named_by_routes_must_exist() -> None:
     assert "create Gateway local in namespace app" in problems[0].fix
     assert pf.missing_gateways(objects, {"gateway-system/public", "app/local"}, "app") == []
     assert pf.missing_gateways(objects, None, "app") == [], "no Gateway API: missing_apis says so"
+
+
+def test_release_preflight_asks_for_the_lock_lease_verbs() -> None:
+    leases = [p for p in pf.REQUIRED_PERMISSIONS if p[2] == "leases"]
+    assert leases == [
+        ("get", "coordination.k8s.io", "leases"),
+        ("create", "coordination.k8s.io", "leases"),
+        ("update", "coordination.k8s.io", "leases"),
+    ]
+    assert list(pf.LEASE_PERMISSIONS) == leases
+
+
+def test_denied_lease_verbs_are_one_problem_with_the_role_to_add() -> None:
+    denied = [("update", "coordination.k8s.io", "leases"), ("create", "", "services")]
+    denied.insert(0, ("get", "coordination.k8s.io", "leases"))
+    services, lease = pf.missing_permissions(denied, "prod")
+    assert "may not create services in namespace prod" in services.what
+    assert lease.what == (
+        "this identity may not get, update leases.coordination.k8s.io in namespace prod "
+        "(the release lock is a Lease there)"
+    )
+    assert lease.fix.startswith(
+        "kubectl create role helmkit-release-lock -n prod --verb=get,create,update "
+        "--resource=leases.coordination.k8s.io && kubectl create rolebinding "
+        "helmkit-release-lock -n prod --role=helmkit-release-lock"
+    )

@@ -78,7 +78,7 @@ def test_schema_issue_points_at_the_overlay_line() -> None:
         "values/staging.yaml",
         3,
     )
-    assert "'two' is not of type 'integer'" in issue.message
+    assert '"two" is not of type "integer"' in issue.message
 
 
 def test_unknown_key_points_at_the_key_itself() -> None:

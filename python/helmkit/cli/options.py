@@ -126,8 +126,7 @@ def short_lived_run() -> None:
 
 
 def load(config_path: Path | None) -> HelmkitConfig:
-    """helmkit.yaml (validated by core.config.load_config: fast gate first, jsonschema only to
-    name what the gate rejected)."""
+    """helmkit.yaml (validated against its schema by core.config.load_config)."""
     from helmkit.core.config import find_config, load_config
 
     return load_config(config_path or find_config(Path.cwd()))

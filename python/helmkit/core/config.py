@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from helmkit.core.lint.rules import RULES, RuleSetting, parse_setting
-from helmkit.core.values import schema_gate
+from helmkit.core.values import json_schema
 from helmkit.core.values.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import InputFileError, UsageError
 
@@ -80,11 +80,11 @@ def find_config(start: Path) -> Path:
 
 
 def load_config(path: Path, *, validate: bool = True) -> HelmkitConfig:
-    """Load and validate helmkit.yaml: the fast schema gate accepts a valid file; jsonschema
-    (slow to import) runs only when the gate rejects it, to name the key path and line."""
-    source = load_yaml_file(str(path))
+    """Load and validate helmkit.yaml against its schema, naming the key path and line of the
+    first violation."""
+    source = load_yaml_file(str(path), helm=False)  # helmkit's file: YAML 1.1
     _refuse_duplicates(path, source)
-    if validate and not _gate_accepts(source.data):
+    if validate:
         _validate(path, source)
     return _build(path, source.data)
 
@@ -101,25 +101,18 @@ def _refuse_duplicates(path: Path, source: SourcedYaml) -> None:
         )
 
 
-def _gate_accepts(data: Any) -> bool:
-    gate = schema_gate.compile_gate(config_schema())
-    return gate is not None and bool(gate(data))
-
-
 def _validate(path: Path, source: SourcedYaml) -> None:
-    import jsonschema  # imported here: keeps `helmkit --help` fast
-
-    validator = jsonschema.Draft202012Validator(config_schema())
-    errors = sorted(validator.iter_errors(source.data), key=lambda err: list(err.absolute_path))
-    if errors:
-        first = errors[0]
-        key_path = list(first.absolute_path)
-        raise InputFileError(
-            str(path),
-            f"{format_key_path(key_path)}: {first.message}",
-            line=source.line_of(key_path),
-            hint="see schemas/helmkit.schema.json for the expected shape",
-        )
+    compiled = json_schema.validator(config_schema())
+    if compiled.is_valid(source.data):
+        return
+    first = json_schema.violations(compiled, source.data)[0]
+    key_path = list(first.path)
+    raise InputFileError(
+        str(path),
+        f"{format_key_path(key_path)}: {first.message}",
+        line=source.line_of(key_path),
+        hint="see schemas/helmkit.schema.json for the expected shape",
+    )
 
 
 def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:

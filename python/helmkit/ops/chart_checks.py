@@ -26,7 +26,7 @@ def ct_settings(repo_dir: Path) -> tuple[str, str]:
     path = repo_dir / "ct.yaml"
     data: dict[str, Any] = {}
     if path.is_file():
-        data = load_yaml_file(str(path)).data or {}
+        data = load_yaml_file(str(path), helm=False).data or {}
     return str(data.get("remote", DEFAULT_REMOTE)), str(
         data.get("target-branch", DEFAULT_TARGET_BRANCH)
     )

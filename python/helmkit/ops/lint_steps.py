@@ -23,7 +23,7 @@ from helmkit.core.model import content_hash, manifests
 from helmkit.core.model.findings import Finding, Severity, finding_from_dict
 from helmkit.core.model.manifests import ManifestError
 from helmkit.core.render.scenarios import Scenario
-from helmkit.core.values import coalesce, schema_gate, secret_keys, strvals, yaml_source
+from helmkit.core.values import coalesce, go_yaml, json_schema, secret_keys, strvals, yaml_source
 from helmkit.core.values import layering as values
 from helmkit.core.values.yaml_source import SourcedYaml, format_key_path, load_yaml_file
 from helmkit.errors import HelmkitError
@@ -41,9 +41,10 @@ def load_data_only(path: str) -> SourcedYaml:
     text = yaml_source.read_text(path)
     duplicates = yaml_source.check_structure(text, path)
     try:
-        return SourcedYaml(path, manifests.load_document(text), duplicates=tuple(duplicates))
-    except yaml.YAMLError:
-        return load_yaml_file(path)
+        data = manifests.load_document(text, go_yaml.Loader)
+        return SourcedYaml(path, go_yaml.as_helm_reads(data), duplicates=tuple(duplicates))
+    except (yaml.YAMLError, go_yaml.HelmRefuses):
+        return load_yaml_file(path)  # names the file and line
 
 
 def duplicate_key_findings(layers: Sequence[SourcedYaml], scenario: str) -> list[Finding]:
@@ -123,7 +124,7 @@ def values_findings(
     scenario: Scenario,
     base: ValuesBase,
     schema: dict[str, Any] | None = None,
-    gate: schema_gate.Check | None = None,
+    gate: json_schema.Check | None = None,
     helm_major: int = 4,
 ) -> list[Finding]:
     schema_path = chart / "values.schema.json"
@@ -131,7 +132,7 @@ def values_findings(
         if not schema_path.is_file():
             return []
         schema = json.loads(schema_path.read_text("utf-8"))
-        gate = schema_gate.compile_gate(schema)
+        gate = json_schema.gate(schema)
     tree = base.tree()
     if gate is not None:
         layers = [load_data_only(str(p)) for p in scenario.values_files]
@@ -140,7 +141,7 @@ def values_findings(
             tree, layers, scenario.set_values, origins=False, helm_major=helm_major
         )
         if gate(quick.data):
-            return duplicates  # valid: no file:line bookkeeping, no jsonschema
+            return duplicates  # valid: no file:line bookkeeping
     layers = [load_yaml_file(str(p)) for p in scenario.values_files]
     layered = values.layer(
         tree,
@@ -188,7 +189,7 @@ def cached_values_findings(
     schema_path = chart / "values.schema.json"
     if not schema_path.is_file():
         return []
-    compiled: list[tuple[dict[str, Any], schema_gate.Check | None]] = []
+    compiled: list[tuple[dict[str, Any], json_schema.Check | None]] = []
     for scenario in scenarios:
         key = content_hash.combine(
             scenario.name,
@@ -200,7 +201,7 @@ def cached_values_findings(
         def compute(s: Scenario = scenario) -> list[Finding]:
             if not compiled:  # read and compiled once, only when a scenario is not cached
                 schema = json.loads(schema_path.read_text("utf-8"))
-                compiled.append((schema, schema_gate.compile_gate(schema)))
+                compiled.append((schema, json_schema.gate(schema)))
             return values_findings(chart, s, base, *compiled[0], helm_major=helm_major)
 
         findings += cached(cache, key, compute)

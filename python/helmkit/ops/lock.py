@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,7 @@ def held(
     later); the other verbs find no release in a missing namespace and need no lock there."""
     namespace, name, me = live.env.namespace, rl.lease_name(live.env.release), identity()
     try:
+        check_lease_access(live)
         ready = _namespace_ready(live, create_namespace)
         acquired = _acquire(live, name, me, wait_s, sleep) if ready else None
     except KubeError as exc:
@@ -105,6 +107,27 @@ def note_for_dry_run(live: LiveEnv) -> None:
         )
         if plan.step is rl.Step.WAIT:
             live.echo(f"lock: the release is {plan.reason}; a real run would wait or refuse")
+
+
+def check_lease_access(live: LiveEnv) -> None:
+    """Ask the API server (SelfSubjectAccessReview) whether this identity may get, create and
+    update Leases in the release namespace before taking the lock: a renewal refused while
+    helm runs would lose the lock half-way, so a missing verb is refused up front with the
+    RBAC that grants it."""
+    namespace = live.env.namespace
+    live.kube.ready()  # connect once, before the threads share the client
+    with ThreadPoolExecutor(max_workers=len(preflight.LEASE_PERMISSIONS)) as pool:
+        allowed = list(
+            pool.map(
+                lambda p: live.kube.can_i(p[0], p[1], p[2], namespace), preflight.LEASE_PERMISSIONS
+            )
+        )
+    denied = [
+        v for (v, _, _), ok in zip(preflight.LEASE_PERMISSIONS, allowed, strict=True) if not ok
+    ]
+    if denied:
+        problem = preflight.missing_lease_permissions(denied, namespace)
+        raise EnvironmentProblem(f"cannot take the release lock: {problem.what}", hint=problem.fix)
 
 
 def _namespace_ready(live: LiveEnv, create: bool) -> bool:

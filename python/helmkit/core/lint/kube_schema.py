@@ -1,11 +1,12 @@
-"""Strict, offline Kubernetes schema validation from the JSON schemas kubernetes-validate ships.
+"""Strict, offline Kubernetes schema validation from the JSON schemas kubernetes-validate ships
+(and the bundled CRD schemas), by the one validator helmkit uses
+(`helmkit.core.values.json_schema`).
 
-jsonschema's generic validator walks the schema on every object (~1-2 ms per Deployment). The
-Kubernetes schemas use a handful of keywords only, so each (Kubernetes version, apiVersion,
-kind) schema is compiled once into nested Python closures and cached (each property on first
-use); an unknown keyword fails the compilation loudly instead of being ignored. A differential
-unit test keeps the results equal to jsonschema's on valid and broken objects. `format` is not
-checked (jsonschema does not check it by default either).
+Each (Kubernetes version, apiVersion, kind) schema is compiled once per process; its `$ref`s
+point into a 1.5 MB `_definitions.json` per version, of which a kind needs a few dozen entries:
+only those are parsed and registered (bench/bench_offline.py measures this against registering
+the whole file). Violations become messages that name the field, what was expected and a close
+field name for a typo.
 """
 
 from __future__ import annotations
@@ -19,21 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helmkit.core.values import json_schema
 from helmkit.errors import EnvironmentProblem, UsageError
 
 Path_ = tuple[str | int, ...]
-Check = Callable[[Any, Path_, list["SchemaIssue"]], None]
-
-_IGNORED = {"description", "$schema", "$id", "format", "default", "discriminator"}
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "null": lambda v: v is None,
-}
+DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 
 
 @dataclass(frozen=True)
@@ -107,106 +98,54 @@ def schema_file_name(api_version: str, kind: str) -> str:
     return f"{kind.lower()}-{suffix}.json"
 
 
-# the keywords of the bundled CRD schemas beyond those of the Kubernetes ones
-# (scripts/gen-crd-schemas.py keeps no others)
-_CRD_KEYWORDS = {
-    "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
-    "anyOf", "allOf", "nullable",
-}  # fmt: skip
+@dataclass(frozen=True)
+class Compiled:
+    """One kind's compiled schema and the documents its violations are located in."""
+
+    validator: Any
+    schema: Mapping[str, Any]
+    definitions: Mapping[str, Any]
+
+    def issues(self, obj: Any) -> list[SchemaIssue]:
+        found: list[SchemaIssue] = []
+        for violation in json_schema.violations(self.validator, obj):
+            found += _issues(violation, self._node(violation.schema_path))
+        return found
+
+    def _node(self, schema_path: Path_) -> Mapping[str, Any]:
+        if schema_path[:1] == ("$defs",) and len(schema_path) > 1:
+            definition = self.definitions.get(str(schema_path[1]), {})
+            return json_schema.schema_node(definition, schema_path[2:])
+        return json_schema.schema_node(self.schema, schema_path)
 
 
-class _Compiler:
-    """Turns one schema (plus the shared definitions) into a Check closure."""
+def _type_message(value: Any, detail: Any) -> str:
+    names = [detail] if isinstance(detail, str) else list(detail or [])
+    names.sort(key=lambda name: name == "null")  # the null of nullable fields last
+    shown = type(value).__name__ if value is not None else "null"
+    return f"expected {' or '.join(names)}, got {shown}"
 
-    def __init__(self, definitions: Mapping[str, Any], crd: bool = False) -> None:
-        self.definitions = definitions
-        self.by_ref: dict[str, Check] = {}
-        self.extra_keywords = _CRD_KEYWORDS if crd else set()
 
-    def ref(self, ref: str) -> Check:
-        name = ref.rsplit("/", 1)[-1]
-        if name not in self.by_ref:
-            cell: list[Check] = []
-            self.by_ref[name] = lambda v, p, out: cell[0](v, p, out)  # recursive schemas
-            cell.append(self.compile(self.definitions[name]))
-            self.by_ref[name] = cell[0]
-        return self.by_ref[name]
+# keyword -> the message of one violation, from (value, the keyword's argument)
+_MESSAGES: dict[str, Callable[[Any, Any], str]] = {
+    "type": _type_message,
+    "enum": lambda value, options: f"{value!r} is not one of {list(options or [])}",
+    "pattern": lambda value, pattern: f"{value!r} does not match {pattern!r}",
+    "oneOf": lambda _v, _d: "must match exactly one of the allowed schemas (oneOf)",
+    "anyOf": lambda _v, _d: "matches none of the allowed schemas (anyOf)",
+}
 
-    def compile(self, schema: dict[str, Any]) -> Check:
-        unknown = (
-            {k for k in schema if not k.startswith("x-kubernetes")}
-            - _IGNORED
-            - {
-                "type",
-                "$ref",
-                "properties",
-                "additionalProperties",
-                "items",
-                "required",
-                "enum",
-                "oneOf",
-            }
-            - self.extra_keywords
-        )
-        if unknown:
-            raise EnvironmentProblem(f"unsupported keywords {sorted(unknown)} in a bundled schema")
-        if "$ref" in schema:
-            return self.ref(schema["$ref"])
-        checks: list[Check] = []
-        if "enum" in schema:
-            checks.append(_enum(schema["enum"]))
-        if "oneOf" in schema:
-            checks.append(_one_of([self.compile(s) for s in schema["oneOf"]]))
-        if "required" in schema:
-            checks.append(_required(schema["required"]))
-        if "properties" in schema or "additionalProperties" in schema:
-            checks.append(self._object(schema))
-        if "items" in schema:
-            checks.append(_items(self.compile(schema["items"])))
-        checks += self._crd_checks(schema)
-        types = schema.get("type")
-        if schema.get("nullable") and types:
-            types = [*([types] if isinstance(types, str) else types), "null"]
-        return _typed(types, checks)
 
-    def _crd_checks(self, schema: dict[str, Any]) -> list[Check]:
-        checks: list[Check] = []
-        for keyword in ("anyOf", "allOf"):
-            if keyword in schema:
-                options = [self.compile(s) for s in schema[keyword]]
-                checks.append(_any_of(options) if keyword == "anyOf" else _all_of(options))
-        bounds = {k: schema[k] for k in _BOUNDS if k in schema}
-        if bounds:
-            checks.append(_bounded(bounds))
-        if "pattern" in schema:
-            checks.append(_pattern(schema["pattern"]))
-        return checks
-
-    def _object(self, schema: dict[str, Any]) -> Check:
-        # properties are compiled on first use: a PodSpec closure holds hundreds of fields
-        # (every volume source...) and an object uses a few, so compiling all of them for every
-        # Kubernetes version cost more than validating
-        raw: dict[str, Any] = schema.get("properties", {})
-        props: dict[str, Check] = {}
-        extra = schema.get("additionalProperties", True)
-        extra_check = self.compile(extra) if isinstance(extra, dict) else None
-        strict = extra is False
-
-        def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-            if not isinstance(value, dict):
-                return
-            for key, item in value.items():
-                sub = props.get(key)
-                if sub is None and key in raw:
-                    sub = props[key] = self.compile(raw[key])
-                if sub is not None:
-                    sub(item, (*path, key), out)
-                elif extra_check is not None:
-                    extra_check(item, (*path, key), out)
-                elif strict:
-                    out.append(_unknown_field(path, key, sorted(raw)))
-
-        return check
+def _issues(violation: json_schema.Violation, node: Mapping[str, Any]) -> list[SchemaIssue]:
+    path, detail, keyword = violation.path, violation.detail, violation.keyword
+    if keyword == "additionalProperties":
+        known = sorted(node.get("properties", {}))
+        return [_unknown_field(path, key, known) for key in detail or []]
+    if keyword == "required":
+        return [SchemaIssue((*path, str(detail)), "required field is missing")]
+    message = _MESSAGES.get(keyword)
+    text = message(violation.instance, detail) if message else f"{keyword}: {violation.message}"
+    return [SchemaIssue(path, text)]
 
 
 def _unknown_field(path: Path_, key: Any, known: list[str]) -> SchemaIssue:
@@ -217,153 +156,31 @@ def _unknown_field(path: Path_, key: Any, known: list[str]) -> SchemaIssue:
     return SchemaIssue((*path, key), "unknown field (strict schema)", hint)
 
 
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "object": (dict,),
-    "array": (list,),
-    "null": (type(None),),
-}
-
-
-def _typed(types: Any, checks: list[Check]) -> Check:
-    names = [types] if isinstance(types, str) else list(types or [])
-    unknown = [n for n in names if n not in _TYPES]
-    if unknown:
-        raise EnvironmentProblem(f"unsupported types {unknown} in a bundled schema")
-    # one isinstance call per value (this runs for every field of every object); a bool is
-    # an int to Python but not an integer or a number to JSON Schema
-    allowed = tuple(t for n in names for t in _PY_TYPES[n])
-    bool_ok = "boolean" in names
-
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        if allowed and (
-            not isinstance(value, allowed) or (not bool_ok and isinstance(value, bool))
-        ):
-            shown = type(value).__name__ if value is not None else "null"
-            out.append(SchemaIssue(path, f"expected {' or '.join(names)}, got {shown}"))
-            return
-        for sub in checks:
-            sub(value, path, out)
-
-    return check
-
-
-_BOUNDS = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
-
-
-def _bounded(bounds: dict[str, Any]) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        for keyword, limit in bounds.items():
-            if keyword.endswith("Length"):
-                size: Any = len(value) if isinstance(value, str) else None
-            elif keyword.endswith("Items"):
-                size = len(value) if isinstance(value, list) else None
-            else:
-                number = isinstance(value, int | float) and not isinstance(value, bool)
-                size = value if number else None
-            if size is None:
-                continue
-            low = keyword.startswith("min")
-            if (size < limit) if low else (size > limit):
-                word = "at least" if low else "at most"
-                out.append(SchemaIssue(path, f"{keyword}: must be {word} {limit}, got {size}"))
-
-    return check
-
-
-def _pattern(pattern: str) -> Check:
-    compiled = re.compile(pattern)
-
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        if isinstance(value, str) and not compiled.search(value):
-            out.append(SchemaIssue(path, f"{value!r} does not match {pattern!r}"))
-
-    return check
-
-
-def _any_of(options: list[Check]) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        for option in options:
-            scratch: list[SchemaIssue] = []
-            option(value, path, scratch)
-            if not scratch:
-                return
-        out.append(SchemaIssue(path, "matches none of the allowed schemas (anyOf)"))
-
-    return check
-
-
-def _all_of(options: list[Check]) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        for option in options:
-            option(value, path, out)
-
-    return check
-
-
-def _enum(allowed: list[Any]) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        if value not in allowed:
-            out.append(SchemaIssue(path, f"{value!r} is not one of {allowed}"))
-
-    return check
-
-
-def _required(names: list[str]) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        if isinstance(value, dict):
-            for name in names:
-                if name not in value:
-                    out.append(SchemaIssue((*path, name), "required field is missing"))
-
-    return check
-
-
-def _items(item_check: Check) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        if isinstance(value, list):
-            for position, item in enumerate(value):
-                item_check(item, (*path, position), out)
-
-    return check
-
-
-def _one_of(options: list[Check]) -> Check:
-    def check(value: Any, path: Path_, out: list[SchemaIssue]) -> None:
-        matches = 0
-        for option in options:
-            scratch: list[SchemaIssue] = []
-            option(value, path, scratch)
-            matches += not scratch
-        if matches != 1:
-            out.append(SchemaIssue(path, f"must match exactly one schema, matched {matches}"))
-
-    return check
-
-
-# `_definitions.json` (1.5 MB per version) is written with two-space indentation: every
-# definition starts on a line of its own, four spaces in. Parsing only the definitions a run
-# needs (a Deployment needs ~60 of ~700) costs a fraction of parsing the whole file five times.
-# (a literal first character lets the regex engine skip ahead: ten times faster than `^`)
+# `_definitions.json` is written with two-space indentation: every definition starts on a line
+# of its own, four spaces in. A Deployment needs ~60 of ~860 definitions; parsing and
+# registering only those is the speed trick bench/bench_offline.py measures against the whole
+# file. (a literal first character lets the regex engine skip ahead: ten times faster than `^`)
 _DEFINITION_START = re.compile(r'\n    "([^"\\]+)": \{\n')
+_REF = re.compile(r'"\$ref": "[^"#]*#/\$defs/([^"]+)"')
 
 
 class _LazyDefinitions(Mapping[str, Any]):
-    """The `$defs` of one `_definitions.json`, each parsed on first use."""
+    """The `$defs` of one `_definitions.json`, each parsed on first use (without its
+    descriptions: a third of the validator's compile time, and no message uses them)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.offsets = {m.group(1): m.end() - 2 for m in _DEFINITION_START.finditer(text)}
         self.parsed: dict[str, Any] = {}
+        self.refs: dict[str, list[str]] = {}
         self.decoder = json.JSONDecoder()
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.parsed:
-            value, _ = self.decoder.raw_decode(self.text, self.offsets[name])
-            self.parsed[name] = value
+            start = self.offsets[name]
+            value, end = self.decoder.raw_decode(self.text, start)
+            self.parsed[name] = without_descriptions(value)
+            self.refs[name] = _REF.findall(self.text, start, end)
         return self.parsed[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -372,32 +189,65 @@ class _LazyDefinitions(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self.offsets)
 
+    def reachable(self, schema_text: str) -> dict[str, Any]:
+        """The definitions a schema refers to, directly or through other definitions."""
+        found: dict[str, Any] = {}
+        todo = _REF.findall(schema_text)
+        while todo:
+            name = todo.pop()
+            if name in found or name not in self.offsets:
+                continue
+            found[name] = self[name]
+            todo += self.refs[name]
+        return found
+
+
+def without_descriptions(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: without_descriptions(v) for k, v in schema.items() if k != "description"}
+    if isinstance(schema, list):
+        return [without_descriptions(item) for item in schema]
+    return schema
+
 
 @functools.cache
-def _compiler(directory: Path) -> _Compiler:
+def _definitions(directory: Path) -> _LazyDefinitions | dict[str, Any]:
     text = (directory / "_definitions.json").read_text("utf-8")
     lazy = _LazyDefinitions(text)
     if lazy.offsets:
-        return _Compiler(lazy)
-    return _Compiler(json.loads(text)["$defs"])  # another layout: parse it all
+        return lazy
+    defs: dict[str, Any] = json.loads(text)["$defs"]  # another layout: parse it all
+    return defs
+
+
+def compile_kind(
+    schema_text: str, definitions: Mapping[str, Any], *, whole: bool = False
+) -> Compiled:
+    """One kind's validator; `whole` registers every definition (the baseline of the bench)."""
+    schema = without_descriptions(json.loads(schema_text))
+    if whole or not isinstance(definitions, _LazyDefinitions):
+        needed = dict(definitions.items())
+    else:
+        needed = definitions.reachable(schema_text)
+    documents = {DEFINITIONS_URI: {"$id": DEFINITIONS_URI, "$defs": needed}}
+    return Compiled(json_schema.compile_schema(schema, documents), schema, needed)
 
 
 @functools.cache
-def validator(version: str, api_version: str, kind: str) -> Check | None:
+def validator(version: str, api_version: str, kind: str) -> Compiled | None:
     """The compiled check for one kind, or None when no schema is bundled (other CRDs)."""
     found = builtin_validator(version, api_version, kind)
     return found if found is not None else crd_validator(api_version, kind)
 
 
 @functools.cache
-def builtin_validator(version: str, api_version: str, kind: str) -> Check | None:
+def builtin_validator(version: str, api_version: str, kind: str) -> Compiled | None:
     """The check of a kind the Kubernetes version serves itself (None for CRDs)."""
     directory = schema_dir(version)
     path = directory / schema_file_name(api_version, kind)
     if not path.is_file():
         return None
-    compiler = _compiler(directory)
-    return compiler.compile(json.loads(path.read_text("utf-8")))
+    return compile_kind(path.read_text("utf-8"), _definitions(directory))
 
 
 @functools.cache
@@ -411,13 +261,29 @@ def crd_schemas() -> dict[str, Any]:
     return data
 
 
+def _without_nullable(schema: Any) -> Any:
+    """OpenAPI's `nullable: true` as JSON Schema: null joins the allowed types."""
+    if isinstance(schema, list):
+        return [_without_nullable(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: _without_nullable(value) for key, value in schema.items()}
+    if converted.pop("nullable", False) and "type" in converted:
+        types = converted["type"]
+        converted["type"] = [*([types] if isinstance(types, str) else types), "null"]
+    return converted
+
+
 @functools.cache
-def crd_validator(api_version: str, kind: str) -> Check | None:
+def crd_validator(api_version: str, kind: str) -> Compiled | None:
     """The compiled check of a bundled CRD (the same in every Kubernetes version)."""
     if "." not in api_version.partition("/")[0]:
         return None  # a built-in group: no CRD (and no need to read the bundle)
     schema = crd_schemas()["schemas"].get(f"{api_version}/{kind}")
-    return None if schema is None else _Compiler({}, crd=True).compile(schema)
+    if schema is None:
+        return None
+    converted = _without_nullable(schema)
+    return Compiled(json_schema.compile_schema(converted), converted, {})
 
 
 def validate(obj: dict[str, Any], version: str) -> list[SchemaIssue] | None:
@@ -425,9 +291,7 @@ def validate(obj: dict[str, Any], version: str) -> list[SchemaIssue] | None:
     check = validator(version, str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
     if check is None:
         return None
-    issues: list[SchemaIssue] = []
-    check(obj, (), issues)
-    return issues
+    return check.issues(obj)
 
 
 def covered(objects: Iterable[dict[str, Any]], validated: Sequence[str], version: str) -> bool:

@@ -156,9 +156,10 @@ def _build(node: yaml.Node, loader: Any, built: dict[int, Any]) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-def load_document(text: str) -> Any:
-    """One YAML document, as `yaml.safe_load` returns it (None for an empty document)."""
-    loader = _Loader(text)
+def load_document(text: str, loader_class: Any = None) -> Any:
+    """One YAML document, as `yaml.safe_load` returns it (None for an empty document); with
+    `loader_class`, as that loader resolves and constructs its scalars."""
+    loader = (loader_class or _Loader)(text)
     try:
         node = loader.get_single_node()
         if node is None:

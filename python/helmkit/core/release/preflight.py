@@ -52,7 +52,14 @@ REQUIRED_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("create", "batch", "jobs"),
     ("create", "", "pods"),  # helm test pods
     ("list", "", "events"),
+    *(
+        # the release lock (core/release/lock.py): read, taken, renewed; never deleted
+        (verb, "coordination.k8s.io", "leases")
+        for verb in ("get", "create", "update")
+    ),
 )
+LEASE_PERMISSIONS = tuple(p for p in REQUIRED_PERMISSIONS if p[2] == "leases")
+LOCK_ROLE = "helmkit-release-lock"
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,9 @@ def missing_issuers(objects: Iterable[KubeObject], issuers: Set[str] | None) -> 
 
 
 def missing_permissions(denied: Iterable[tuple[str, str, str]], namespace: str) -> list[Problem]:
-    return [
+    """One problem per denied (verb, resource); the lock's leases get the Role to add."""
+    denied = list(denied)
+    problems = [
         Problem(
             f"this identity may not {verb} {resource}{'.' + group if group else ''} in "
             f"namespace {namespace}",
@@ -134,7 +143,26 @@ def missing_permissions(denied: Iterable[tuple[str, str, str]], namespace: str) 
             f"-n {namespace}`)",
         )
         for verb, group, resource in denied
+        if resource != "leases"
     ]
+    verbs = [verb for verb, _, resource in denied if resource == "leases"]
+    if verbs:
+        problems.append(missing_lease_permissions(verbs, namespace))
+    return problems
+
+
+def missing_lease_permissions(verbs: Iterable[str], namespace: str) -> Problem:
+    """The release lock needs get, create and update on Leases in the release namespace: the
+    problem names the verbs denied and the RBAC that grants all three."""
+    wanted = ",".join(verb for verb, _, _ in LEASE_PERMISSIONS)
+    return Problem(
+        f"this identity may not {', '.join(verbs)} leases.coordination.k8s.io in namespace "
+        f"{namespace} (the release lock is a Lease there)",
+        f"kubectl create role {LOCK_ROLE} -n {namespace} --verb={wanted} "
+        f"--resource=leases.coordination.k8s.io && kubectl create rolebinding {LOCK_ROLE} "
+        f"-n {namespace} --role={LOCK_ROLE} --serviceaccount=NAMESPACE:NAME (or --user=NAME: "
+        "the identity of the release job)",
+    )
 
 
 def missing_secrets(required: Iterable[str], present: Set[str], namespace: str) -> list[Problem]:

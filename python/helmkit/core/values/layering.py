@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helmkit.core.values import coalesce, schema_gate, secret_keys, strvals
+from helmkit.core.values import coalesce, json_schema, secret_keys, strvals
 from helmkit.core.values.coalesce import ChartNode
 from helmkit.core.values.yaml_source import KeyPath, SourcedYaml, deepest_prefix, format_key_path
 from helmkit.errors import UsageError
@@ -182,7 +182,7 @@ def _without_value(message: str, text: str) -> str:
 
 
 def _shown(message: str, path: Sequence[str | int], value: Any) -> str:
-    """jsonschema quotes the offending value: never one under a secret key."""
+    """The validator quotes the offending value: never one under a secret key."""
     return secret_keys.hide(message, value) if secret_keys.is_secret_path(path) else message
 
 
@@ -195,31 +195,25 @@ class ValuesIssue:
 
 
 def schema_issues(
-    values: LayeredValues, schema: dict[str, Any], gate: schema_gate.Check | None = None
+    values: LayeredValues, schema: dict[str, Any], gate: json_schema.Check | None = None
 ) -> list[ValuesIssue]:
     """Every schema violation with the file and line that set the offending value.
 
-    `gate` (from `schema_gate.compile_gate(schema)`) answers the common case, valid values,
-    without jsonschema; jsonschema runs only to describe the violations it found.
+    `gate` (from `json_schema.gate(schema)`) answers the common case, valid values, before
+    the violations are listed.
     """
     if gate is not None and gate(values.data):
         return []
-    import jsonschema  # kept out of module import: CLI start-up time
-
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     issues: list[ValuesIssue] = []
-    for error in sorted(cls(schema).iter_errors(values.data), key=lambda e: list(e.path)):
-        path = [str(p) if not isinstance(p, int) else p for p in error.absolute_path]
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            schema_node = error.schema if isinstance(error.schema, dict) else {}
-            allowed = set(schema_node.get("properties", {}))
-            extra = [k for k in error.instance if k not in allowed]
-            path = [*path, extra[0]] if extra else path
+    for violation in json_schema.violations(json_schema.validator(schema), values.data):
+        path: list[str | int] = list(violation.path)
+        if violation.keyword == "additionalProperties" and violation.detail:
+            path = [*path, str(violation.detail[0])]
         origin = values.origin_of(path)
         issues.append(
             ValuesIssue(
                 key_path=format_key_path(path),
-                message=_shown(error.message, path, error.instance),
+                message=_shown(violation.message, path, violation.instance),
                 file=origin.file if origin else "",
                 line=origin.line if origin else None,
             )

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from helmkit.core.values import go_yaml
 from helmkit.errors import InputFileError
 
 KeyPath = tuple[str | int, ...]
@@ -93,12 +94,14 @@ def _index(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int]) -> None:
 
 
 # libyaml when present: values files are parsed on every lint run, the pure-Python parser is
-# ten times slower. One parse gives both the nodes (lines) and the data.
+# ten times slower. One parse gives both the nodes (lines) and the data. Files Helm reads
+# (values, Chart.yaml) resolve scalars as Helm's parser does (core/values/go_yaml.py); helmkit's own
+# files (helmkit.yaml, ct.yaml) keep YAML 1.1 (`namespace: n` stays the text "n").
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = _LOADER(text)
+def _compose_and_construct(text: str, helm: bool) -> tuple[yaml.Node | None, Any]:
+    loader = (go_yaml.Loader if helm else _LOADER)(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -117,17 +120,34 @@ def _syntax_error(path: str, exc: yaml.YAMLError) -> InputFileError:
     return InputFileError(path, f"invalid YAML: {exc}")
 
 
-def parse_yaml(text: str, path: str) -> SourcedYaml:
+def parse_yaml(text: str, path: str, *, helm: bool = True) -> SourcedYaml:
     """Parse one YAML document within the limits; syntax errors name the file and line."""
     duplicates = check_structure(text, path)
     try:
-        node, data = _compose_and_construct(text)
+        node, data = _compose_and_construct(text, helm)
     except yaml.YAMLError as exc:
         raise _syntax_error(path, exc) from exc
     lines: dict[KeyPath, int] = {}
     if node is not None:
         _index(node, (), lines)
-    return SourcedYaml(path=path, data=data, lines=lines, duplicates=tuple(duplicates))
+    source = SourcedYaml(path=path, data=data, lines=lines, duplicates=tuple(duplicates))
+    if not helm:
+        return source
+    return SourcedYaml(path, as_helm_reads(source), lines, source.duplicates)
+
+
+def as_helm_reads(source: SourcedYaml) -> Any:
+    """The data as Helm holds it (keys as text); what Helm's parser refuses is refused here,
+    naming the file, line and key path."""
+    try:
+        return go_yaml.as_helm_reads(source.data)
+    except go_yaml.HelmRefuses as exc:
+        raise InputFileError(
+            source.path,
+            f"{format_key_path(exc.path)}: {exc.problem}",
+            line=source.line_of(exc.path),
+            hint="quote the value to keep it as text, or remove it",
+        ) from None
 
 
 def read_text(path: str) -> str:
@@ -148,8 +168,9 @@ def read_text(path: str) -> str:
     return text
 
 
-def load_yaml_file(path: str) -> SourcedYaml:
-    return parse_yaml(read_text(path), path)
+def load_yaml_file(path: str, *, helm: bool = True) -> SourcedYaml:
+    """A file as Helm reads it (values, Chart.yaml); `helm=False` for helmkit's own files."""
+    return parse_yaml(read_text(path), path, helm=helm)
 
 
 # --- limits ---------------------------------------------------------------------------------
