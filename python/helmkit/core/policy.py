@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from helmkit.core import policy_capacity, policy_pods
+from helmkit.core import placement, policy_capacity, policy_pods
 from helmkit.core.credentials import secret_looking
 from helmkit.core.findings import Finding
 from helmkit.core.manifests import WORKLOAD_KINDS, K8sObject, pod_spec, pod_spec_path
@@ -371,6 +371,7 @@ OBJECT_RULES: dict[str, Rule] = {
     "emptydir-size": policy_pods.emptydir_sizes,
     "toleration-all": policy_pods.tolerations_of_everything,
     "quota-admit": policy_capacity.quota_admits,
+    "anti-affinity-nodes": placement.anti_affinity_nodes,
 }
 # rules for environments other than a developer's own cluster (Scenario.shared)
 SHARED_ENV_RULES: dict[str, Rule] = {
