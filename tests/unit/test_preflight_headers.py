@@ -104,7 +104,9 @@ def test_where_the_configmap_name_comes_from() -> None:
     ]
     (guess,) = pi.sources("k8s.io/other", found, "", False)
     assert guess == pi.Source(
-        pi.CONVENTIONAL, "the conventional name (workloads unreadable)", False
+        pi.CONVENTIONAL,
+        "the name its Helm chart gives it; listing Deployments and DaemonSets was refused",
+        False,
     )
 
 
@@ -157,7 +159,7 @@ def test_unreadable_or_uncertain_never_refuses() -> None:
     refused = pi.check(need, FLAG, None, readable=False)
     assert refused.level == "unknown" and refused.message.startswith("could not check")
     guess = pi.Source(
-        pi.CONVENTIONAL, "the conventional name (no controller workload found)", False
+        pi.CONVENTIONAL, "the name its Helm chart gives it; no controller workload found", False
     )
     assert pi.check(need, guess, None, readable=True).level == "unknown"
     assert pi.check(need, guess, {}, readable=True).level == "warning"

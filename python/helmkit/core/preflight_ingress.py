@@ -150,11 +150,15 @@ def sources(
     mine = [c for c in found if c.controller_class == controller_value]
     if mine:
         return [
-            Source(c.configmap, f"--configmap of {c.workload}" if c.configmap else "", True)
+            Source(c.configmap, f"--configmap of {c.workload}" if c.configmap else c.workload, True)
             for c in mine
         ]
-    why = "no controller workload found" if workloads_read else "workloads unreadable"
-    return [Source(CONVENTIONAL, f"the conventional name ({why})", False)]
+    why = (
+        "no controller workload found"
+        if workloads_read
+        else "listing Deployments and DaemonSets was refused"
+    )
+    return [Source(CONVENTIONAL, f"the name its Helm chart gives it; {why}", False)]
 
 
 def is_ingress_nginx(ingress_class: Obj, found: Sequence[Controller]) -> bool:
@@ -199,7 +203,7 @@ def check(
         missing = list(need.headers)
         return Check(
             "error",
-            f"{where}: {source.how or 'its controller'} reads no ConfigMap (no --configmap flag), "
+            f"{where}: its controller {source.how} reads no ConfigMap (no --configmap flag), "
             f"so it allows none of the headers {need.ingress} sets ({', '.join(missing)}): it "
             "answers 503 on every path of the Ingress",
             "give the controller --configmap=NAMESPACE/NAME and put in that ConfigMap: "
