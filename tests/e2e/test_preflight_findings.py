@@ -30,10 +30,12 @@ HEADERS = ["X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "X-XS
 
 
 @pytest.fixture
-def ingress_class(kube: Kube) -> Iterator[tuple[str, str]]:
-    """(IngressClass name, controller class) of a controller only this test runs."""
+def ingress_class(request: pytest.FixtureRequest, kube: Kube) -> Iterator[tuple[str, str]]:
+    """(IngressClass name, controller class): by default a controller class only this test
+    runs; indirect parameter: the given controller class (no test runs a controller for it)."""
     token = secrets.token_hex(3)
-    name, controller = f"pf-nginx-{token}", f"e2e.ai-native.dev/ingress-nginx-{token}"
+    name = f"pf-nginx-{token}"
+    controller = getattr(request, "param", f"e2e.ai-native.dev/ingress-nginx-{token}")
     body = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "IngressClass",
@@ -135,10 +137,12 @@ def test_ingress_nginx_without_the_allowance_refuses_with_the_exact_line(
     assert "preflight: ok" in passed and "dry run: stopped after the plan" in passed
 
 
+@pytest.mark.parametrize("ingress_class", ["k8s.io/ingress-nginx"], indirect=True)
 def test_helmkit_yaml_names_the_controller_configmap(
     cli: LiveCli, kube: Kube, namespace: str, ingress_class: tuple[str, str]
 ) -> None:
-    """No controller workload to read (here: none with this class): the setting decides."""
+    """An ingress-nginx class whose controller runs nowhere this identity can see: the
+    helmkit.yaml setting names its ConfigMap; without it, preflight says it could not check."""
     elsewhere = controller_configmap(",".join(HEADERS))
     elsewhere["metadata"]["name"] = "edge-config"
     kube.apply(json.dumps(elsewhere), namespace)
