@@ -175,7 +175,7 @@ def spreads(objects: Sequence[Obj]) -> list[Spread]:
         kind, name = str(obj["kind"]), str((obj.get("metadata") or {}).get("name", ""))
         hpa = bounds.get((kind, name))
         low, high = hpa if hpa else (int(spec.get("replicas", 1)),) * 2
-        strategy = spec.get("strategy") or {} if kind == "Deployment" else {}
+        strategy = (spec.get("strategy") or {}) if kind == "Deployment" else {}
         found.append(
             Spread(kind, name, template.get("spec") or {}, low, high, hpa is not None, strategy)
         )
