@@ -23,7 +23,11 @@ from helmkit.core import preflight_metrics as pm
 from helmkit.core.live_manifests import KubeObject
 
 T = TypeVar("T")
-WORKLOAD_LISTS = ("/apis/apps/v1/deployments", "/apis/apps/v1/daemonsets")
+# list responses leave `kind` out of their items: the kind of each list, to name the workload
+WORKLOAD_LISTS = {
+    "/apis/apps/v1/deployments": "Deployment",
+    "/apis/apps/v1/daemonsets": "DaemonSet",
+}
 
 
 @dataclass
@@ -104,11 +108,11 @@ def node_room(kube: Kube, objects: Sequence[KubeObject]) -> Outcome:
 
 def _workloads(kube: Kube) -> tuple[list[KubeObject], bool]:
     found: list[KubeObject] = []
-    for path in WORKLOAD_LISTS:
+    for path, kind in WORKLOAD_LISTS.items():
         items, readable = _read(lambda p=path: kube.cluster_items(p))  # type: ignore[misc]
         if not readable:
             return found, False
-        found += items or []
+        found += [{**item, "kind": kind} for item in items or []]
     return found, True
 
 
