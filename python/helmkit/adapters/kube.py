@@ -200,6 +200,13 @@ class Kube:
             for i in found.get("items") or []
         }
 
+    def cluster_items(self, path: str) -> list[KubeObject] | None:
+        """Objects of a list across the cluster (Nodes, IngressClasses, Deployments of every
+        namespace); None if not served. A refused read raises KubeError (preflight says it could
+        not check)."""
+        found = self.get(path)
+        return None if found is None else list(found.get("items") or [])
+
     def can_i(self, verb: str, group: str, resource: str, namespace: str) -> bool:
         body = {
             "apiVersion": "authorization.k8s.io/v1",

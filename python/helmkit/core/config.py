@@ -32,6 +32,7 @@ class Environment:
     required_secrets: tuple[str, ...]
     verify: dict[str, Any]
     local: bool = False  # a developer's cluster: the posture rules do not apply
+    ingress_nginx_configmap: str = ""  # NAMESPACE/NAME; "": found by preflight (its --configmap)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def _build(path: Path, data: dict[str, Any]) -> HelmkitConfig:
             required_secrets=tuple(entry.get("requiredSecrets", [])),
             verify=dict(entry.get("verify", {})),
             local=bool(entry.get("local", name == "local")),
+            ingress_nginx_configmap=entry.get("ingressNginxConfigMap", ""),
         )
         for name, entry in data["environments"].items()
     }

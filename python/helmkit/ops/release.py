@@ -29,7 +29,7 @@ from helmkit.core.release.recovery import Action, Recovery
 from helmkit.core.render import plan as render_plan
 from helmkit.core.values import strvals
 from helmkit.errors import EnvironmentProblem, HelmError
-from helmkit.ops import gate, progress
+from helmkit.ops import gate, preflight_checks, progress
 from helmkit.ops import recover as recover_ops
 from helmkit.ops import verify as verify_ops
 from helmkit.ops.live import LiveEnv
@@ -117,6 +117,23 @@ def preflight_render(
     problems += pf.missing_issuers(objects, issuers)
     problems += pf.missing_gateways(objects, facts.gateways, namespace)
     return problems
+
+
+def render_preflight(
+    live: LiveEnv, facts: ClusterFacts, objects: Sequence[lm.KubeObject]
+) -> list[pf.Problem]:
+    """What the render needs (APIs, classes, issuers, Gateways) and how it fits what runs there
+    (ingress-nginx's allowed headers, the metrics API, nodes): prints the lines and warnings,
+    returns the problems that refuse the release."""
+    env = live.env
+    checked = preflight_checks.check_render(
+        live.kube, objects, env.namespace, env.ingress_nginx_configmap
+    )
+    for line in checked.lines:
+        live.echo(f"preflight: {line}")
+    for warning in checked.warnings:
+        live.echo(f"preflight: warning: {warning}")
+    return preflight_render(facts, objects, env.namespace) + checked.problems
 
 
 def _raise_preflight(problems: Sequence[pf.Problem]) -> None:
@@ -376,7 +393,7 @@ def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
         passed = gated.result()
         live.echo(f"gate: {passed.summary}")
         desired = cluster_objects(live, opts.set_values, passed, facts)
-        _raise_preflight(preflight_render(facts, desired, live.env.namespace))
+        _raise_preflight(render_preflight(live, facts, desired))
         live.echo("preflight: ok")
         now = running.result() if running else None
         plan = make_plan(live, chart_state(live, desired), now, secret_values=False)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from helmkit.core.lint import policy_capacity, policy_pods
+from helmkit.core.lint import placement, policy_capacity, policy_pods
 from helmkit.core.lint.credentials import secret_looking
 from helmkit.core.lint.policy_findings import finding, pod_containers
 from helmkit.core.model.findings import Finding
@@ -372,6 +372,7 @@ OBJECT_RULES: dict[str, Rule] = {
     "emptydir-size": policy_pods.emptydir_sizes,
     "toleration-all": policy_pods.tolerations_of_everything,
     "quota-admit": policy_capacity.quota_admits,
+    "anti-affinity-nodes": placement.anti_affinity_nodes,
 }
 # rules for environments other than a developer's own cluster (Scenario.shared)
 SHARED_ENV_RULES: dict[str, Rule] = {

@@ -323,6 +323,15 @@ RULES: dict[str, Rule] = {
             "scale-ups and rollouts stall at the quota exactly when load is high",
             "raise the quota, or lower maxReplicas or maxSurge",
         ),
+        _r(
+            "anti-affinity-nodes",
+            W,
+            "pods spread one per node (required anti-affinity per hostname) fit the nodes at "
+            "the HPA maximum plus rollout surge",
+            "with maxUnavailable 0 a rollout at maxReplicas needs maxReplicas + surge nodes: on "
+            "fewer the HPA stalls and the rollout never finishes",
+            "have that many able nodes (preflight counts them), or use preferred anti-affinity",
+        ),
         # per-environment posture
         _r(
             "posture-network-policy",
