@@ -97,6 +97,34 @@ def _umbrella_version(obj: Obj) -> bool:
     return changed
 
 
+# The data emptyDir (persistence off) is bounded by persistence.size (default in every scenario).
+_DATA_SIZES = {"postgresql": "50Gi", "redis": "8Gi"}
+
+
+def _volumes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if isinstance(node.get("volumes"), list):
+            yield from (v for v in node["volumes"] if isinstance(v, dict))
+        for value in node.values():
+            yield from _volumes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _volumes(item)
+
+
+def _emptydir_size_limits(obj: Obj) -> bool:
+    component = (obj.get("metadata", {}).get("labels") or {}).get("app.kubernetes.io/component")
+    if component not in ("postgresql", "redis", "db-schema", "db-backup"):
+        return False
+    changed = False
+    for volume in _volumes(obj.get("spec")):
+        empty = volume.get("emptyDir")
+        if isinstance(empty, dict) and "sizeLimit" not in empty:
+            empty["sizeLimit"] = _DATA_SIZES[component] if volume["name"] == "data" else "64Mi"
+            changed = True
+    return changed
+
+
 KNOWN_DIFFERENCES: tuple[Difference, ...] = (
     Difference(
         "umbrella chart version",
@@ -114,6 +142,14 @@ KNOWN_DIFFERENCES: tuple[Difference, ...] = (
         "(the pod template does: the StatefulSets roll once, as on any umbrella version bump "
         "before, and afterwards only when their own chart changes).",
         _subchart_labels,
+    ),
+    Difference(
+        "emptyDir sizeLimit",
+        "(the behaviour commit after the refactor) every emptyDir of PostgreSQL, Redis and the "
+        "database Jobs has a sizeLimit now instead of a waiver of helmkit's emptydir-size rule: "
+        "64Mi for /tmp and the socket directory (kilobytes are used), persistence.size for the "
+        "data emptyDir that replaces the volume claim when persistence is off.",
+        _emptydir_size_limits,
     ),
 )
 
