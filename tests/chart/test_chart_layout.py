@@ -151,9 +151,12 @@ def test_a_subchart_alone_renders_valid_restricted_objects(
     assert proc.returncode == 0, proc.stderr
     objects = [o for o in yaml.safe_load_all(proc.stdout) if o]
     kinds = sorted(o["kind"] for o in objects)
-    expected = ["Secret", "Service", "Service", "StatefulSet"] if name == "postgresql" else [
-        "ConfigMap", "Service", "Service", "StatefulSet"]
-    assert kinds == expected
+    own = "Secret" if name == "postgresql" else "ConfigMap"
+    assert kinds == sorted([own, "NetworkPolicy", "Service", "Service", "StatefulSet"])
+    policy = one(objects, "NetworkPolicy", f"x-{name}")  # deny by default, alone too
+    assert policy["spec"]["egress"] == [] and policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert policy["spec"]["ingress"][0]["from"] == [
+        {"podSelector": {"matchLabels": {f"x-{name}-client": "true"}}}]
     names = {o["metadata"]["name"] for o in objects}
     assert f"x-{name}" in names and f"x-{name}-headless" in names  # helm create's naming
     statefulset = one(objects, "StatefulSet", f"x-{name}")
@@ -186,6 +189,12 @@ def test_external_database_and_no_redis_render_valid_restricted_objects(
     problems = [p for o in objects if o["kind"] not in ("HTTPRoute", "ServiceMonitor")
                 for p in validate_strict(o, "1.35")]
     assert problems == []
+    if helm == "helm4":  # a client-side install dry run needs no cluster with Helm 4 only
+        argv = [str(helm_binary(helm)), "install", "ai-native", str(CHART), "-n", "ai-native-test",
+                "--dry-run=client", "--kubeconfig", "/dev/null", *EXTERNAL]
+        install = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        assert install.returncode == 0, install.stderr
+        assert "STATUS: pending-install" in install.stdout
     for obj in objects:
         for path, spec, pod_notes in pod_specs(obj):
             assert [str(v) for v in check_pod_spec(spec, pod_notes, prefix=path)] == []
