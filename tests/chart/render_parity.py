@@ -18,6 +18,7 @@ import base64
 import copy
 import difflib
 import io
+import os
 import re
 import subprocess
 import sys
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", default=BASE)
     parser.add_argument("--helm", action="append", help="cached helm binary name (helm4, helm3)")
     args = parser.parse_args(argv)
-    cache = Path.home() / ".cache" / "ai-native" / "bin"
+    cache = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native")) / "bin"
     helms = {name: cache / name for name in (args.helm or ["helm4", "helm3"])}
     results = run(helms, args.base)
     print(report(results))
