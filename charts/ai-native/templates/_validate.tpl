@@ -92,9 +92,17 @@ Usage: {{ include "ai-native.validate.postgresqlSecret" $ }}
 {{- $app := include "ai-native.names.appSecret" . -}}
 {{- $server := include "ai-native.database.serverSecret" . -}}
 {{- if and .Values.postgresql.enabled (ne $app $server) -}}
+{{- if .Values.secrets.existingSecret -}}
 postgresql.auth.existingSecret: the bundled PostgreSQL would read POSTGRES_PASSWORD from Secret
 {{ $server }} but the app reads DATABASE_URL from Secret {{ $app }} (secrets.existingSecret), so the
 server and the app could hold two different passwords; set postgresql.auth.existingSecret={{ $app }}
 (the postgresql subchart cannot read secrets.*).
+{{- else -}}
+postgresql.auth.existingSecret: the bundled PostgreSQL would read POSTGRES_PASSWORD from Secret
+{{ $server }} but the app reads DATABASE_URL from Secret {{ $app }}, which this chart creates with a
+generated password, so the server and the app would hold two different passwords; set
+secrets.existingSecret={{ $server }} too (that Secret then holds every app key), or leave
+postgresql.auth.existingSecret empty.
+{{- end -}}
 {{- end -}}
 {{- end -}}
