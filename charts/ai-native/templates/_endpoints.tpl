@@ -1,9 +1,9 @@
 {{/*
-Where the database and Redis are: the bundled subcharts' client Services when enabled, else
-externalDatabase / externalRedis. Used by the app ConfigMap and Secret, the backend's wait init
-containers, the NetworkPolicies, the database Jobs and the helm test pod, so they always agree.
-The subcharts are always loaded (their templates render only when enabled), so their values
-(postgresql.service.port, postgresql.auth.*, redis.service.port) are here even when disabled.
+Where the database and Redis are: the bundled PostgreSQL's (templates/postgresql/) and the redis
+subchart's client Services when enabled, else externalDatabase / externalRedis. Used by the app
+ConfigMap and Secret, the backend's wait init containers, the NetworkPolicies, the database Jobs
+and the helm test pod, so they always agree. The redis subchart is always loaded (its templates
+render only when enabled), so redis.service.port is here even when it is disabled.
 */}}
 
 {{/* ai-native.database.host: the bundled Service `<platform>-postgresql` or externalDatabase.host. */}}
@@ -59,16 +59,6 @@ Usage: {{- if include "ai-native.redis.used" . }}
 {{- if or .Values.redis.enabled .Values.externalRedis.host -}}
 true
 {{- end -}}
-{{- end -}}
-
-{{/*
-ai-native.database.serverSecret: the Secret the bundled PostgreSQL reads POSTGRES_PASSWORD from,
-as its subchart names it (postgresql.secretName): postgresql.auth.existingSecret, else the app
-Secret the umbrella creates, `<platform>-secrets`.
-*/}}
-{{- define "ai-native.database.serverSecret" -}}
-{{- $created := printf "%s-secrets" (include "ai-native.names.platform" .) -}}
-{{- .Values.postgresql.auth.existingSecret | default $created -}}
 {{- end -}}
 
 {{/* ai-native.database.hostPart: "host:port/database" of DATABASE_URL. */}}

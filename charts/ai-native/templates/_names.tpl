@@ -1,7 +1,7 @@
 {{/*
-Names and labels of the umbrella's objects. The postgresql and redis subcharts name theirs with
-the same rule from global.platformName (their templates/_helpers.tpl), so "<platform>-postgresql"
-is both the subchart's Service and the host the app's configuration points at.
+Names and labels of the umbrella's objects. The redis subchart names its objects with the same
+rule from global.platformName (its templates/_helpers.tpl), so "<platform>-redis" is both the
+subchart's Service and the host the app's configuration points at.
 */}}
 
 {{/*

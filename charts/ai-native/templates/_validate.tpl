@@ -78,31 +78,3 @@ the 63-character limit of Kubernetes names and labels; use a release name of at 
 that contains "ai-native", or of at most 25 characters otherwise.
 {{- end -}}
 {{- end -}}
-
-{{/*
-ai-native.validate.postgresqlSecret: the bundled PostgreSQL initialises its volume with
-POSTGRES_PASSWORD from the Secret its subchart is given (postgresql.auth.existingSecret, else
-`<platform>-secrets`), while the app reads DATABASE_URL from the app Secret (secrets.existingSecret,
-else `<platform>-secrets`). A subchart cannot see secrets.existingSecret, so a Secret of your own
-under another name must be named to the subchart too; two different Secrets would give the server
-and the app two passwords.
-Usage: {{ include "ai-native.validate.postgresqlSecret" $ }}
-*/}}
-{{- define "ai-native.validate.postgresqlSecret" -}}
-{{- $app := include "ai-native.names.appSecret" . -}}
-{{- $server := include "ai-native.database.serverSecret" . -}}
-{{- if and .Values.postgresql.enabled (ne $app $server) -}}
-{{- if .Values.secrets.existingSecret -}}
-postgresql.auth.existingSecret: the bundled PostgreSQL would read POSTGRES_PASSWORD from Secret
-{{ $server }} but the app reads DATABASE_URL from Secret {{ $app }} (secrets.existingSecret), so the
-server and the app could hold two different passwords; set postgresql.auth.existingSecret={{ $app }}
-(the postgresql subchart cannot read secrets.*).
-{{- else -}}
-postgresql.auth.existingSecret: the bundled PostgreSQL would read POSTGRES_PASSWORD from Secret
-{{ $server }} but the app reads DATABASE_URL from Secret {{ $app }}, which this chart creates with a
-generated password, so the server and the app would hold two different passwords; set
-secrets.existingSecret={{ $server }} too (that Secret then holds every app key), or leave
-postgresql.auth.existingSecret empty.
-{{- end -}}
-{{- end -}}
-{{- end -}}

@@ -7,8 +7,7 @@ is wrong, why it matters, and the ways out.
 ai-native.config.secretMissingOnUpgrade: the app Secret vanished before an upgrade, so its
 generated values would be generated anew.
 Facts: namespace, secret, release, lost (the consequences, joined), read (commands that read the
-current values from running pods, joined), flags (the --set-string flags that pass them), bundled
-(the bundled PostgreSQL runs).
+current values from running pods, joined), flags (the --set-string flags that pass them).
 */}}
 {{- define "ai-native.config.secretMissingOnUpgrade" -}}
 
@@ -23,10 +22,7 @@ Fix it with one of:
      and upgrade again passing them (they are then stored in the re-created Secret):
        helm upgrade {{ .release }} ... {{ .flags }}
   3. manage the Secret yourself: --set secrets.existingSecret=<name>
-     (keys JWT_SECRET_KEY, DATABASE_URL, REDIS_URL, POSTGRES_PASSWORD, OPENAI_API_KEY, GEMINI_API_KEY)
-     {{- if .bundled }}
-     and --set postgresql.auth.existingSecret=<name> (the bundled PostgreSQL reads it too)
-     {{- end }}.
+     (keys JWT_SECRET_KEY, DATABASE_URL, REDIS_URL, POSTGRES_PASSWORD, OPENAI_API_KEY, GEMINI_API_KEY).
 {{- end -}}
 
 {{/*
