@@ -53,9 +53,7 @@ def test_a_default_render_rotates_secrets_which_is_what_the_switch_prevents(
 @pytest.mark.parametrize(
     "values",
     [
-        pytest.param({"secrets": {"existingSecret": "app-secrets"},
-                      "postgresql": {"auth": {"existingSecret": "app-secrets"}}},
-                     id="existing-secret"),
+        pytest.param({"secrets": {"existingSecret": "app-secrets"}}, id="existing-secret"),
         pytest.param({"secrets": {"existingSecret": "app-secrets"}, **EXTERNAL_DB},
                      id="existing-secret-external-db"),
         pytest.param({"secrets": {"jwtSecretKey": "k" * 64},

@@ -1,6 +1,7 @@
-"""The chart's layout (docs/chart-layout.md): the application's components live in the umbrella,
-PostgreSQL and Redis are real subcharts that render and install alone, the library reads no
-application keys, every values default lives in one values.yaml, and templates stay readable."""
+"""The chart's layout (docs/chart-layout.md): the application's components and PostgreSQL (whose
+password is the app Secret's) live in the umbrella, Redis is a real subchart that renders and
+installs alone, the library reads no application keys, every values default lives in one
+values.yaml, and templates stay readable."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from kube_validation import validate_strict
 from helmkit.core import kube_schema
 from helmkit.core.pod_security import check_pod_spec, pod_specs
 
-SUBCHARTS = ("postgresql", "redis")
+SUBCHARTS = ("redis",)
 LIBRARY = CHART / "charts" / "ai-native-lib"
 MAX_LINE = 120
 EXTERNAL = (
@@ -82,7 +83,17 @@ def test_subcharts_render_their_own_objects_and_the_umbrella_includes_none_of_th
         assert len(rendering) >= 3, f"{name} renders its StatefulSet and Services itself"
     for path in (CHART / "templates").rglob("*"):
         if path.is_file():
-            assert not re.search(r'include "(postgresql|redis)\.', path.read_text()), path
+            assert not re.search(r'include "redis\.', path.read_text()), path
+
+
+def test_postgresql_lives_in_the_umbrella_and_reads_the_app_secret() -> None:
+    """Its password Secret's name is an umbrella key (secrets.existingSecret) that a subchart
+    cannot see: the server is the umbrella's, one resource per file in templates/postgresql/."""
+    assert not (CHART / "charts" / "postgresql").exists()
+    own = sorted(p.name for p in (CHART / "templates" / "postgresql").glob("*.yaml"))
+    assert own == ["service-headless.yaml", "service.yaml", "statefulset.yaml"]
+    statefulset = (CHART / "templates" / "postgresql" / "statefulset.yaml").read_text()
+    assert 'name: {{ include "ai-native.names.appSecret" . }}' in statefulset
 
 
 def _leaves(data: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
@@ -93,6 +104,9 @@ def _leaves(data: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
 
 def test_every_default_lives_in_exactly_one_values_file() -> None:
     umbrella = yaml.safe_load((CHART / "values.yaml").read_text())
+    # PostgreSQL's server keys and the umbrella's own postgresql keys: all in the umbrella's file
+    assert {"enabled", "image", "runAsUser", "auth", "persistence", "service", "schema",
+            "backup", "connectionBudget"} <= set(umbrella["postgresql"])
     for name in SUBCHARTS:
         own = _leaves(yaml.safe_load((CHART / "charts" / name / "values.yaml").read_text()))
         overridden = _leaves(umbrella.get(name) or {}) & own
@@ -151,8 +165,7 @@ def test_a_subchart_alone_renders_valid_restricted_objects(
     assert proc.returncode == 0, proc.stderr
     objects = [o for o in yaml.safe_load_all(proc.stdout) if o]
     kinds = sorted(o["kind"] for o in objects)
-    own = "Secret" if name == "postgresql" else "ConfigMap"
-    assert kinds == sorted([own, "NetworkPolicy", "Service", "Service", "StatefulSet"])
+    assert kinds == sorted(["ConfigMap", "NetworkPolicy", "Service", "Service", "StatefulSet"])
     policy = one(objects, "NetworkPolicy", f"x-{name}")  # deny by default, alone too
     assert policy["spec"]["egress"] == [] and policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
     assert policy["spec"]["ingress"][0]["from"] == [
@@ -168,8 +181,6 @@ def test_a_subchart_alone_renders_valid_restricted_objects(
     assert len(pods) == 1
     for path, spec, pod_notes in pods:
         assert [str(v) for v in check_pod_spec(spec, pod_notes, prefix=path)] == []
-    if name == "postgresql":  # alone, the password comes from its own Secret
-        assert password_secret(statefulset) == "x-postgresql"
 
 
 @pytest.mark.parametrize("helm", HELMS)
@@ -179,11 +190,11 @@ def test_external_database_and_no_redis_render_valid_restricted_objects(
     objects = helm_runs.run(helm, template_args((), *EXTERNAL)).objects()
     components = {(o["metadata"].get("labels") or {}).get("app.kubernetes.io/component")
                   for o in objects}
-    assert not components & set(SUBCHARTS), "a disabled subchart renders nothing"
+    assert not components & {"postgresql", "redis"}, "a disabled server renders nothing"
     config = one(objects, "ConfigMap", "ai-native-config")["data"]
     assert config["DATABASE_HOST"] == "db.example.org" and "REDIS_HOST" not in config
     schema_job = [o for o in objects if o["kind"] == "Job"]
-    # the Job still gets the postgres image: the subchart's defaults stay loaded when disabled
+    # the Job still gets the postgres image: postgresql.image serves an external database too
     assert schema_job[0]["spec"]["template"]["spec"]["containers"][0]["image"] == (
         "postgres:17.6-bookworm")
     problems = [p for o in objects if o["kind"] not in ("HTTPRoute", "ServiceMonitor")
@@ -204,7 +215,8 @@ def test_external_database_and_no_redis_render_valid_restricted_objects(
 def test_the_app_points_at_the_subcharts_services_for_any_release_name(
     helm_runs: HelmRuns, helm: str
 ) -> None:
-    """The umbrella computes the hosts, the subcharts name their Services: the same rule."""
+    """The umbrella computes the hosts, names PostgreSQL's Services, and the redis subchart names
+    its own with the same rule."""
     result = helm_runs.run(helm, ("template", "shop", str(CHART), "-n", "shop"))
     objects = result.objects()
     config = one(objects, "ConfigMap", "shop-ai-native-config")["data"]
@@ -216,15 +228,16 @@ def test_the_app_points_at_the_subcharts_services_for_any_release_name(
 
 
 @pytest.mark.parametrize("helm", HELMS)
-def test_two_different_password_secrets_are_refused_naming_the_fix(
+def test_an_override_file_with_its_own_secret_keeps_working_with_the_bundled_postgresql(
     helm_runs: HelmRuns, helm: str
 ) -> None:
-    result = helm_runs.run(helm, template_args((), "--set", "secrets.existingSecret=mine"))
-    assert result.returncode != 0
-    assert ("postgresql.auth.existingSecret: the bundled PostgreSQL would read POSTGRES_PASSWORD "
-            "from Secret ai-native-secrets but the app reads DATABASE_URL from Secret mine") in (
-        result.stderr)
-    assert "set postgresql.auth.existingSecret=mine" in result.stderr
-    both = ("--set", "secrets.existingSecret=mine", "--set", "postgresql.auth.existingSecret=mine")
-    objects = helm_runs.run(helm, template_args((), *both)).objects()
+    """The values contract: secrets.existingSecret alone names the Secret of the app and of the
+    bundled server (main's behaviour); no second key is needed."""
+    args = template_args((), "--set", "secrets.existingSecret=mine")
+    objects = helm_runs.run(helm, args).objects()
     assert password_secret(one(objects, "StatefulSet", "ai-native-postgresql")) == "mine"
+    assert not [o for o in objects if o["kind"] == "Secret"], "yours: the chart creates none"
+    backend = one(objects, "Deployment", "ai-native-backend")["spec"]["template"]["spec"]
+    refs = {e["secretRef"]["name"] for c in backend["containers"] for e in c.get("envFrom", [])
+            if "secretRef" in e}
+    assert refs == {"mine"}

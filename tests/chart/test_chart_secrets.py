@@ -170,9 +170,7 @@ def test_upgrade_with_every_value_given_needs_no_live_secret(
     given = _values(tmp_path, {"secrets": {"jwtSecretKey": "k"},
                                "postgresql": {"auth": {"password": "p"}}}, f"{helm}.yaml")
     assert helm_runs.run(helm, template_args([given], "--is-upgrade")).returncode == 0
-    existing = _values(tmp_path, {"secrets": {"existingSecret": "mine"},
-                                  "postgresql": {"auth": {"existingSecret": "mine"}}},
-                       f"{helm}-e.yaml")
+    existing = _values(tmp_path, {"secrets": {"existingSecret": "mine"}}, f"{helm}-e.yaml")
     assert helm_runs.run(helm, template_args([existing], "--is-upgrade")).returncode == 0
 
 
