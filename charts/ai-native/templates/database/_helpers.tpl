@@ -1,7 +1,6 @@
 {{/*
-Connection helpers shared by the schema Job and the backup CronJob. They live in the umbrella,
-not in the postgresql subchart, because both also serve an external database, and a subchart
-disabled by its condition (postgresql.enabled=false) contributes no templates.
+Connection helpers shared by the schema Job and the backup CronJob, which serve the bundled
+server (templates/postgresql/) and an external database (postgresql.enabled=false) alike.
 */}}
 
 {{/*
