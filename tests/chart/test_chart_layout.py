@@ -24,11 +24,17 @@ from helmkit.core.pod_security import check_pod_spec, pod_specs
 SUBCHARTS = ("redis",)
 LIBRARY = CHART / "charts" / "ai-native-lib"
 MAX_LINE = 120
-EXTERNAL = (
+EXTERNAL_DB = (
     "--set", "postgresql.enabled=false", "--set", "externalDatabase.host=db.example.org",
     "--set", "externalDatabase.existingSecret=db-credentials",
-    "--set", "redis.enabled=false",
 )
+NO_REDIS = ("--set", "redis.enabled=false")
+# each server switched off alone, and both: (flags, the servers that must not render)
+SWITCHED_OFF = {
+    "external-database": (EXTERNAL_DB, {"postgresql"}),
+    "no-redis": (NO_REDIS, {"redis"}),
+    "both": ((*EXTERNAL_DB, *NO_REDIS), {"postgresql", "redis"}),
+}
 
 
 def password_secret(statefulset: dict[str, Any]) -> str:
@@ -183,16 +189,22 @@ def test_a_subchart_alone_renders_valid_restricted_objects(
         assert [str(v) for v in check_pod_spec(spec, pod_notes, prefix=path)] == []
 
 
+@pytest.mark.parametrize("case", SWITCHED_OFF)
 @pytest.mark.parametrize("helm", HELMS)
 def test_external_database_and_no_redis_render_valid_restricted_objects(
-    helm_runs: HelmRuns, helm: str
+    helm_runs: HelmRuns, helm: str, case: str
 ) -> None:
-    objects = helm_runs.run(helm, template_args((), *EXTERNAL)).objects()
+    flags, off = SWITCHED_OFF[case]
+    objects = helm_runs.run(helm, template_args((), *flags)).objects()
     components = {(o["metadata"].get("labels") or {}).get("app.kubernetes.io/component")
                   for o in objects}
-    assert not components & {"postgresql", "redis"}, "a disabled server renders nothing"
+    assert components & {"postgresql", "redis"} == {"postgresql", "redis"} - off, (
+        "a disabled server renders nothing, an enabled one renders")
     config = one(objects, "ConfigMap", "ai-native-config")["data"]
-    assert config["DATABASE_HOST"] == "db.example.org" and "REDIS_HOST" not in config
+    external = "postgresql" in off
+    assert config["DATABASE_HOST"] == (
+        "db.example.org" if external else "ai-native-postgresql")
+    assert ("REDIS_HOST" in config) == ("redis" not in off)
     schema_job = [o for o in objects if o["kind"] == "Job"]
     # the Job still gets the postgres image: postgresql.image serves an external database too
     assert schema_job[0]["spec"]["template"]["spec"]["containers"][0]["image"] == (
@@ -202,7 +214,7 @@ def test_external_database_and_no_redis_render_valid_restricted_objects(
     assert problems == []
     if helm == "helm4":  # a client-side install dry run needs no cluster with Helm 4 only
         argv = [str(helm_binary(helm)), "install", "ai-native", str(CHART), "-n", "ai-native-test",
-                "--dry-run=client", "--kubeconfig", "/dev/null", *EXTERNAL]
+                "--dry-run=client", "--kubeconfig", "/dev/null", *flags]
         install = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
         assert install.returncode == 0, install.stderr
         assert "STATUS: pending-install" in install.stdout
