@@ -55,7 +55,7 @@ class Case:
 
 BACKEND = "Deployment/ai-native-backend"
 CRONJOB = "charts/ai-native/templates/database/backup-cronjob.yaml"
-DEPLOY_TPL = "charts/ai-native/charts/backend/templates/_deployment.tpl"
+DEPLOY_TPL = "charts/ai-native/templates/backend/deployment.yaml"
 CASES = (
     Case("baseline", "none (the production environment as it is)"),
     Case(

@@ -96,6 +96,13 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
      ("/secrets/existingSecret",)),
     ("pull-secret-item", {"global": {"imagePullSecrets": [{"nam": "x"}]}},
      ("/global/imagePullSecrets/0",)),
+    ("platform-name-pattern", {"global": {"platformName": "Bad_Name"}},
+     ("/global/platformName",)),
+    ("unknown-in-postgresql-auth", {"postgresql": {"auth": {"secret": "x"}}},
+     ("/postgresql/auth", "'secret'")),
+    # not a key: the server reads the app Secret (secrets.existingSecret), one name for both
+    ("no-postgresql-auth-existing-secret", {"postgresql": {"auth": {"existingSecret": "x"}}},
+     ("/postgresql/auth", "'existingSecret'")),
     # cross-field rules (templates/validate.yaml)
     ("min-above-max", {"backend": {"autoscaling": {"minReplicas": 8, "maxReplicas": 4}}},
      ("backend.autoscaling.minReplicas", "maxReplicas (4)")),

@@ -12,7 +12,7 @@ from helmkit.core.config import load_config
 from helmkit.ops.lint import LintOptions, lint
 from helmkit.ops.snapshot import SnapshotOptions, snapshot
 
-DEPLOYMENT = Path("charts/ai-native/charts/backend/templates/_deployment.tpl")
+DEPLOYMENT = Path("charts/ai-native/templates/backend/deployment.yaml")
 CONFIGMAP = Path("charts/ai-native/templates/config/configmap.yaml")
 
 
@@ -57,9 +57,9 @@ def test_secret_in_configmap_is_caught(chart_copy: Path) -> None:
 
 def test_version_label_in_selector_is_caught(chart_copy: Path) -> None:
     before = blocking(chart_copy)
-    labels = chart_copy / "charts/ai-native/charts/common/templates/_labels.tpl"
+    labels = chart_copy / "charts/ai-native/charts/ai-native-lib/templates/_labels.tpl"
     text = labels.read_text()
-    start = text.index('define "common.labels.selector"')
+    start = text.index('define "ai-native-lib.labels.selector"')
     end = text.index("{{- end", start)
     body = text[start:end]
     assert "app.kubernetes.io/instance:" in body
@@ -74,7 +74,7 @@ def test_version_label_in_selector_is_caught(chart_copy: Path) -> None:
     assert ("Service/ai-native-backend", "spec.selector") in selectors
 
 
-SERVICE_MONITOR = Path("charts/ai-native/charts/backend/templates/_servicemonitor.tpl")
+SERVICE_MONITOR = Path("charts/ai-native/templates/backend/servicemonitor.yaml")
 
 
 def test_nil_pointer_behind_an_api_check_is_caught(chart_copy: Path) -> None:
@@ -88,7 +88,7 @@ def test_nil_pointer_behind_an_api_check_is_caught(chart_copy: Path) -> None:
     assert error.rule == "render"
     assert "nil pointer" in error.message
     assert error.file.endswith("templates/backend/servicemonitor.yaml")
-    assert "_servicemonitor.tpl" in error.message
+    assert "servicemonitor.yaml" in error.message
 
 
 def test_unknown_field_in_a_crd_object_is_caught(chart_copy: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -101,6 +102,15 @@ def test_subchart_schema_merges_umbrella_keys_and_adds_global_and_enabled() -> N
     assert schema["additionalProperties"] is False
     assert schema["properties"]["global"]["additionalProperties"] is True
     assert schema["properties"]["resources"]["description"] == "own"
+
+
+def test_a_subchart_that_depends_on_a_library_accepts_its_key() -> None:
+    """Installed alone, helm copies `global` under the library's key of the subchart's values."""
+    inputs = _inputs()
+    web = dataclasses.replace(inputs.subcharts[0], libraries=("common",))
+    schema = vd.subchart_schema(inputs, web)
+    assert schema["properties"]["common"]["properties"]["global"]["additionalProperties"] is True
+    assert "common" not in vd.subchart_schema(inputs, inputs.subcharts[0])["properties"]
 
 
 def test_umbrella_schema_holds_subcharts_and_libraries() -> None:

@@ -17,36 +17,19 @@ LLM_PROVIDER: {{ . | quote }}
 {{- with .Values.config.environment }}
 ENVIRONMENT: {{ . | quote }}
 {{- end }}
-DATABASE_HOST: {{ include "common.database.host" . | quote }}
-DATABASE_PORT: {{ include "common.database.port" . | quote }}
-DATABASE_NAME: {{ include "common.database.name" . | quote }}
-DATABASE_USER: {{ include "common.database.user" . | quote }}
+DATABASE_HOST: {{ include "ai-native.database.host" . | quote }}
+DATABASE_PORT: {{ include "ai-native.database.port" . | quote }}
+DATABASE_NAME: {{ include "ai-native.database.name" . | quote }}
+DATABASE_USER: {{ include "ai-native.database.user" . | quote }}
 {{- if include "ai-native.redis.used" . }}
-REDIS_HOST: {{ include "common.redis.host" . | quote }}
-REDIS_PORT: {{ include "common.redis.port" . | quote }}
+REDIS_HOST: {{ include "ai-native.redis.host" . | quote }}
+REDIS_PORT: {{ include "ai-native.redis.port" . | quote }}
 {{- end }}
-{{- end -}}
-
-{{/*
-ai-native.redis.used: "true" when the release has a Redis (bundled, or externalRedis.host). The
-app runs without one (no shared cache, no rate limiting; the contract makes REDIS_URL optional),
-so a release without Redis renders no REDIS_URL, no wait for it and no route to it.
-Usage: {{- if include "ai-native.redis.used" . }}
-*/}}
-{{- define "ai-native.redis.used" -}}
-{{- if or .Values.redis.enabled .Values.externalRedis.host -}}
-true
-{{- end -}}
-{{- end -}}
-
-{{/* ai-native.labels: labels of platform-level objects (component "platform"). */}}
-{{- define "ai-native.labels" -}}
-{{ include "common.labels.standard" (dict "root" . "component" "platform") }}
 {{- end -}}
 
 {{/* ai-native.tlsSecretName: the TLS Secret of the public hosts. */}}
 {{- define "ai-native.tlsSecretName" -}}
-{{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "common.names.platform" .)) -}}
+{{- .Values.ingress.tls.secretName | default (printf "%s-tls" (include "ai-native.names.platform" .)) -}}
 {{- end -}}
 
 {{/* ai-native.securityHeaders: the response headers both route flavours add. */}}

@@ -41,7 +41,9 @@ def _schema(root: Path, rel: str) -> dict[str, Any] | None:
     return data
 
 
-def _source(root: Path, name: str, chart_path: str, schema_dir: str) -> core.ChartSource:
+def _source(
+    root: Path, name: str, chart_path: str, schema_dir: str, libraries: tuple[str, ...] = ()
+) -> core.ChartSource:
     values_file = f"{chart_path}/values.yaml"
     schema_file = f"{schema_dir}/{name}.schema.yaml"
     return core.ChartSource(
@@ -50,7 +52,19 @@ def _source(root: Path, name: str, chart_path: str, schema_dir: str) -> core.Cha
         values_text=_read(root, values_file) if (root / values_file).exists() else "",
         schema_file=schema_file,
         schema=_schema(root, schema_file),
+        libraries=_dependencies(root, chart_path, libraries),
     )
+
+
+def _dependencies(root: Path, chart_path: str, libraries: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of the umbrella's library charts this chart depends on too (a subchart that also
+    installs alone declares the library itself)."""
+    if not libraries:
+        return ()
+    meta = yaml.load(_read(root, f"{chart_path}/Chart.yaml"), Loader=_LOADER) or {}  # noqa: S506
+    deps = [dep for dep in meta.get("dependencies") or () if isinstance(dep, dict)]
+    names = {str(dep.get("name")) for dep in deps}
+    return tuple(library for library in libraries if library in names)
 
 
 def _subchart_names(root: Path, chart_dir: str, *, library: bool) -> list[str]:
@@ -67,13 +81,14 @@ def load_inputs(
     root: Path, chart_dir: str = CHART_DIR, schema_dir: str = SCHEMA_DIR
 ) -> core.DocsInputs:
     """Collect every source the generator reads (paths relative to root, from helmkit.yaml)."""
+    libraries = tuple(_subchart_names(root, chart_dir, library=True))
     return core.DocsInputs(
         umbrella=_source(root, core.UMBRELLA, chart_dir, schema_dir),
         subcharts=tuple(
-            _source(root, name, f"{chart_dir}/charts/{name}", schema_dir)
+            _source(root, name, f"{chart_dir}/charts/{name}", schema_dir, libraries)
             for name in _subchart_names(root, chart_dir, library=False)
         ),
-        libraries=tuple(_subchart_names(root, chart_dir, library=True)),
+        libraries=libraries,
         defs=(_schema(root, f"{schema_dir}/{core.DEFS_FILE}") or {}).get("$defs", {}),
         chart_dir=chart_dir,
         readme_text=_read(root, f"{chart_dir}/README.md"),

@@ -1,7 +1,6 @@
 {{/*
-Connection helpers shared by the schema Job and the backup CronJob. They live in the umbrella,
-not in the postgresql subchart, because both also serve an external database, and a subchart
-disabled by its condition (postgresql.enabled=false) contributes no templates.
+Connection helpers shared by the schema Job and the backup CronJob, which serve the bundled
+server (templates/postgresql/) and an external database (postgresql.enabled=false) alike.
 */}}
 
 {{/*
@@ -11,7 +10,9 @@ endpoint helpers the app Secret, the backend and the NetworkPolicies use too.
 Usage: {{ include "ai-native.database.target" $ }}
 */}}
 {{- define "ai-native.database.target" -}}
-{{- printf "%s|%s|%s|%s" (include "common.database.host" .) (include "common.database.port" .) (include "common.database.name" .) (include "common.database.user" .) -}}
+{{- $parts := list (include "ai-native.database.host" .) (include "ai-native.database.port" .) -}}
+{{- $parts = concat $parts (list (include "ai-native.database.name" .) (include "ai-native.database.user" .)) -}}
+{{- join "|" $parts -}}
 {{- end -}}
 
 {{/*
@@ -26,7 +27,7 @@ Usage: secretKeyRef: {{- include "ai-native.database.passwordKeyRef" $ | nindent
 name: {{ .Values.externalDatabase.existingSecret }}
 key: {{ .Values.externalDatabase.passwordKey }}
 {{- else -}}
-name: {{ include "common.names.appSecret" . }}
+name: {{ include "ai-native.names.appSecret" . }}
 key: POSTGRES_PASSWORD
 {{- end -}}
 {{- end -}}
@@ -53,7 +54,7 @@ Usage: env: {{- include "ai-native.database.clientEnv" (dict "root" $ "app" "db-
 - name: PGCONNECT_TIMEOUT
   value: "10"
 - name: PGAPPNAME
-  value: {{ printf "%s-%s" (include "common.names.platform" .root) .app | quote }}
+  value: {{ printf "%s-%s" (include "ai-native.names.platform" .root) .app | quote }}
 - name: HOME
   value: /tmp
 {{- end -}}
@@ -89,22 +90,8 @@ Usage: {{ include "ai-native.database.jobName" (dict "root" $ "job" "db-schema" 
 */}}
 {{- define "ai-native.database.jobName" -}}
 {{- $suffix := printf "-%s-%s" .job (.spec | sha256sum | trunc 10) -}}
-{{- printf "%s%s" (include "common.names.platform" .root | trunc (int (sub 63 (len $suffix))) | trimSuffix "-") $suffix -}}
-{{- end -}}
-
-{{/*
-ai-native.database.storageClassName: like postgresql.storageClassName (that subchart may be
-disabled): a `storageClassName:` line from persistence.storageClass, else global.storageClass;
-nothing when both are empty; "-" renders "".
-Usage: {{- with include "ai-native.database.storageClassName" (dict "root" $ "persistence" $backup.persistence) }}{{ . | trim | nindent 2 }}{{- end }}
-*/}}
-{{- define "ai-native.database.storageClassName" -}}
-{{- $class := .persistence.storageClass | default (dig "storageClass" "" (.root.Values.global | default dict)) -}}
-{{- if eq $class "-" }}
-storageClassName: ""
-{{- else if $class }}
-storageClassName: {{ $class | quote }}
-{{- end -}}
+{{- $platform := include "ai-native.names.platform" .root | trunc (int (sub 63 (len $suffix))) | trimSuffix "-" -}}
+{{- printf "%s%s" $platform $suffix -}}
 {{- end -}}
 
 {{/*
@@ -136,6 +123,9 @@ Usage: {{ include "ai-native.validate.sampleData" $ }}
 {{- define "ai-native.validate.sampleData" -}}
 {{- $schema := .Values.postgresql.schema -}}
 {{- if and $schema.enabled $schema.sampleData (ne $schema.mode "bundled") -}}
-postgresql.schema.sampleData: true needs the chart's tables, but postgresql.schema.mode is {{ $schema.mode | quote }} (the tables are {{ ternary "the app's migrations'" "created by the app after the Job ran" (eq $schema.mode "command") }}); set postgresql.schema.mode=bundled or postgresql.schema.sampleData=false.
+{{- $tables := ternary "the app's migrations'" "created by the app after the Job ran" (eq $schema.mode "command") -}}
+postgresql.schema.sampleData: true needs the chart's tables, but postgresql.schema.mode is
+{{ $schema.mode | quote }} (the tables are {{ $tables }}); set postgresql.schema.mode=bundled or
+postgresql.schema.sampleData=false.
 {{- end -}}
 {{- end -}}

@@ -14,11 +14,12 @@ external one by networkPolicy.externalServicesCIDRs on its port (a policy cannot
 {{/* ai-native.netpol.toDatabase: an egress rule to the bundled or external PostgreSQL. */}}
 {{- define "ai-native.netpol.toDatabase" -}}
 - ports:
-    - {port: {{ include "common.database.port" . }}, protocol: TCP}
+    - {port: {{ include "ai-native.database.port" . }}, protocol: TCP}
   to:
   {{- if .Values.postgresql.enabled }}
     - podSelector:
-        matchLabels: {{- include "common.labels.selector" (dict "root" . "component" "postgresql") | nindent 10 }}
+        {{- $postgresql := dict "root" . "component" "postgresql" }}
+        matchLabels: {{- include "ai-native-lib.labels.selector" $postgresql | nindent 10 }}
   {{- else }}
   {{- range .Values.networkPolicy.externalServicesCIDRs }}
     - ipBlock: {cidr: {{ . }}}
@@ -29,11 +30,11 @@ external one by networkPolicy.externalServicesCIDRs on its port (a policy cannot
 {{/* ai-native.netpol.toRedis: an egress rule to the bundled or external Redis. */}}
 {{- define "ai-native.netpol.toRedis" -}}
 - ports:
-    - {port: {{ include "common.redis.port" . }}, protocol: TCP}
+    - {port: {{ include "ai-native.redis.port" . }}, protocol: TCP}
   to:
   {{- if .Values.redis.enabled }}
     - podSelector:
-        matchLabels: {{- include "common.labels.selector" (dict "root" . "component" "redis") | nindent 10 }}
+        matchLabels: {{- include "ai-native-lib.labels.selector" (dict "root" . "component" "redis") | nindent 10 }}
   {{- else }}
   {{- range .Values.networkPolicy.externalServicesCIDRs }}
     - ipBlock: {cidr: {{ . }}}
@@ -54,7 +55,7 @@ external one by networkPolicy.externalServicesCIDRs on its port (a policy cannot
 {{/* ai-native.netpol.metadata: name, namespace and labels of one policy. dict root name */}}
 {{- define "ai-native.netpol.metadata" -}}
 metadata:
-  name: {{ include "common.names.platform" .root }}-{{ .name }}
+  name: {{ include "ai-native.names.platform" .root }}-{{ .name }}
   namespace: {{ .root.Release.Namespace }}
   labels: {{- include "ai-native.labels" .root | nindent 4 }}
 {{- end -}}

@@ -55,6 +55,8 @@ class ChartSource:
     values_text: str
     schema_file: str
     schema: Schema | None
+    # Library charts this chart depends on: helm copies `global` under each one's key.
+    libraries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,18 @@ def subchart_schema(inputs: DocsInputs, sub: ChartSource) -> Schema:
     props.setdefault(
         "enabled", {"type": "boolean", "description": f"Deploy the {sub.name} component."}
     )
+    for library in sub.libraries:
+        props.setdefault(library, _library_schema(library))
     merged.setdefault("type", "object")
     return dict(strict(merged))
+
+
+def _library_schema(library: str) -> Schema:
+    return {
+        "type": "object",
+        "description": f"Library chart {library}: no values of its own (helm adds `global`).",
+        "properties": {"global": {"type": "object", "additionalProperties": True}},
+    }
 
 
 def umbrella_schema(inputs: DocsInputs) -> Schema:
@@ -183,11 +195,7 @@ def umbrella_schema(inputs: DocsInputs) -> Schema:
     for sub in inputs.subcharts:
         props[sub.name] = subchart_schema(inputs, sub)
     for library in inputs.libraries:
-        props[library] = {
-            "type": "object",
-            "description": f"Library chart {library}: no values of its own (helm adds `global`).",
-            "properties": {"global": {"type": "object", "additionalProperties": True}},
-        }
+        props[library] = _library_schema(library)
     return dict(strict(schema))
 
 

@@ -1,15 +1,34 @@
 {{/*
-redis.storageClassName: a `storageClassName:` line from persistence.storageClass, else
-global.storageClass; nothing when both are empty (the cluster's default class); "-" renders "".
-Usage: {{- with include "redis.storageClassName" (dict "root" $ "persistence" $values.persistence) }}{{ . | trim | nindent 8 }}{{- end }}
+redis.fullname: the name of every object of this chart. Inside the ai-native umbrella
+(global.platformName set) "<platform>-redis", the name the umbrella's app configuration points
+at; alone, helm create's "<release>-redis".
+Usage: {{ include "redis.fullname" . }}
 */}}
-{{- define "redis.storageClassName" -}}
-{{- $class := .persistence.storageClass | default (dig "storageClass" "" (.root.Values.global | default dict)) -}}
-{{- if eq $class "-" }}
-storageClassName: ""
-{{- else if $class }}
-storageClassName: {{ $class | quote }}
+{{- define "redis.fullname" -}}
+{{- $platform := dig "platformName" "" (.Values.global | default dict) -}}
+{{- if $platform -}}
+{{- $base := include "ai-native-lib.names.fullname" (dict "root" . "name" $platform) -}}
+{{- printf "%s-redis" $base | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- include "ai-native-lib.names.fullname" (dict "root" . "name" .Chart.Name) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+redis.labels: every label of this chart's objects (component redis, part of the platform).
+Usage: {{ include "redis.labels" . | nindent 4 }}
+*/}}
+{{- define "redis.labels" -}}
+{{- $partOf := dig "platformName" "" (.Values.global | default dict) | default .Chart.Name -}}
+{{- include "ai-native-lib.labels.standard" (dict "root" . "component" "redis" "partOf" $partOf) -}}
+{{- end -}}
+
+{{/*
+redis.selectorLabels: the immutable selector labels (name and instance).
+Usage: {{ include "redis.selectorLabels" . | nindent 6 }}
+*/}}
+{{- define "redis.selectorLabels" -}}
+{{- include "ai-native-lib.labels.selector" (dict "root" . "component" "redis") -}}
 {{- end -}}
 
 {{/*
@@ -18,7 +37,7 @@ changes).
 Usage: {{ include "redis.conf" . }}
 */}}
 {{- define "redis.conf" -}}
-{{- $values := .Values.redis -}}
+{{- $values := .Values -}}
 # redis.conf rendered by the ai-native chart from the redis.* values.
 # Reachable only from the release's pods (NetworkPolicy); no AUTH, as the app's REDIS_URL expects.
 bind * -::*
