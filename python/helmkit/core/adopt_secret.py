@@ -1,0 +1,153 @@
+"""`helmkit adopt`: the seed's Secret against the chart's `secrets.existingSecret` contract.
+
+Pure. The seed made its Secret with `kubectl create secret` (JWT_SECRET_KEY, DATABASE_URL,
+POSTGRES_PASSWORD, OPENAI_API_KEY, GEMINI_API_KEY). The chart, given `existingSecret`, renders no
+Secret of its own and reads that one: the backend takes every key as environment (`envFrom`),
+PostgreSQL and the database Jobs take POSTGRES_PASSWORD by name. Inputs are key names and the
+URLs' endpoints (scheme://host:port/path, the kube adapter strips the credentials): no value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from helmkit.core import live_manifests as lm
+from helmkit.core.adopt_plan import Problem
+from helmkit.core.live_manifests import KubeObject
+
+# the app cannot start without these (app contract): refuse when missing
+APP_REQUIRED = ("JWT_SECRET_KEY", "DATABASE_URL")
+# the app runs without these: say what is lost
+APP_OPTIONAL = {
+    "REDIS_URL": "the backend runs without the chart's Redis (no shared cache, no rate limiting)",
+    "OPENAI_API_KEY": "no OpenAI access (the app falls back to its mock provider)",
+    "GEMINI_API_KEY": "no Gemini access (the app falls back to its mock provider)",
+}
+
+
+@dataclass(frozen=True)
+class SecretCheck:
+    problems: tuple[Problem, ...]
+    warnings: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def _env_sources(pod_spec: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for container in [*(pod_spec.get("initContainers") or ()), *(pod_spec.get("containers") or ())]:
+        for item in container.get("env") or ():
+            ref = (item.get("valueFrom") or {}).get("secretKeyRef")
+            if ref:
+                yield ref
+
+
+def _pod_specs(objects: Iterable[KubeObject]) -> Iterator[Mapping[str, Any]]:
+    for obj in objects:
+        if obj.get("kind") == "CronJob":
+            job = ((obj.get("spec") or {}).get("jobTemplate") or {}).get("spec") or {}
+            yield (job.get("template") or {}).get("spec") or {}
+        elif (obj.get("spec") or {}).get("template"):
+            yield lm.pod_spec(obj)
+        elif obj.get("kind") == "Pod":
+            yield obj.get("spec") or {}
+
+
+def referenced_keys(desired: Sequence[KubeObject], secret: str) -> set[str]:
+    """Keys of `secret` the rendered pods read by name without `optional: true` (a missing
+    one keeps the pod from starting)."""
+    return {
+        str(ref.get("key"))
+        for spec in _pod_specs(desired)
+        for ref in _env_sources(spec)
+        if ref.get("name") == secret and not ref.get("optional")
+    }
+
+
+def service_endpoints(desired: Sequence[KubeObject], namespace: str) -> dict[str, set[str]]:
+    """Service name -> every "host:port" by which pods of the namespace reach it."""
+    out: dict[str, set[str]] = {}
+    for svc in lm.of_kind(desired, "Service"):
+        name = lm.key_of(svc).name
+        hosts = (name, f"{name}.{namespace}", f"{name}.{namespace}.svc",
+                 f"{name}.{namespace}.svc.cluster.local")  # fmt: skip
+        ports = [str(p.get("port")) for p in (svc.get("spec") or {}).get("ports") or ()]
+        out[name] = {f"{host}:{port}" for host in hosts for port in ports}
+    return out
+
+
+def _where(url: str, default_port: int) -> tuple[str, str]:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        port = default_port
+    return f"{host}:{port}", parts.path.lstrip("/")
+
+
+def check_secret(
+    name: str,
+    keys: Sequence[str],
+    endpoints: Mapping[str, str],
+    desired: Sequence[KubeObject],
+    *,
+    namespace: str,
+    database_service: str,
+    database: str,
+    redis_service: str,
+) -> SecretCheck:
+    """Refuse what cannot work (a key a pod reads by name, a key the app needs, a DATABASE_URL
+    pointing elsewhere than the chart's PostgreSQL); warn about what only degrades."""
+    have = set(keys)
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    needed = sorted((referenced_keys(desired, name) | set(APP_REQUIRED)) - have)
+    if needed:
+        problems.append(
+            Problem(
+                f"Secret {name} lacks {', '.join(needed)}, which the chart needs",
+                f"add them: kubectl -n {namespace} patch secret {name} --type merge -p "
+                + "'{\"stringData\": {"
+                + ", ".join(f'"{k}": "..."' for k in needed)
+                + "}}'",
+            )
+        )
+    reach = service_endpoints(desired, namespace)
+    db_url = endpoints.get("DATABASE_URL")
+    if "DATABASE_URL" in have and db_url is not None and database_service:
+        where, path = _where(db_url, 5432)
+        expected = sorted(reach.get(database_service, set()), key=len)
+        if where not in reach.get(database_service, set()) or path != database:
+            problems.append(
+                Problem(
+                    f"DATABASE_URL of Secret {name} points at {where}/{path}; the chart's "
+                    f"PostgreSQL answers at {expected[0] if expected else database_service}/"
+                    f"{database}",
+                    f"set DATABASE_URL to postgresql://USER:PASSWORD@"
+                    f"{expected[0] if expected else database_service}/{database} (PASSWORD "
+                    "percent-encoded) in the Secret, then run adopt again",
+                )
+            )
+    for key, loss in APP_OPTIONAL.items():
+        if key == "REDIS_URL" and not redis_service:
+            continue
+        if key not in have:
+            fix = ""
+            if key == "REDIS_URL":
+                target = sorted(reach.get(redis_service, {f"{redis_service}:6379"}), key=len)[0]
+                fix = (
+                    f"; to use it: kubectl -n {namespace} patch secret {name} --type merge -p "
+                    f"'{{\"stringData\": {{\"REDIS_URL\": \"redis://{target}/0\"}}}}'"
+                )
+            warnings.append(f"Secret {name} has no {key}: {loss}{fix}")
+    redis_url = endpoints.get("REDIS_URL")
+    if redis_url is not None and redis_service:
+        where, _ = _where(redis_url, 6379)
+        if where not in reach.get(redis_service, set()):
+            warnings.append(
+                f"REDIS_URL of Secret {name} points at {where}, not at the chart's Redis "
+                f"({redis_service}): the backend keeps using that one"
+            )
+    return SecretCheck(tuple(problems), tuple(warnings), tuple(sorted(have)))

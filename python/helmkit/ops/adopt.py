@@ -1,0 +1,427 @@
+"""`helmkit adopt ENV`: bring a namespace deployed without Helm under the release, data kept.
+
+Plan first (read the namespace and the volumes, render the chart with the adoption overlay,
+decide each object's fate: `helmkit.core.adopt_plan`, `adopt_data`, `adopt_secret`), print it,
+stop there with --dry-run or on any problem. Then, holding the release lock:
+
+1. write the values overlay (existingSecret, the seed's PostgreSQL image, user and names);
+2. record the carry on the PostgreSQL volume and set its reclaim policy to Retain;
+3. label and annotate the objects Helm adopts;
+4. delete the objects the plan replaces or retires (each preconditioned on the uid read);
+5. move the volume to the chart's claim, step by step, each step judged from the cluster.
+
+Every step checks what is already done, so a run stopped anywhere is finished by running it
+again. `helmkit release ENV` (with the overlay in the environment's values) then creates the
+rest and takes the adopted objects over.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helmkit.adapters.kube import KubeError
+from helmkit.core import adopt_data as ad
+from helmkit.core import adopt_plan as ap
+from helmkit.core import adopt_secret as asec
+from helmkit.core import helm_argv
+from helmkit.core import live_manifests as lm
+from helmkit.core.release_meta import parse_duration
+from helmkit.errors import EnvironmentProblem
+from helmkit.ops.live import LiveEnv
+
+POLL_S = 2.0
+
+
+@dataclass(frozen=True)
+class AdoptOptions:
+    values_out: Path
+    existing_secret: str = ""
+    keep: tuple[str, ...] = ()
+    dry_run: bool = False
+    yes: bool = False
+
+
+@dataclass
+class Plan:
+    objects: ap.ObjectPlan
+    overlay: dict[str, Any]
+    secret: asec.SecretCheck | None
+    volume: ad.Volume | None  # the carry, when there is one
+    target: ad.Target | None
+    database: ad.Database | None
+    problems: list[ap.Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- reading and planning -----------------------------------------------------------------------
+
+
+def _render(live: LiveEnv, overlay: dict[str, Any]) -> list[lm.KubeObject]:
+    """The chart as the next release will render it: the environment's values, then the
+    overlay (a client-side render: with existingSecret set no value depends on `lookup`)."""
+    with tempfile.TemporaryDirectory(prefix="helmkit-adopt-") as work:
+        extra = Path(work) / "adopt.yaml"
+        extra.write_text(yaml.safe_dump(overlay, sort_keys=False))
+        argv = helm_argv.template_argv(
+            live.env.release,
+            str(live.config.chart),
+            namespace=live.env.namespace,
+            values_files=[*(str(v) for v in live.env.values), str(extra)],
+        )
+        return lm.parse_manifests(live.run(argv, timeout_s=300).stdout)
+
+
+def _secret_in_use(live_objects: Sequence[lm.KubeObject], release: str, ns: str) -> str:
+    """The Secret the seed's workloads read most (by envFrom or secretKeyRef)."""
+    counts: dict[str, int] = {}
+    for workload in lm.of_kind(live_objects, "Deployment", "StatefulSet"):
+        if ap.owner_release(workload) == (release, ns):
+            continue
+        spec = lm.pod_spec(workload)
+        names = set()
+        for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
+            names |= {s["secretRef"]["name"] for s in container.get("envFrom") or () if s.get("secretRef")}
+            names |= {
+                e["valueFrom"]["secretKeyRef"]["name"]
+                for e in container.get("env") or ()
+                if (e.get("valueFrom") or {}).get("secretKeyRef")
+            }
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return max(sorted(counts), key=lambda n: counts[n]) if counts else ""
+
+
+def _carried_pv(
+    pvs: Sequence[lm.KubeObject], ns: str, seed_claim: lm.KubeObject | None
+) -> lm.KubeObject | None:
+    """The volume being carried: the one adopt recorded for this namespace, else the seed
+    claim's."""
+    for pv in pvs:
+        if ad.carried_to(pv, ns):
+            return pv
+    bound = ((seed_claim or {}).get("spec") or {}).get("volumeName")
+    return next((pv for pv in pvs if lm.key_of(pv).name == bound), None)
+
+
+def _claim_users(pods: Sequence[lm.KubeObject], claim: str) -> tuple[str, ...]:
+    users = []
+    for pod in pods:
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        for volume in (pod.get("spec") or {}).get("volumes") or ():
+            if (volume.get("persistentVolumeClaim") or {}).get("claimName") == claim:
+                users.append(lm.key_of(pod).name)
+    return tuple(sorted(set(users)))
+
+
+def read_volume(live: LiveEnv, pv_name: str, target_claim: str) -> ad.Volume | None:
+    """The carry's state as the cluster shows it now."""
+    kube, ns = live.kube, live.env.namespace
+    pv = kube.object("PersistentVolume", "", pv_name)
+    if pv is None:
+        return None
+    notes = (pv.get("metadata") or {}).get("annotations") or {}
+    ref = (pv.get("spec") or {}).get("claimRef") or {}
+    seed_name = str(notes.get(ad.NOTE_FROM) or ref.get("name") or "")
+    seed = kube.object("PersistentVolumeClaim", ns, seed_name) if seed_name != target_claim else None
+    if seed is not None and (seed.get("spec") or {}).get("volumeName") not in (None, "", pv_name):
+        seed = None  # a claim of that name bound elsewhere is not the carried one
+    new = kube.object("PersistentVolumeClaim", ns, target_claim)
+    users = _claim_users(kube.items("Pod", ns), seed_name) if seed is not None else ()
+    return ad.Volume(pv, ns, target_claim, seed, new, users)
+
+
+def make_plan(live: LiveEnv, opts: AdoptOptions) -> Plan:
+    kube, ns, release = live.kube.ready(), live.env.namespace, live.env.release
+    if kube.namespace(ns) is None:
+        raise EnvironmentProblem(
+            f"namespace {ns} does not exist: there is nothing to adopt",
+            hint=f"check environments.{live.env.name}.namespace in helmkit.yaml",
+        )
+    objects = kube.objects(ns)
+    pvs = kube.persistent_volumes()
+    problems: list[ap.Problem] = []
+    notes: list[str] = []
+    secret = opts.existing_secret or _secret_in_use(objects, release, ns)
+    if not secret:
+        problems.append(ap.Problem(
+            "no Secret of the seed found for secrets.existingSecret (no workload reads one)",
+            "name it with --existing-secret NAME",
+        ))  # fmt: skip
+    seed_live = [o for o in objects if ap.owner_release(o) != (release, ns)]
+    database, found = ad.find_database(seed_live)
+    problems += found
+    seed_claim = None
+    if database is not None:
+        seed_claim = next(
+            (o for o in objects if lm.key_of(o) == lm.ObjectKey("PersistentVolumeClaim", database.claim)),
+            None,
+        )
+        if seed_claim is None or not (seed_claim.get("spec") or {}).get("volumeName"):
+            problems.append(ap.Problem(
+                f"claim {database.claim} of {database.workload} is missing or not bound to a volume",
+                "adopt carries a bound claim's volume: check `kubectl -n "
+                f"{ns} get pvc {database.claim}`",
+            ))  # fmt: skip
+    pv = _carried_pv(pvs, ns, seed_claim)
+    pg_values: dict[str, Any] = {}
+    if database is not None and seed_claim is not None and pv is not None:
+        request = ((seed_claim.get("spec") or {}).get("resources") or {}).get("requests") or {}
+        pg_values = ad.database_values(
+            database, str(request.get("storage") or ad.capacity(pv)),
+            str((pv.get("spec") or {}).get("storageClassName") or ""),
+        )  # fmt: skip
+    elif pv is not None:
+        pg_values = ad.recorded_values(pv)
+        notes.append(f"resuming: volume {lm.key_of(pv).name} is being carried (recorded on it)")
+    overlay = ad.overlay_values(secret, pg_values)
+    desired = _render(live, overlay) if secret else []
+    target = ad.chart_target(desired)
+    volume = None
+    if pv is not None and target is not None:
+        if not target.claim:
+            problems.append(ap.Problem(
+                "the chart's PostgreSQL has no volume (postgresql.persistence.enabled is false)",
+                "enable postgresql.persistence in the environment's values",
+            ))  # fmt: skip
+        elif database is not None and (problem := ad.layout_problem(database, target)):
+            problems.append(problem)
+        else:
+            volume = read_volume(live, lm.key_of(pv).name, target.claim)
+            if volume is not None and (problem := ad.carry_problem(volume)):
+                problems.append(problem)
+    carried = frozenset({database.claim} if database and volume else ())
+    inputs = ap.Inputs(release, ns, tuple(objects), tuple(desired), secret, carried,
+                       frozenset(opts.keep))  # fmt: skip
+    object_plan = ap.plan_objects(inputs)
+    problems += object_plan.problems
+    check = None
+    if secret and desired:
+        check = _check_secret(live, secret, objects, desired, overlay)
+        problems += check.problems
+    return Plan(object_plan, overlay, check, volume, target, database, problems, notes)
+
+
+def _check_secret(
+    live: LiveEnv,
+    name: str,
+    objects: Sequence[lm.KubeObject],
+    desired: Sequence[lm.KubeObject],
+    overlay: dict[str, Any],
+) -> asec.SecretCheck:
+    ns = live.env.namespace
+    present = [o for o in objects if lm.key_of(o) == lm.ObjectKey("Secret", name)]
+    if not present:
+        problem = ap.Problem(
+            f"Secret {name} does not exist in {ns}",
+            "create it (keys JWT_SECRET_KEY, DATABASE_URL, POSTGRES_PASSWORD, REDIS_URL, "
+            "OPENAI_API_KEY, GEMINI_API_KEY) or name another with --existing-secret",
+        )
+        return asec.SecretCheck((problem,), (), ())
+    keys = sorted((present[0].get("data") or {}).keys())
+    services = {lm.key_of(s).name for s in lm.of_kind(desired, "Service")}
+    platform = _platform(desired)
+    auth = (overlay.get("postgresql") or {}).get("auth") or {}
+    return asec.check_secret(
+        name,
+        keys,
+        live.kube.secret_endpoints(ns, name),
+        desired,
+        namespace=ns,
+        database_service=f"{platform}-postgresql" if f"{platform}-postgresql" in services else "",
+        database=str(auth.get("database") or "ai_native"),
+        redis_service=f"{platform}-redis" if f"{platform}-redis" in services else "",
+    )
+
+
+def _platform(desired: Sequence[lm.KubeObject]) -> str:
+    """`<platform>` of the chart's names, from its app ConfigMap (`<platform>-config`)."""
+    for cm in lm.of_kind(desired, "ConfigMap"):
+        name = lm.key_of(cm).name
+        if name.endswith("-config") and lm.labels(cm).get("app.kubernetes.io/component") == "platform":
+            return name.removesuffix("-config")
+    return ""
+
+
+# --- showing ------------------------------------------------------------------------------------
+
+
+def describe(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> list[str]:
+    env, ns = live.env, live.env.namespace
+    lines = [f"adopt plan for release {env.release} in {ns}:"]
+    lines += [f"  {note}" for note in plan.notes]
+    for fate in (ap.Fate.ADOPT, ap.Fate.REPLACE, ap.Fate.RETIRE, ap.Fate.KEEP, ap.Fate.CARRY,
+                 ap.Fate.OWNED):  # fmt: skip
+        lines += [d.line() for d in plan.objects.of(fate)]
+    if plan.objects.new:
+        lines.append(f"  created by the release: {', '.join(str(k) for k in plan.objects.new)}")
+    lines += _describe_data(plan)
+    if plan.secret is not None:
+        lines.append(f"  secret:  {plan.overlay['secrets']['existingSecret']} kept as "
+                     f"secrets.existingSecret (keys: {', '.join(plan.secret.keys) or 'none'})")  # fmt: skip
+        lines += [f"  warning: {w}" for w in plan.secret.warnings]
+    lines.append(f"  values:  {opts.values_out} (overlay, {len(yaml.safe_dump(plan.overlay).splitlines())} lines):")
+    lines += [f"    {line}" for line in yaml.safe_dump(plan.overlay, sort_keys=False).splitlines()]
+    return lines
+
+
+def _describe_data(plan: Plan) -> list[str]:
+    if plan.volume is None or plan.target is None:
+        if plan.database is None:
+            return ["  data:    no PostgreSQL of the seed found; nothing to carry"]
+        return []
+    pv = lm.key_of(plan.volume.pv).name
+    seed = lm.key_of(plan.volume.seed_claim).name if plan.volume.seed_claim else "(deleted)"
+    policy = (plan.volume.pv.get("spec") or {}).get("persistentVolumeReclaimPolicy")
+    lines = [
+        f"  data:    volume {pv} ({ad.capacity(plan.volume.pv)}, reclaim policy {policy}) moves "
+        f"from claim {seed} to {plan.volume.target_claim} of StatefulSet {plan.target.statefulset}",
+        "           its reclaim policy is set to Retain first and stays Retain",
+    ]
+    if plan.database is not None:
+        lines.append(f"           the server keeps the seed's image {plan.database.image} "
+                     f"(uid {plan.database.run_as_user}): its files are of that major version")  # fmt: skip
+    lines.append("  not carried: the seed's Redis contents (a cache without a volume)")
+    return lines
+
+
+# --- acting -------------------------------------------------------------------------------------
+
+
+def write_overlay(path: Path, overlay: dict[str, Any], env: str) -> bool:
+    text = (
+        f"# Written by `helmkit adopt {env}`: the seed's Secret (secrets.existingSecret) and its\n"
+        "# PostgreSQL (image, user, names, volume) kept. List this file in the environment's\n"
+        "# values in helmkit.yaml, after the others. No secret value is in it.\n"
+        + yaml.safe_dump(overlay, sort_keys=False)
+    )
+    if path.exists() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return True
+
+
+def _wait(live: LiveEnv, what: str, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + parse_duration(live.timeout)
+    while not done():
+        if time.monotonic() > deadline:
+            raise EnvironmentProblem(
+                f"adopt: timed out after {live.timeout} waiting for {what}",
+                hint="see `kubectl get events`; run adopt again to continue from here",
+            )
+        time.sleep(POLL_S)
+
+
+def _record_volume(live: LiveEnv, plan: Plan) -> None:
+    volume = plan.volume
+    if volume is None or volume.seed_claim is None or ad.carried_to(volume.pv, volume.namespace):
+        return
+    notes = ad.volume_notes(volume.namespace, volume.target_claim, volume.seed_claim, volume.pv,
+                            plan.overlay.get("postgresql") or {})  # fmt: skip
+    live.kube.merge_patch("PersistentVolume", "", lm.key_of(volume.pv).name,
+                          {"metadata": {"annotations": notes}})  # fmt: skip
+    live.echo(f"adopt: recorded the carry on volume {lm.key_of(volume.pv).name}")
+
+
+def _carry(live: LiveEnv, plan: Plan, *, until_retained: bool) -> None:
+    assert plan.volume is not None and plan.target is not None
+    pv_name, claim = lm.key_of(plan.volume.pv).name, plan.volume.target_claim
+    ns = live.env.namespace
+    while True:
+        volume = read_volume(live, pv_name, claim)
+        if volume is None:
+            raise EnvironmentProblem(f"adopt: volume {pv_name} disappeared", hint="check it first")
+        step = ad.next_step(volume, plan.target.claim_labels)
+        if step is None or (until_retained and step.kind != "retain"):
+            return
+        live.echo(f"adopt: {step.text}")
+        if step.kind == "retain":
+            live.kube.merge_patch("PersistentVolume", "", pv_name,
+                                  {"spec": {"persistentVolumeReclaimPolicy": "Retain"}})  # fmt: skip
+        elif step.kind == "delete-seed-claim" and volume.seed_claim is not None:
+            seed = volume.seed_claim["metadata"]
+            live.kube.delete("PersistentVolumeClaim", ns, seed["name"], str(seed.get("uid", "")))
+        elif step.kind == "reserve" and step.body is not None:
+            live.kube.merge_patch("PersistentVolume", "", pv_name, step.body)
+        elif step.kind == "create-claim" and step.body is not None:
+            live.kube.create("PersistentVolumeClaim", ns, step.body)
+        if step.kind in ("wait-unused", "wait-gone", "wait-bound", "delete-seed-claim"):
+            _wait(live, step.text.removeprefix("wait until "), lambda s=step: _moved_on(live, pv_name, claim, s))
+
+
+def _moved_on(live: LiveEnv, pv_name: str, claim: str, step: ad.Step) -> bool:
+    volume = read_volume(live, pv_name, claim)
+    if volume is None:
+        return True
+    after = ad.next_step(volume, {})
+    return after is None or after.kind != step.kind and after.kind != "wait-gone"
+
+
+def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
+    ns, release = live.env.namespace, live.env.release
+    if write_overlay(opts.values_out, plan.overlay, live.env.name):
+        live.echo(f"adopt: wrote {opts.values_out}")
+    if plan.volume is not None:
+        _record_volume(live, plan)
+        _carry(live, plan, until_retained=True)
+    patch = ap.ownership_patch(release, ns)
+    for decision in plan.objects.of(ap.Fate.ADOPT):
+        live.kube.merge_patch(decision.key.kind, ns, decision.key.name, patch)
+        live.echo(f"adopt: {decision.key} now carries release {release}'s ownership")
+    gone = plan.objects.of(ap.Fate.REPLACE) + plan.objects.of(ap.Fate.RETIRE)
+    for decision in gone:
+        deleted = live.kube.delete(decision.key.kind, ns, decision.key.name, decision.uid)
+        live.echo(f"adopt: deleted {decision.key}" if deleted else f"adopt: {decision.key} was already gone")
+    if plan.volume is not None:
+        _carry(live, plan, until_retained=False)
+        live.echo(f"adopt: claim {plan.volume.target_claim} is bound to the carried volume")
+
+
+def adopt(live: LiveEnv, opts: AdoptOptions, ask: Callable[[str], bool]) -> int:
+    plan = make_plan(live, opts)
+    for line in describe(live, plan, opts):
+        live.echo(line)
+    if plan.problems:
+        listed = "\n".join(f"  - {p}" for p in plan.problems)
+        raise EnvironmentProblem(
+            f"adopt refused ({len(plan.problems)} problem(s)); nothing was changed:\n{listed}",
+            hint="fix each one as shown, then run adopt again (--dry-run to see the plan)",
+        )
+    if opts.dry_run:
+        live.echo("dry run: nothing changed")
+        return 0
+    deletes = len(plan.objects.of(ap.Fate.REPLACE) + plan.objects.of(ap.Fate.RETIRE))
+    question = f"delete {deletes} object(s) and adopt the rest into release {live.env.release}?"
+    if deletes and not opts.yes and not ask(question):
+        live.echo("adopt: cancelled, nothing changed")
+        return 1
+    try:
+        apply(live, plan, opts)
+    except KubeError as exc:
+        raise EnvironmentProblem(
+            f"adopt stopped: {exc.message}",
+            hint="what is done stays done; fix the cause and run adopt again to continue",
+        ) from exc
+    for line in next_steps(live, opts):
+        live.echo(line)
+    return 0
+
+
+def next_steps(live: LiveEnv, opts: AdoptOptions) -> list[str]:
+    listed = any(v.resolve() == opts.values_out.resolve() for v in live.env.values)
+    lines = ["adopted: the objects above now wait for the release"]
+    if not listed:
+        lines.append(
+            f"  next:   add {opts.values_out} to environments.{live.env.name}.values in "
+            "helmkit.yaml (after the others), then:"
+        )
+    lines.append(f"  then:   helmkit release {live.env.name}")
+    return lines
