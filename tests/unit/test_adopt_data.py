@@ -31,12 +31,21 @@ def test_a_deployment_with_a_claim_volume_is_found_too() -> None:
     dep = {
         "kind": "Deployment",
         "metadata": {"name": "postgres"},
-        "spec": {"template": {"spec": {
-            "securityContext": {"runAsUser": 1001},
-            "containers": sts["spec"]["template"]["spec"]["containers"],
-            "volumes": [{"name": "postgres-storage", "persistentVolumeClaim": {"claimName": "pg-data"}}],
-        }}},
-    }  # fmt: skip
+        "spec": {
+            "template": {
+                "spec": {
+                    "securityContext": {"runAsUser": 1001},
+                    "containers": sts["spec"]["template"]["spec"]["containers"],
+                    "volumes": [
+                        {
+                            "name": "postgres-storage",
+                            "persistentVolumeClaim": {"claimName": "pg-data"},
+                        }
+                    ],
+                }
+            }
+        },
+    }
     db, _ = ad.find_database([dep])
     assert db is not None and db.claim == "pg-data" and db.run_as_user == 1001
 
@@ -77,14 +86,39 @@ def test_a_data_directory_elsewhere_on_the_volume_refuses(pgdata: str, inside: s
 @pytest.mark.parametrize(
     ("image", "values"),
     [
-        ("postgres:15-alpine", {"registry": "docker.io", "repository": "postgres", "tag": "15-alpine", "digest": ""}),
-        ("localhost/ai-native/postgres:stand-in",
-         {"registry": "localhost", "repository": "ai-native/postgres", "tag": "stand-in", "digest": ""}),
-        ("registry.example.edu:5000/db/postgres@sha256:ab",
-         {"registry": "registry.example.edu:5000", "repository": "db/postgres", "tag": "latest", "digest": "sha256:ab"}),
-        ("bitnami/postgresql:16", {"registry": "docker.io", "repository": "bitnami/postgresql", "tag": "16", "digest": ""}),
+        (
+            "postgres:15-alpine",
+            {"registry": "docker.io", "repository": "postgres", "tag": "15-alpine", "digest": ""},
+        ),
+        (
+            "localhost/ai-native/postgres:stand-in",
+            {
+                "registry": "localhost",
+                "repository": "ai-native/postgres",
+                "tag": "stand-in",
+                "digest": "",
+            },
+        ),
+        (
+            "registry.example.edu:5000/db/postgres@sha256:ab",
+            {
+                "registry": "registry.example.edu:5000",
+                "repository": "db/postgres",
+                "tag": "latest",
+                "digest": "sha256:ab",
+            },
+        ),
+        (
+            "bitnami/postgresql:16",
+            {
+                "registry": "docker.io",
+                "repository": "bitnami/postgresql",
+                "tag": "16",
+                "digest": "",
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_image_values_render_the_same_image(image: str, values: dict[str, str]) -> None:
     assert ad.image_values(image) == values
 
@@ -101,7 +135,13 @@ def test_the_overlay_keeps_secret_and_server() -> None:
 
 
 def carry(**state) -> ad.Volume:
-    base = {"pv": volume(), "namespace": NS, "target_claim": TARGET, "seed_claim": seed_claim(), "new_claim": None}
+    base = {
+        "pv": volume(),
+        "namespace": NS,
+        "target_claim": TARGET,
+        "seed_claim": seed_claim(),
+        "new_claim": None,
+    }
     return ad.Volume(**{**base, **state})  # type: ignore[arg-type]
 
 
@@ -118,24 +158,40 @@ def test_the_carry_goes_step_by_step_from_what_the_cluster_shows() -> None:
     released = carry(pv=retained, seed_claim=None)
     step = ad.next_step(released, labels)
     assert step is not None and step.kind == "reserve"
-    assert step.body == {"spec": {"claimRef": {"namespace": NS, "name": TARGET, "uid": None,
-                                               "resourceVersion": None}}}  # fmt: skip
+    assert step.body == {
+        "spec": {
+            "claimRef": {"namespace": NS, "name": TARGET, "uid": None, "resourceVersion": None}
+        }
+    }
     reserved = volume(policy="Retain", claim=TARGET, uid="")
     step = ad.next_step(carry(pv=reserved, seed_claim=None), labels)
     assert step is not None and step.kind == "create-claim" and step.body is not None
     assert step.body["spec"]["volumeName"] == "pv-seed"
     assert step.body["spec"]["storageClassName"] == "standard"
     assert step.body["metadata"]["labels"] == labels
-    pending = {"metadata": {"name": TARGET, "uid": "new"}, "spec": {"volumeName": "pv-seed"}, "status": {"phase": "Pending"}}
-    assert ad.next_step(carry(pv=reserved, seed_claim=None, new_claim=pending), labels).kind == "wait-bound"  # type: ignore[union-attr]
+    pending = {
+        "metadata": {"name": TARGET, "uid": "new"},
+        "spec": {"volumeName": "pv-seed"},
+        "status": {"phase": "Pending"},
+    }
+    assert (
+        ad.next_step(carry(pv=reserved, seed_claim=None, new_claim=pending), labels).kind
+        == "wait-bound"
+    )  # type: ignore[union-attr]
     bound_pv = volume(policy="Retain", claim=TARGET, uid="new")
     bound = {**pending, "status": {"phase": "Bound"}}
     assert ad.next_step(carry(pv=bound_pv, seed_claim=None, new_claim=bound), labels) is None
 
 
 def test_a_chart_claim_bound_elsewhere_is_a_problem_never_a_step() -> None:
-    other = {"metadata": {"name": TARGET, "uid": "x"}, "spec": {"volumeName": "pv-empty"}, "status": {"phase": "Bound"}}
-    state = carry(pv=volume(policy="Retain", claim=TARGET, uid=""), seed_claim=None, new_claim=other)
+    other = {
+        "metadata": {"name": TARGET, "uid": "x"},
+        "spec": {"volumeName": "pv-empty"},
+        "status": {"phase": "Bound"},
+    }
+    state = carry(
+        pv=volume(policy="Retain", claim=TARGET, uid=""), seed_claim=None, new_claim=other
+    )
     problem = ad.carry_problem(state)
     assert problem is not None and "bound to volume pv-empty" in problem.message
 

@@ -58,7 +58,10 @@ def test_the_seeds_objects_get_the_fates_the_chart_implies() -> None:
 
 def test_a_retired_object_names_what_replaces_it() -> None:
     reasons = {str(d.key): d.reason for d in plan().decisions}
-    assert reasons["Deployment/redis"] == "deleted: replaced by the chart's StatefulSet/ai-native-redis"
+    assert (
+        reasons["Deployment/redis"]
+        == "deleted: replaced by the chart's StatefulSet/ai-native-redis"
+    )
     assert reasons["StatefulSet/postgresql"].endswith("StatefulSet/ai-native-postgresql")
     assert "spec.selector" in reasons["Deployment/ai-native-backend"]
 
@@ -69,7 +72,9 @@ def test_deletes_carry_the_uid_they_were_planned_with() -> None:
 
 
 def test_a_configmap_with_keys_the_chart_does_not_render_is_replaced() -> None:
-    live = [configmap("ai-native-config", {"ENVIRONMENT": "x", "REDIS_URL": "redis://redis:6379/0"})]
+    live = [
+        configmap("ai-native-config", {"ENVIRONMENT": "x", "REDIS_URL": "redis://redis:6379/0"})
+    ]
     (decision,) = plan(live=live).decisions
     assert decision.fate is ap.Fate.REPLACE
     assert "REDIS_URL" in decision.reason
@@ -98,24 +103,42 @@ def test_an_object_of_another_release_refuses_the_plan() -> None:
     result = plan(live=live)
     assert not result.decisions
     (problem,) = result.problems
-    assert "belongs to Helm release other" in problem.message and "--keep Deployment/redis" in problem.fix
+    assert (
+        "belongs to Helm release other" in problem.message
+        and "--keep Deployment/redis" in problem.fix
+    )
 
 
 def test_the_releases_own_objects_are_left_alone() -> None:
     notes = {ap.RELEASE_NAME: RELEASE, ap.RELEASE_NAMESPACE: NS}
-    live = [configmap("ai-native-config", {"ENVIRONMENT": "x"}, annotations=notes,
-                      labels={ap.MANAGED_BY: "Helm"})]  # fmt: skip
+    live = [
+        configmap(
+            "ai-native-config",
+            {"ENVIRONMENT": "x"},
+            annotations=notes,
+            labels={ap.MANAGED_BY: "Helm"},
+        )
+    ]
     assert fates(plan(live=live)) == {"ConfigMap/ai-native-config": "owned"}
 
 
 def test_keep_and_unknown_secrets_and_volumes_are_never_deleted() -> None:
     extra = [
-        {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-         "metadata": {"name": "ai-native-tls", "uid": "t"}, "data": {"tls.crt": ""}},
-        {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "uploads", "uid": "v"},
-         "spec": {}},
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "kubernetes.io/tls",
+            "metadata": {"name": "ai-native-tls", "uid": "t"},
+            "data": {"tls.crt": ""},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "uploads", "uid": "v"},
+            "spec": {},
+        },
         deployment("grafana", {"app": "grafana"}, "grafana"),
-    ]  # fmt: skip
+    ]
     result = plan(live=extra, keep=frozenset({"Deployment/grafana"}))
     assert fates(result) == {
         "Secret/ai-native-tls": "keep",
@@ -127,10 +150,14 @@ def test_keep_and_unknown_secrets_and_volumes_are_never_deleted() -> None:
 def test_system_and_controller_objects_are_not_candidates() -> None:
     assert not ap.is_candidate(configmap("kube-root-ca.crt", {}))
     assert not ap.is_candidate({"kind": "Pod", "metadata": {"name": "p", "ownerReferences": [{}]}})
-    assert not ap.is_candidate({"kind": "Secret", "type": "helm.sh/release.v1", "metadata": {"name": "s"}})
     assert not ap.is_candidate(
-        {"kind": "Lease", "metadata": {"name": "helmkit-release-ai-native",
-                                       "labels": {ap.MANAGED_BY: "helmkit"}}}  # fmt: skip
+        {"kind": "Secret", "type": "helm.sh/release.v1", "metadata": {"name": "s"}}
+    )
+    assert not ap.is_candidate(
+        {
+            "kind": "Lease",
+            "metadata": {"name": "helmkit-release-ai-native", "labels": {ap.MANAGED_BY: "helmkit"}},
+        }
     )
     assert ap.is_candidate(configmap("ai-native-config", {}))
 

@@ -27,7 +27,10 @@ def test_the_seeds_secret_passes_with_a_warning_for_redis() -> None:
     assert not result.problems
     (warning,) = result.warnings
     assert "has no REDIS_URL" in warning
-    assert '"REDIS_URL": "redis://ai-native-redis.ai-native-staging.svc.cluster.local:6379/0"' not in warning
+    assert (
+        '"REDIS_URL": "redis://ai-native-redis.ai-native-staging.svc.cluster.local:6379/0"'
+        not in warning
+    )
     assert "redis://ai-native-redis:6379/0" in warning
 
 
@@ -51,7 +54,9 @@ def test_the_service_may_be_named_by_its_cluster_dns_name() -> None:
 
 
 def test_a_redis_url_elsewhere_warns_only() -> None:
-    result = check(keys=[*SEED_KEYS, "REDIS_URL"], endpoints={**GOOD_DB, "REDIS_URL": "redis://redis:6379/0"})
+    result = check(
+        keys=[*SEED_KEYS, "REDIS_URL"], endpoints={**GOOD_DB, "REDIS_URL": "redis://redis:6379/0"}
+    )
     assert not result.problems
     assert any("points at redis:6379, not at the chart's Redis" in w for w in result.warnings)
 
@@ -61,9 +66,23 @@ def test_without_redis_in_the_chart_no_redis_url_is_expected() -> None:
 
 
 def test_referenced_keys_skip_optional_refs_and_other_secrets() -> None:
-    pod = {"kind": "Pod", "spec": {"containers": [{"env": [
-        {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "A"}}},
-        {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "B", "optional": True}}},
-        {"name": "C", "valueFrom": {"secretKeyRef": {"name": "t", "key": "C"}}},
-    ]}]}}  # fmt: skip
+    pod = {
+        "kind": "Pod",
+        "spec": {
+            "containers": [
+                {
+                    "env": [
+                        {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "A"}}},
+                        {
+                            "name": "B",
+                            "valueFrom": {
+                                "secretKeyRef": {"name": "s", "key": "B", "optional": True}
+                            },
+                        },
+                        {"name": "C", "valueFrom": {"secretKeyRef": {"name": "t", "key": "C"}}},
+                    ]
+                }
+            ]
+        },
+    }
     assert asec.referenced_keys([pod], "s") == {"A"}

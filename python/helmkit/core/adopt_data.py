@@ -132,7 +132,9 @@ def find_database(live: Sequence[KubeObject]) -> tuple[Database | None, list[Pro
     return (found[0] if found else None), problems
 
 
-def _database(workload: KubeObject, container: Mapping[str, Any]) -> tuple[Database | None, Problem | None]:
+def _database(
+    workload: KubeObject, container: Mapping[str, Any]
+) -> tuple[Database | None, Problem | None]:
     key = lm.key_of(workload)
     replicas = (workload.get("spec") or {}).get("replicas", 1)
     if key.kind == "StatefulSet" and replicas not in (0, 1):
@@ -191,7 +193,12 @@ def image_values(image: str) -> dict[str, str]:
         registry, repository = first, rest
     else:
         registry, repository = "docker.io", name
-    return {"registry": registry, "repository": repository, "tag": tag or "latest", "digest": digest}
+    return {
+        "registry": registry,
+        "repository": repository,
+        "tag": tag or "latest",
+        "digest": digest,
+    }
 
 
 def database_values(db: Database, size: str, storage_class: str) -> dict[str, Any]:
@@ -291,7 +298,9 @@ def claim_body(volume: Volume, labels: Mapping[str, str]) -> dict[str, Any]:
         },
         "spec": {
             "accessModes": list(spec.get("accessModes") or ["ReadWriteOnce"]),
-            "resources": {"requests": {"storage": str(notes.get(NOTE_REQUEST) or capacity(volume.pv))}},
+            "resources": {
+                "requests": {"storage": str(notes.get(NOTE_REQUEST) or capacity(volume.pv))}
+            },
             "storageClassName": str(spec.get("storageClassName") or ""),
             "volumeName": lm.key_of(volume.pv).name,
         },
@@ -305,7 +314,9 @@ def claim_body(volume: Volume, labels: Mapping[str, str]) -> dict[str, Any]:
 class Step:
     """One change to the volume or its claims; `kind` tells ops which request it is."""
 
-    kind: str  # retain, wait-unused, delete-seed-claim, wait-gone, reserve, create-claim, wait-bound
+    kind: (
+        str  # retain, wait-unused, delete-seed-claim, wait-gone, reserve, create-claim, wait-bound
+    )
     text: str
     body: dict[str, Any] | None = None
 
@@ -314,37 +325,41 @@ def next_step(volume: Volume, labels: Mapping[str, str]) -> Step | None:
     """The first step not yet done, judged from the cluster's state alone; None when the
     chart's claim is bound to the volume."""
     pv_name = lm.key_of(volume.pv).name
-    spec = volume.pv.get("spec") or {}
-    if spec.get("persistentVolumeReclaimPolicy") != "Retain":
+    if (volume.pv.get("spec") or {}).get("persistentVolumeReclaimPolicy") != "Retain":
         return Step("retain", f"set PersistentVolume {pv_name}'s reclaim policy to Retain")
     if volume.seed_claim is not None:
-        seed = lm.key_of(volume.seed_claim).name
-        if (volume.seed_claim.get("metadata") or {}).get("deletionTimestamp"):
-            return Step("wait-gone", f"wait until claim {seed} is deleted")
-        if volume.users:
-            return Step("wait-unused", f"wait until no pod mounts claim {seed} ({', '.join(volume.users)})")
-        return Step("delete-seed-claim", f"delete claim {seed} (its volume {pv_name} is kept)")
-    ref = spec.get("claimRef") or {}
+        return _release_seed_claim(volume, volume.seed_claim)
+    return _bind_chart_claim(volume, labels)
+
+
+def _release_seed_claim(volume: Volume, claim: KubeObject) -> Step:
+    seed, pv_name = lm.key_of(claim).name, lm.key_of(volume.pv).name
+    if (claim.get("metadata") or {}).get("deletionTimestamp"):
+        return Step("wait-gone", f"wait until claim {seed} is deleted")
+    if volume.users:
+        users = ", ".join(volume.users)
+        return Step("wait-unused", f"wait until no pod mounts claim {seed} ({users})")
+    return Step("delete-seed-claim", f"delete claim {seed} (its volume {pv_name} is kept)")
+
+
+def _bind_chart_claim(volume: Volume, labels: Mapping[str, str]) -> Step | None:
+    pv_name, target = lm.key_of(volume.pv).name, volume.target_claim
+    ref = (volume.pv.get("spec") or {}).get("claimRef") or {}
     new = volume.new_claim
     new_uid = str((new or {}).get("metadata", {}).get("uid", ""))
-    reserved = ref.get("name") == volume.target_claim and ref.get("namespace") == volume.namespace
+    reserved = ref.get("name") == target and ref.get("namespace") == volume.namespace
     if not reserved or (ref.get("uid") and ref.get("uid") != new_uid):
-        return Step(
-            "reserve",
-            f"reserve volume {pv_name} for claim {volume.target_claim}",
-            {"spec": {"claimRef": {"namespace": volume.namespace, "name": volume.target_claim,
-                                   "uid": None, "resourceVersion": None}}},  # fmt: skip
-        )
+        # no uid: the volume waits for a claim of that name (a pre-bound volume)
+        claim_ref = {"namespace": volume.namespace, "name": target, "uid": None}
+        body = {"spec": {"claimRef": {**claim_ref, "resourceVersion": None}}}
+        return Step("reserve", f"reserve volume {pv_name} for claim {target}", body)
     if new is None:
-        return Step(
-            "create-claim",
-            f"create claim {volume.target_claim} bound to volume {pv_name}",
-            claim_body(volume, labels),
-        )
+        body = claim_body(volume, labels)
+        return Step("create-claim", f"create claim {target} bound to volume {pv_name}", body)
     if (new.get("spec") or {}).get("volumeName") not in ("", None, pv_name):
         return None  # bound elsewhere: reported by carry_problem, never changed here
     if (new.get("status") or {}).get("phase") != "Bound":
-        return Step("wait-bound", f"wait until claim {volume.target_claim} is Bound")
+        return Step("wait-bound", f"wait until claim {target} is Bound")
     return None
 
 

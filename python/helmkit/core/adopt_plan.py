@@ -101,7 +101,7 @@ class ObjectPlan:
 # --- which objects count --------------------------------------------------------------------
 
 
-def annotations(obj: KubeObject) -> dict[str, str]:
+def annotations_of(obj: KubeObject) -> dict[str, str]:
     return dict((obj.get("metadata") or {}).get("annotations") or {})
 
 
@@ -113,14 +113,14 @@ def is_candidate(obj: KubeObject) -> bool:
         return False
     if obj.get("kind") == "Secret" and obj.get("type") in _SYSTEM_SECRET_TYPES:
         return False
-    if obj.get("kind") == "Lease" or HOOK in annotations(obj):
+    if obj.get("kind") == "Lease" or HOOK in annotations_of(obj):
         return False
     return (meta.get("labels") or {}).get(MANAGED_BY) != "helmkit"
 
 
 def owner_release(obj: KubeObject) -> tuple[str, str] | None:
     """(release, namespace) Helm's annotations name, when the object carries them."""
-    notes = annotations(obj)
+    notes = annotations_of(obj)
     if RELEASE_NAME not in notes:
         return None
     return notes[RELEASE_NAME], notes.get(RELEASE_NAMESPACE, "")
@@ -128,7 +128,7 @@ def owner_release(obj: KubeObject) -> tuple[str, str] | None:
 
 def rendered(desired: Iterable[KubeObject]) -> list[KubeObject]:
     """The objects a release owns (hooks are created and deleted by Helm on their own)."""
-    return [obj for obj in desired if HOOK not in annotations(obj)]
+    return [obj for obj in desired if HOOK not in annotations_of(obj)]
 
 
 # --- immutable fields -----------------------------------------------------------------------
@@ -162,9 +162,9 @@ def immutable_differences(live: KubeObject, desired: KubeObject) -> list[str]:
     refused, so the object must be deleted and created anew."""
     kind = live.get("kind")
     diffs: list[str] = []
-    if kind in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job"):
-        if _selector(live) != _selector(desired):
-            diffs.append("spec.selector")
+    selected = kind in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job")
+    if selected and _selector(live) != _selector(desired):
+        diffs.append("spec.selector")
     if kind == "StatefulSet":
         live_spec, want = _spec(live), _spec(desired)
         if live_spec.get("serviceName") != want.get("serviceName"):
@@ -225,20 +225,28 @@ def successor(obj: KubeObject, desired: Sequence[KubeObject], release: str) -> s
     return ""
 
 
+def _kept(key: ObjectKey, inputs: Inputs, want: KubeObject | None) -> str:
+    """Why adopt leaves this object as it is, or "" when it does not."""
+    if str(key) in inputs.keep:
+        return "kept as it is (--keep); not part of the release"
+    if key.kind == "Secret" and key.name == inputs.existing_secret and want is None:
+        return "kept, the chart reads it as secrets.existingSecret"
+    if key.kind == "PersistentVolumeClaim" and want is None:
+        return "a volume not in the chart: adopt never deletes volumes"
+    if key.kind == "Secret" and want is None:
+        return "a Secret not in the chart: adopt never deletes Secrets"
+    return ""
+
+
 def _decide(obj: KubeObject, inputs: Inputs, wanted: Mapping[ObjectKey, KubeObject]) -> Decision:
     key = lm.key_of(obj)
     uid = str((obj.get("metadata") or {}).get("uid", ""))
-    if str(key) in inputs.keep:
-        return Decision(key, Fate.KEEP, "kept as it is (--keep); not part of the release")
-    if key.kind == "Secret" and key.name == inputs.existing_secret and key not in wanted:
-        return Decision(key, Fate.KEEP, "kept, the chart reads it as secrets.existingSecret")
+    want = wanted.get(key)
     if key.kind == "PersistentVolumeClaim" and key.name in inputs.carried_claims:
         return Decision(key, Fate.CARRY, "its volume moves to the chart's claim", uid)
-    want = wanted.get(key)
-    if key.kind == "PersistentVolumeClaim" and want is None:
-        return Decision(key, Fate.KEEP, "a volume not in the chart: adopt never deletes volumes")
-    if key.kind == "Secret" and want is None:
-        return Decision(key, Fate.KEEP, "a Secret not in the chart: adopt never deletes Secrets")
+    kept = _kept(key, inputs, want)
+    if kept:
+        return Decision(key, Fate.KEEP, kept)
     if want is None:
         after = successor(obj, list(wanted.values()), inputs.release)
         instead = f"replaced by the chart's {after}" if after else "not part of the chart"
@@ -254,7 +262,9 @@ def _decide(obj: KubeObject, inputs: Inputs, wanted: Mapping[ObjectKey, KubeObje
     return Decision(key, Fate.ADOPT, "labelled and annotated; the release then patches it", uid)
 
 
-def _problem(obj: KubeObject, inputs: Inputs, wanted: Mapping[ObjectKey, KubeObject]) -> Problem | None:
+def _problem(
+    obj: KubeObject, inputs: Inputs, wanted: Mapping[ObjectKey, KubeObject]
+) -> Problem | None:
     key = lm.key_of(obj)
     owner = owner_release(obj)
     if owner is not None and owner != (inputs.release, inputs.namespace):

@@ -70,8 +70,12 @@ def service_endpoints(desired: Sequence[KubeObject], namespace: str) -> dict[str
     out: dict[str, set[str]] = {}
     for svc in lm.of_kind(desired, "Service"):
         name = lm.key_of(svc).name
-        hosts = (name, f"{name}.{namespace}", f"{name}.{namespace}.svc",
-                 f"{name}.{namespace}.svc.cluster.local")  # fmt: skip
+        hosts = (
+            name,
+            f"{name}.{namespace}",
+            f"{name}.{namespace}.svc",
+            f"{name}.{namespace}.svc.cluster.local",
+        )
         ports = [str(p.get("port")) for p in (svc.get("spec") or {}).get("ports") or ()]
         out[name] = {f"{host}:{port}" for host in hosts for port in ports}
     return out
@@ -109,7 +113,7 @@ def check_secret(
             Problem(
                 f"Secret {name} lacks {', '.join(needed)}, which the chart needs",
                 f"add them: kubectl -n {namespace} patch secret {name} --type merge -p "
-                + "'{\"stringData\": {"
+                + '\'{"stringData": {'
                 + ", ".join(f'"{k}": "..."' for k in needed)
                 + "}}'",
             )
@@ -139,7 +143,7 @@ def check_secret(
                 target = sorted(reach.get(redis_service, {f"{redis_service}:6379"}), key=len)[0]
                 fix = (
                     f"; to use it: kubectl -n {namespace} patch secret {name} --type merge -p "
-                    f"'{{\"stringData\": {{\"REDIS_URL\": \"redis://{target}/0\"}}}}'"
+                    f'\'{{"stringData": {{"REDIS_URL": "redis://{target}/0"}}}}\''
                 )
             warnings.append(f"Secret {name} has no {key}: {loss}{fix}")
     redis_url = endpoints.get("REDIS_URL")

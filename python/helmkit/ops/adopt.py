@@ -17,6 +17,7 @@ rest and takes the adopted objects over.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -87,7 +88,9 @@ def _secret_in_use(live_objects: Sequence[lm.KubeObject], release: str, ns: str)
         spec = lm.pod_spec(workload)
         names = set()
         for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
-            names |= {s["secretRef"]["name"] for s in container.get("envFrom") or () if s.get("secretRef")}
+            names |= {
+                s["secretRef"]["name"] for s in container.get("envFrom") or () if s.get("secretRef")
+            }
             names |= {
                 e["valueFrom"]["secretKeyRef"]["name"]
                 for e in container.get("env") or ()
@@ -130,12 +133,83 @@ def read_volume(live: LiveEnv, pv_name: str, target_claim: str) -> ad.Volume | N
     notes = (pv.get("metadata") or {}).get("annotations") or {}
     ref = (pv.get("spec") or {}).get("claimRef") or {}
     seed_name = str(notes.get(ad.NOTE_FROM) or ref.get("name") or "")
-    seed = kube.object("PersistentVolumeClaim", ns, seed_name) if seed_name != target_claim else None
+    seed = (
+        kube.object("PersistentVolumeClaim", ns, seed_name) if seed_name != target_claim else None
+    )
     if seed is not None and (seed.get("spec") or {}).get("volumeName") not in (None, "", pv_name):
         seed = None  # a claim of that name bound elsewhere is not the carried one
     new = kube.object("PersistentVolumeClaim", ns, target_claim)
     users = _claim_users(kube.items("Pod", ns), seed_name) if seed is not None else ()
     return ad.Volume(pv, ns, target_claim, seed, new, users)
+
+
+@dataclass
+class Seed:
+    """The seed's database as read: its workload, claim and volume, and the values keeping it."""
+
+    database: ad.Database | None = None
+    claim: lm.KubeObject | None = None
+    pv: lm.KubeObject | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[ap.Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _named(objects: Sequence[lm.KubeObject], kind: str, name: str) -> lm.KubeObject | None:
+    return next((o for o in objects if lm.key_of(o) == lm.ObjectKey(kind, name)), None)
+
+
+def read_seed(
+    objects: Sequence[lm.KubeObject], pvs: Sequence[lm.KubeObject], release: str, ns: str
+) -> Seed:
+    """The seed's PostgreSQL, or (a resumed run, its workload gone) what adopt recorded on the
+    volume it is carrying."""
+    seed = Seed()
+    mine = (release, ns)
+    seed.database, seed.problems = ad.find_database(
+        [o for o in objects if ap.owner_release(o) != mine]
+    )
+    db = seed.database
+    if db is not None:
+        seed.claim = _named(objects, "PersistentVolumeClaim", db.claim)
+        if seed.claim is None or not (seed.claim.get("spec") or {}).get("volumeName"):
+            seed.problems.append(
+                ap.Problem(
+                    f"claim {db.claim} of {db.workload} is missing or bound to no volume",
+                    f"adopt carries a bound claim's volume: check `kubectl -n {ns} get pvc "
+                    f"{db.claim}`",
+                )
+            )
+    seed.pv = _carried_pv(pvs, ns, seed.claim)
+    if db is not None and seed.claim is not None and seed.pv is not None:
+        request = ((seed.claim.get("spec") or {}).get("resources") or {}).get("requests") or {}
+        size = str(request.get("storage") or ad.capacity(seed.pv))
+        storage_class = str((seed.pv.get("spec") or {}).get("storageClassName") or "")
+        seed.values = ad.database_values(db, size, storage_class)
+    elif seed.pv is not None:
+        seed.values = ad.recorded_values(seed.pv)
+        name = lm.key_of(seed.pv).name
+        seed.notes.append(f"resuming: volume {name} is being carried (recorded on it)")
+    return seed
+
+
+def _volume_state(
+    live: LiveEnv, seed: Seed, target: ad.Target | None
+) -> tuple[ad.Volume | None, list[ap.Problem]]:
+    if seed.pv is None or target is None:
+        return None, []
+    if not target.claim:
+        no_volume = ap.Problem(
+            "the chart's PostgreSQL has no volume (postgresql.persistence.enabled is false)",
+            "enable postgresql.persistence in the environment's values",
+        )
+        return None, [no_volume]
+    layout = ad.layout_problem(seed.database, target) if seed.database else None
+    if layout is not None:
+        return None, [layout]
+    volume = read_volume(live, lm.key_of(seed.pv).name, target.claim)
+    taken = ad.carry_problem(volume) if volume is not None else None
+    return volume, [taken] if taken else []
 
 
 def make_plan(live: LiveEnv, opts: AdoptOptions) -> Plan:
@@ -146,67 +220,32 @@ def make_plan(live: LiveEnv, opts: AdoptOptions) -> Plan:
             hint=f"check environments.{live.env.name}.namespace in helmkit.yaml",
         )
     objects = kube.objects(ns)
-    pvs = kube.persistent_volumes()
-    problems: list[ap.Problem] = []
-    notes: list[str] = []
+    seed = read_seed(objects, kube.persistent_volumes(), release, ns)
+    problems = list(seed.problems)
     secret = opts.existing_secret or _secret_in_use(objects, release, ns)
     if not secret:
-        problems.append(ap.Problem(
-            "no Secret of the seed found for secrets.existingSecret (no workload reads one)",
-            "name it with --existing-secret NAME",
-        ))  # fmt: skip
-    seed_live = [o for o in objects if ap.owner_release(o) != (release, ns)]
-    database, found = ad.find_database(seed_live)
-    problems += found
-    seed_claim = None
-    if database is not None:
-        seed_claim = next(
-            (o for o in objects if lm.key_of(o) == lm.ObjectKey("PersistentVolumeClaim", database.claim)),
-            None,
+        problems.append(
+            ap.Problem(
+                "no Secret of the seed found for secrets.existingSecret (no workload reads one)",
+                "name it with --existing-secret NAME",
+            )
         )
-        if seed_claim is None or not (seed_claim.get("spec") or {}).get("volumeName"):
-            problems.append(ap.Problem(
-                f"claim {database.claim} of {database.workload} is missing or not bound to a volume",
-                "adopt carries a bound claim's volume: check `kubectl -n "
-                f"{ns} get pvc {database.claim}`",
-            ))  # fmt: skip
-    pv = _carried_pv(pvs, ns, seed_claim)
-    pg_values: dict[str, Any] = {}
-    if database is not None and seed_claim is not None and pv is not None:
-        request = ((seed_claim.get("spec") or {}).get("resources") or {}).get("requests") or {}
-        pg_values = ad.database_values(
-            database, str(request.get("storage") or ad.capacity(pv)),
-            str((pv.get("spec") or {}).get("storageClassName") or ""),
-        )  # fmt: skip
-    elif pv is not None:
-        pg_values = ad.recorded_values(pv)
-        notes.append(f"resuming: volume {lm.key_of(pv).name} is being carried (recorded on it)")
-    overlay = ad.overlay_values(secret, pg_values)
+    overlay = ad.overlay_values(secret, seed.values)
     desired = _render(live, overlay) if secret else []
     target = ad.chart_target(desired)
-    volume = None
-    if pv is not None and target is not None:
-        if not target.claim:
-            problems.append(ap.Problem(
-                "the chart's PostgreSQL has no volume (postgresql.persistence.enabled is false)",
-                "enable postgresql.persistence in the environment's values",
-            ))  # fmt: skip
-        elif database is not None and (problem := ad.layout_problem(database, target)):
-            problems.append(problem)
-        else:
-            volume = read_volume(live, lm.key_of(pv).name, target.claim)
-            if volume is not None and (problem := ad.carry_problem(volume)):
-                problems.append(problem)
-    carried = frozenset({database.claim} if database and volume else ())
-    inputs = ap.Inputs(release, ns, tuple(objects), tuple(desired), secret, carried,
-                       frozenset(opts.keep))  # fmt: skip
+    volume, found = _volume_state(live, seed, target)
+    problems += found
+    carried = frozenset({seed.database.claim} if seed.database and volume else ())
+    inputs = ap.Inputs(
+        release, ns, tuple(objects), tuple(desired), secret, carried, frozenset(opts.keep)
+    )
     object_plan = ap.plan_objects(inputs)
     problems += object_plan.problems
     check = None
     if secret and desired:
         check = _check_secret(live, secret, objects, desired, overlay)
         problems += check.problems
-    return Plan(object_plan, overlay, check, volume, target, database, problems, notes)
+    return Plan(object_plan, overlay, check, volume, target, seed.database, problems, seed.notes)
 
 
 def _check_secret(
@@ -245,7 +284,10 @@ def _platform(desired: Sequence[lm.KubeObject]) -> str:
     """`<platform>` of the chart's names, from its app ConfigMap (`<platform>-config`)."""
     for cm in lm.of_kind(desired, "ConfigMap"):
         name = lm.key_of(cm).name
-        if name.endswith("-config") and lm.labels(cm).get("app.kubernetes.io/component") == "platform":
+        if (
+            name.endswith("-config")
+            and lm.labels(cm).get("app.kubernetes.io/component") == "platform"
+        ):
             return name.removesuffix("-config")
     return ""
 
@@ -257,17 +299,25 @@ def describe(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> list[str]:
     env, ns = live.env, live.env.namespace
     lines = [f"adopt plan for release {env.release} in {ns}:"]
     lines += [f"  {note}" for note in plan.notes]
-    for fate in (ap.Fate.ADOPT, ap.Fate.REPLACE, ap.Fate.RETIRE, ap.Fate.KEEP, ap.Fate.CARRY,
-                 ap.Fate.OWNED):  # fmt: skip
+    for fate in (
+        ap.Fate.ADOPT,
+        ap.Fate.REPLACE,
+        ap.Fate.RETIRE,
+        ap.Fate.KEEP,
+        ap.Fate.CARRY,
+        ap.Fate.OWNED,
+    ):
         lines += [d.line() for d in plan.objects.of(fate)]
     if plan.objects.new:
         lines.append(f"  created by the release: {', '.join(str(k) for k in plan.objects.new)}")
     lines += _describe_data(plan)
     if plan.secret is not None:
-        lines.append(f"  secret:  {plan.overlay['secrets']['existingSecret']} kept as "
-                     f"secrets.existingSecret (keys: {', '.join(plan.secret.keys) or 'none'})")  # fmt: skip
+        lines.append(
+            f"  secret:  {plan.overlay['secrets']['existingSecret']} kept as "
+            f"secrets.existingSecret (keys: {', '.join(plan.secret.keys) or 'none'})"
+        )
         lines += [f"  warning: {w}" for w in plan.secret.warnings]
-    lines.append(f"  values:  {opts.values_out} (overlay, {len(yaml.safe_dump(plan.overlay).splitlines())} lines):")
+    lines.append(f"  values:  {opts.values_out} (the overlay the release needs):")
     lines += [f"    {line}" for line in yaml.safe_dump(plan.overlay, sort_keys=False).splitlines()]
     return lines
 
@@ -286,8 +336,10 @@ def _describe_data(plan: Plan) -> list[str]:
         "           its reclaim policy is set to Retain first and stays Retain",
     ]
     if plan.database is not None:
-        lines.append(f"           the server keeps the seed's image {plan.database.image} "
-                     f"(uid {plan.database.run_as_user}): its files are of that major version")  # fmt: skip
+        lines.append(
+            f"           the server keeps the seed's image {plan.database.image} "
+            f"(uid {plan.database.run_as_user}): its files are of that major version"
+        )
     lines.append("  not carried: the seed's Redis contents (a cache without a volume)")
     return lines
 
@@ -324,10 +376,16 @@ def _record_volume(live: LiveEnv, plan: Plan) -> None:
     volume = plan.volume
     if volume is None or volume.seed_claim is None or ad.carried_to(volume.pv, volume.namespace):
         return
-    notes = ad.volume_notes(volume.namespace, volume.target_claim, volume.seed_claim, volume.pv,
-                            plan.overlay.get("postgresql") or {})  # fmt: skip
-    live.kube.merge_patch("PersistentVolume", "", lm.key_of(volume.pv).name,
-                          {"metadata": {"annotations": notes}})  # fmt: skip
+    notes = ad.volume_notes(
+        volume.namespace,
+        volume.target_claim,
+        volume.seed_claim,
+        volume.pv,
+        plan.overlay.get("postgresql") or {},
+    )
+    live.kube.merge_patch(
+        "PersistentVolume", "", lm.key_of(volume.pv).name, {"metadata": {"annotations": notes}}
+    )
     live.echo(f"adopt: recorded the carry on volume {lm.key_of(volume.pv).name}")
 
 
@@ -344,8 +402,12 @@ def _carry(live: LiveEnv, plan: Plan, *, until_retained: bool) -> None:
             return
         live.echo(f"adopt: {step.text}")
         if step.kind == "retain":
-            live.kube.merge_patch("PersistentVolume", "", pv_name,
-                                  {"spec": {"persistentVolumeReclaimPolicy": "Retain"}})  # fmt: skip
+            live.kube.merge_patch(
+                "PersistentVolume",
+                "",
+                pv_name,
+                {"spec": {"persistentVolumeReclaimPolicy": "Retain"}},
+            )
         elif step.kind == "delete-seed-claim" and volume.seed_claim is not None:
             seed = volume.seed_claim["metadata"]
             live.kube.delete("PersistentVolumeClaim", ns, seed["name"], str(seed.get("uid", "")))
@@ -354,7 +416,11 @@ def _carry(live: LiveEnv, plan: Plan, *, until_retained: bool) -> None:
         elif step.kind == "create-claim" and step.body is not None:
             live.kube.create("PersistentVolumeClaim", ns, step.body)
         if step.kind in ("wait-unused", "wait-gone", "wait-bound", "delete-seed-claim"):
-            _wait(live, step.text.removeprefix("wait until "), lambda s=step: _moved_on(live, pv_name, claim, s))
+            _wait(
+                live,
+                step.text.removeprefix("wait until "),
+                functools.partial(_moved_on, live, pv_name, claim, step),
+            )
 
 
 def _moved_on(live: LiveEnv, pv_name: str, claim: str, step: ad.Step) -> bool:
@@ -362,7 +428,7 @@ def _moved_on(live: LiveEnv, pv_name: str, claim: str, step: ad.Step) -> bool:
     if volume is None:
         return True
     after = ad.next_step(volume, {})
-    return after is None or after.kind != step.kind and after.kind != "wait-gone"
+    return after is None or after.kind not in {step.kind, "wait-gone"}
 
 
 def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
@@ -379,7 +445,11 @@ def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
     gone = plan.objects.of(ap.Fate.REPLACE) + plan.objects.of(ap.Fate.RETIRE)
     for decision in gone:
         deleted = live.kube.delete(decision.key.kind, ns, decision.key.name, decision.uid)
-        live.echo(f"adopt: deleted {decision.key}" if deleted else f"adopt: {decision.key} was already gone")
+        live.echo(
+            f"adopt: deleted {decision.key}"
+            if deleted
+            else f"adopt: {decision.key} was already gone"
+        )
     if plan.volume is not None:
         _carry(live, plan, until_retained=False)
         live.echo(f"adopt: claim {plan.volume.target_claim} is bound to the carried volume")
