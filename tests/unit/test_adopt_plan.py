@@ -171,3 +171,17 @@ def test_the_ownership_patch_is_what_helm_checks_for() -> None:
     }
     # one empty entry clears the field ownership kubectl apply recorded
     assert patch["metadata"]["managedFields"] == [{}]
+
+
+def test_an_adopted_services_selector_becomes_the_charts_and_loses_the_seeds_keys() -> None:
+    live = service("ai-native-postgresql", {"app": "postgresql"}, 5432)
+    want = service("ai-native-postgresql", {"app.kubernetes.io/name": "postgresql"}, 5432)
+    patch = ap.adoption_patch(live, want, RELEASE, NS)
+    # a merge patch: null deletes the seed's key, which Helm's own patch would have kept
+    assert patch["spec"] == {"selector": {"app": None, "app.kubernetes.io/name": "postgresql"}}
+    assert patch["metadata"] == ap.ownership_patch(RELEASE, NS)["metadata"]
+
+
+def test_a_configmap_is_adopted_with_the_ownership_patch_alone() -> None:
+    live = configmap("ai-native-config", {"A": "1"})
+    assert ap.adoption_patch(live, live, RELEASE, NS) == ap.ownership_patch(RELEASE, NS)

@@ -9,12 +9,23 @@ from helmkit.core import adopt_secret as asec
 GOOD_DB = {"DATABASE_URL": "postgresql://ai-native-postgresql:5432/ai_native"}
 
 
-def check(keys=SEED_KEYS, endpoints=GOOD_DB, redis="ai-native-redis"):
+# the chart's helm test pod reads REDIS_URL by name
+TEST_POD = {
+    "kind": "Pod",
+    "metadata": {"name": "ai-native-test", "annotations": {"helm.sh/hook": "test"}},
+    "spec": {"containers": [{"env": [
+        {"name": "REDIS_URL",
+         "valueFrom": {"secretKeyRef": {"name": "ai-native-secrets", "key": "REDIS_URL"}}},
+    ]}]},
+}  # fmt: skip
+
+
+def check(keys=SEED_KEYS, endpoints=GOOD_DB, redis="ai-native-redis", extra=()):
     return asec.check_secret(
         "ai-native-secrets",
         keys,
         endpoints,
-        chart_objects(),
+        [*chart_objects(), *extra],
         namespace=NS,
         database_service="ai-native-postgresql",
         database="ai_native",
@@ -22,16 +33,23 @@ def check(keys=SEED_KEYS, endpoints=GOOD_DB, redis="ai-native-redis"):
     )
 
 
-def test_the_seeds_secret_passes_with_a_warning_for_redis() -> None:
+def test_without_a_pod_reading_redis_url_its_absence_is_a_warning() -> None:
     result = check()
     assert not result.problems
     (warning,) = result.warnings
     assert "has no REDIS_URL" in warning
-    assert (
-        '"REDIS_URL": "redis://ai-native-redis.ai-native-staging.svc.cluster.local:6379/0"'
-        not in warning
+    assert warning.endswith("add REDIS_URL=redis://ai-native-redis:6379/0")
+
+
+def test_the_seeds_secret_is_refused_with_the_exact_redis_url_to_add() -> None:
+    result = check(extra=[TEST_POD])
+    (problem,) = result.problems
+    assert problem.message == "Secret ai-native-secrets lacks REDIS_URL, which the chart needs"
+    assert problem.fix == (
+        "add them: kubectl -n ai-native-staging patch secret ai-native-secrets --type merge -p "
+        '\'{"stringData": {"REDIS_URL": "redis://ai-native-redis:6379/0"}}\''
     )
-    assert "redis://ai-native-redis:6379/0" in warning
+    assert not [w for w in result.warnings if "REDIS_URL" in w]
 
 
 def test_keys_a_pod_reads_by_name_and_the_app_needs_refuse() -> None:

@@ -310,6 +310,45 @@ def is_labelled(obj: KubeObject) -> bool:
     return ((obj.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY) == "Helm"
 
 
+# maps Helm's patch merges into instead of replacing: a key only the live object has would stay
+# (a Service still selecting the seed's `app: postgresql` would select none of the chart's pods)
+_SELECTOR_MAPS: dict[str, tuple[str, ...]] = {
+    "Service": ("spec", "selector"),
+    "PodDisruptionBudget": ("spec", "selector", "matchLabels"),
+    "NetworkPolicy": ("spec", "podSelector", "matchLabels"),
+}
+
+
+def _at(obj: KubeObject, path: Sequence[str]) -> dict[str, Any]:
+    node: Any = obj
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return dict(node) if isinstance(node, dict) else {}
+
+
+def _nested(path: Sequence[str], leaf: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = leaf
+    for part in reversed(path):
+        out = {part: out}
+    return out
+
+
+def adoption_patch(
+    live: KubeObject, desired: KubeObject, release: str, namespace: str
+) -> dict[str, Any]:
+    """The ownership patch, plus the chart's selector for kinds whose selector Helm would merge
+    (the seed's keys set to null, so they go)."""
+    patch = ownership_patch(release, namespace)
+    path = _SELECTOR_MAPS.get(str(live.get("kind")))
+    if path is None:
+        return patch
+    have, want = _at(live, path), _at(desired, path)
+    if have == want:
+        return patch
+    selector: dict[str, Any] = {**dict.fromkeys(have), **want}
+    return {**patch, **_nested(path, selector)}
+
+
 def ownership_patch(release: str, namespace: str) -> dict[str, Any]:
     """The merge patch that makes Helm adopt an object. `managedFields: [{}]` clears the field
     ownership `kubectl apply` recorded, so Helm 4's server-side apply takes the fields over

@@ -91,6 +91,31 @@ def _where(url: str, default_port: int) -> tuple[str, str]:
     return f"{host}:{port}", parts.path.lstrip("/")
 
 
+def _database_url(
+    name: str,
+    endpoints: Mapping[str, str],
+    reach: Mapping[str, set[str]],
+    service: str,
+    database: str,
+) -> list[Problem]:
+    """DATABASE_URL must lead to the chart's PostgreSQL: the seed's own server is retired."""
+    url = endpoints.get("DATABASE_URL")
+    if url is None or not service:
+        return []
+    where, path = _where(url, 5432)
+    if where in reach.get(service, set()) and path == database:
+        return []
+    expected = sorted(reach.get(service, {service}), key=len)[0]
+    return [
+        Problem(
+            f"DATABASE_URL of Secret {name} points at {where}/{path}; the chart's PostgreSQL "
+            f"answers at {expected}/{database}",
+            f"set DATABASE_URL to postgresql://USER:PASSWORD@{expected}/{database} (PASSWORD "
+            "percent-encoded) in the Secret, then run adopt again",
+        )
+    ]
+
+
 def check_secret(
     name: str,
     keys: Sequence[str],
@@ -105,47 +130,28 @@ def check_secret(
     """Refuse what cannot work (a key a pod reads by name, a key the app needs, a DATABASE_URL
     pointing elsewhere than the chart's PostgreSQL); warn about what only degrades."""
     have = set(keys)
+    reach = service_endpoints(desired, namespace)
+    redis_at = sorted(reach.get(redis_service, {f"{redis_service}:6379"}), key=len)[0]
+    # the one value adopt can name: the chart's Redis has no password
+    known = {"REDIS_URL": f"redis://{redis_at}/0"} if redis_service else {}
     problems: list[Problem] = []
-    warnings: list[str] = []
     needed = sorted((referenced_keys(desired, name) | set(APP_REQUIRED)) - have)
     if needed:
+        pairs = ", ".join(f'"{key}": "{known.get(key, "...")}"' for key in needed)
         problems.append(
             Problem(
                 f"Secret {name} lacks {', '.join(needed)}, which the chart needs",
                 f"add them: kubectl -n {namespace} patch secret {name} --type merge -p "
-                + '\'{"stringData": {'
-                + ", ".join(f'"{k}": "..."' for k in needed)
-                + "}}'",
+                f"'{{\"stringData\": {{{pairs}}}}}'",
             )
         )
-    reach = service_endpoints(desired, namespace)
-    db_url = endpoints.get("DATABASE_URL")
-    if "DATABASE_URL" in have and db_url is not None and database_service:
-        where, path = _where(db_url, 5432)
-        expected = sorted(reach.get(database_service, set()), key=len)
-        if where not in reach.get(database_service, set()) or path != database:
-            problems.append(
-                Problem(
-                    f"DATABASE_URL of Secret {name} points at {where}/{path}; the chart's "
-                    f"PostgreSQL answers at {expected[0] if expected else database_service}/"
-                    f"{database}",
-                    f"set DATABASE_URL to postgresql://USER:PASSWORD@"
-                    f"{expected[0] if expected else database_service}/{database} (PASSWORD "
-                    "percent-encoded) in the Secret, then run adopt again",
-                )
-            )
-    for key, loss in APP_OPTIONAL.items():
-        if key == "REDIS_URL" and not redis_service:
-            continue
-        if key not in have:
-            fix = ""
-            if key == "REDIS_URL":
-                target = sorted(reach.get(redis_service, {f"{redis_service}:6379"}), key=len)[0]
-                fix = (
-                    f"; to use it: kubectl -n {namespace} patch secret {name} --type merge -p "
-                    f'\'{{"stringData": {{"REDIS_URL": "redis://{target}/0"}}}}\''
-                )
-            warnings.append(f"Secret {name} has no {key}: {loss}{fix}")
+    problems += _database_url(name, endpoints, reach, database_service, database)
+    warnings = [
+        f"Secret {name} has no {key}: {loss}"
+        + (f"; to use it: add {key}={known[key]}" if key in known else "")
+        for key, loss in APP_OPTIONAL.items()
+        if key not in have and key not in needed and (key != "REDIS_URL" or redis_service)
+    ]
     redis_url = endpoints.get("REDIS_URL")
     if redis_url is not None and redis_service:
         where, _ = _where(redis_url, 6379)

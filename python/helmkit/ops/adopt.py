@@ -59,6 +59,8 @@ class Plan:
     database: ad.Database | None
     problems: list[ap.Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    live: dict[lm.ObjectKey, lm.KubeObject] = field(default_factory=dict)
+    desired: dict[lm.ObjectKey, lm.KubeObject] = field(default_factory=dict)
 
 
 # --- reading and planning -----------------------------------------------------------------------
@@ -245,7 +247,9 @@ def make_plan(live: LiveEnv, opts: AdoptOptions) -> Plan:
     if secret and desired:
         check = _check_secret(live, secret, objects, desired, overlay)
         problems += check.problems
-    return Plan(object_plan, overlay, check, volume, target, seed.database, problems, seed.notes)
+    plan = Plan(object_plan, overlay, check, volume, target, seed.database, problems, seed.notes)
+    plan.live, plan.desired = lm.by_key(objects), lm.by_key(ap.rendered(desired))
+    return plan
 
 
 def _check_secret(
@@ -438,8 +442,8 @@ def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
     if plan.volume is not None:
         _record_volume(live, plan)
         _carry(live, plan, until_retained=True)
-    patch = ap.ownership_patch(release, ns)
     for decision in plan.objects.of(ap.Fate.ADOPT):
+        patch = ap.adoption_patch(plan.live[decision.key], plan.desired[decision.key], release, ns)
         live.kube.merge_patch(decision.key.kind, ns, decision.key.name, patch)
         live.echo(f"adopt: {decision.key} now carries release {release}'s ownership")
     gone = plan.objects.of(ap.Fate.REPLACE) + plan.objects.of(ap.Fate.RETIRE)
