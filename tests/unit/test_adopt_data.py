@@ -197,12 +197,12 @@ def test_a_chart_claim_bound_elsewhere_is_a_problem_never_a_step() -> None:
 
 
 def test_the_volume_records_what_a_resumed_run_needs() -> None:
-    notes = ad.volume_notes(NS, TARGET, seed_claim(), volume(), {"runAsUser": 70})
+    notes = ad.volume_notes(NS, TARGET, seed_claim(), volume(), {"postgresql": {"runAsUser": 70}})
     assert notes[ad.NOTE_CLAIM] == f"{NS}/{TARGET}"
     assert notes[ad.NOTE_POLICY] == "Delete"
     assert notes[ad.NOTE_REQUEST] == "50Gi"
     pv = volume()
     pv["metadata"]["annotations"] = notes
     assert ad.carried_to(pv, NS) == TARGET and ad.carried_to(pv, "elsewhere") == ""
-    assert ad.recorded_values(pv) == {"runAsUser": 70}
-    assert json.loads(notes[ad.NOTE_VALUES]) == {"runAsUser": 70}
+    assert ad.recorded_values(pv) == {"postgresql": {"runAsUser": 70}}
+    assert json.loads(notes[ad.NOTE_VALUES]) == {"postgresql": {"runAsUser": 70}}

@@ -30,7 +30,7 @@ NOTE_CLAIM = PREFIX + "claim"  # "<namespace>/<the chart's claim>": the volume i
 NOTE_FROM = PREFIX + "from-claim"  # the seed's claim it was bound to
 NOTE_POLICY = PREFIX + "reclaim-policy"  # its reclaim policy before adopt set Retain
 NOTE_REQUEST = PREFIX + "request"  # the seed claim's storage request
-NOTE_VALUES = PREFIX + "values"  # the overlay's postgresql values (JSON; no secret in them)
+NOTE_VALUES = PREFIX + "values"  # the values overlay (JSON; no secret value in it)
 DEFAULT_PGDATA = "/var/lib/postgresql/data"  # the official image's
 ALPINE_UID = 70  # the official image's postgres user: 70 on Alpine, 999 on Debian
 DEBIAN_UID = 999
@@ -235,7 +235,11 @@ def layout_problem(db: Database, target: Target) -> Problem | None:
 
 
 def volume_notes(
-    namespace: str, target_claim: str, seed_claim: KubeObject, pv: KubeObject, pg: Mapping[str, Any]
+    namespace: str,
+    target_claim: str,
+    seed_claim: KubeObject,
+    pv: KubeObject,
+    overlay: Mapping[str, Any],
 ) -> dict[str, str]:
     """What adopt records on the volume before it changes anything."""
     request = ((seed_claim.get("spec") or {}).get("resources") or {}).get("requests") or {}
@@ -244,7 +248,7 @@ def volume_notes(
         NOTE_FROM: lm.key_of(seed_claim).name,
         NOTE_POLICY: str((pv.get("spec") or {}).get("persistentVolumeReclaimPolicy") or "Delete"),
         NOTE_REQUEST: str(request.get("storage") or capacity(pv)),
-        NOTE_VALUES: json.dumps(dict(pg), sort_keys=True),
+        NOTE_VALUES: json.dumps(dict(overlay), sort_keys=True),
     }
 
 
@@ -376,3 +380,26 @@ def carry_problem(volume: Volume) -> Problem | None:
             f"{volume.target_claim} and run adopt again",
         )
     return None
+
+
+def carried_pv(
+    pvs: Sequence[lm.KubeObject], ns: str, seed_claim: lm.KubeObject | None
+) -> lm.KubeObject | None:
+    """The volume being carried: the one adopt recorded for this namespace, else the seed
+    claim's."""
+    for pv in pvs:
+        if carried_to(pv, ns):
+            return pv
+    bound = ((seed_claim or {}).get("spec") or {}).get("volumeName")
+    return next((pv for pv in pvs if lm.key_of(pv).name == bound), None)
+
+
+def claim_users(pods: Sequence[lm.KubeObject], claim: str) -> tuple[str, ...]:
+    users = []
+    for pod in pods:
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        for volume in (pod.get("spec") or {}).get("volumes") or ():
+            if (volume.get("persistentVolumeClaim") or {}).get("claimName") == claim:
+                users.append(lm.key_of(pod).name)
+    return tuple(sorted(set(users)))

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from helmkit.core import live_manifests as lm
-from helmkit.core.adopt_plan import Problem
+from helmkit.core.adopt_plan import Problem, owner_release
 from helmkit.core.live_manifests import KubeObject
 
 # the app cannot start without these (app contract): refuse when missing
@@ -161,3 +161,25 @@ def check_secret(
                 f"({redis_service}): the backend keeps using that one"
             )
     return SecretCheck(tuple(problems), tuple(warnings), tuple(sorted(have)))
+
+
+def secret_in_use(live_objects: Sequence[lm.KubeObject], release: str, ns: str) -> str:
+    """The Secret the seed's workloads read most (by envFrom or secretKeyRef)."""
+    counts: dict[str, int] = {}
+    for workload in lm.of_kind(live_objects, "Deployment", "StatefulSet"):
+        if owner_release(workload) == (release, ns):
+            continue
+        spec = lm.pod_spec(workload)
+        names = set()
+        for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
+            names |= {
+                s["secretRef"]["name"] for s in container.get("envFrom") or () if s.get("secretRef")
+            }
+            names |= {
+                e["valueFrom"]["secretKeyRef"]["name"]
+                for e in container.get("env") or ()
+                if (e.get("valueFrom") or {}).get("secretKeyRef")
+            }
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return max(sorted(counts), key=lambda n: counts[n]) if counts else ""

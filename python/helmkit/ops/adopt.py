@@ -30,9 +30,11 @@ import yaml
 from helmkit.adapters.kube import KubeError
 from helmkit.core import adopt_data as ad
 from helmkit.core import adopt_plan as ap
+from helmkit.core import adopt_report as ar
 from helmkit.core import adopt_secret as asec
 from helmkit.core import helm_argv
 from helmkit.core import live_manifests as lm
+from helmkit.core.adopt_report import Plan
 from helmkit.core.release_meta import parse_duration
 from helmkit.errors import EnvironmentProblem
 from helmkit.ops.live import LiveEnv
@@ -47,20 +49,6 @@ class AdoptOptions:
     keep: tuple[str, ...] = ()
     dry_run: bool = False
     yes: bool = False
-
-
-@dataclass
-class Plan:
-    objects: ap.ObjectPlan
-    overlay: dict[str, Any]
-    secret: asec.SecretCheck | None
-    volume: ad.Volume | None  # the carry, when there is one
-    target: ad.Target | None
-    database: ad.Database | None
-    problems: list[ap.Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    live: dict[lm.ObjectKey, lm.KubeObject] = field(default_factory=dict)
-    desired: dict[lm.ObjectKey, lm.KubeObject] = field(default_factory=dict)
 
 
 # --- reading and planning -----------------------------------------------------------------------
@@ -81,49 +69,14 @@ def _render(live: LiveEnv, overlay: dict[str, Any]) -> list[lm.KubeObject]:
         return lm.parse_manifests(live.run(argv, timeout_s=300).stdout)
 
 
-def _secret_in_use(live_objects: Sequence[lm.KubeObject], release: str, ns: str) -> str:
-    """The Secret the seed's workloads read most (by envFrom or secretKeyRef)."""
-    counts: dict[str, int] = {}
-    for workload in lm.of_kind(live_objects, "Deployment", "StatefulSet"):
-        if ap.owner_release(workload) == (release, ns):
-            continue
-        spec = lm.pod_spec(workload)
-        names = set()
-        for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
-            names |= {
-                s["secretRef"]["name"] for s in container.get("envFrom") or () if s.get("secretRef")
-            }
-            names |= {
-                e["valueFrom"]["secretKeyRef"]["name"]
-                for e in container.get("env") or ()
-                if (e.get("valueFrom") or {}).get("secretKeyRef")
-            }
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    return max(sorted(counts), key=lambda n: counts[n]) if counts else ""
-
-
-def _carried_pv(
-    pvs: Sequence[lm.KubeObject], ns: str, seed_claim: lm.KubeObject | None
-) -> lm.KubeObject | None:
-    """The volume being carried: the one adopt recorded for this namespace, else the seed
-    claim's."""
-    for pv in pvs:
-        if ad.carried_to(pv, ns):
-            return pv
-    bound = ((seed_claim or {}).get("spec") or {}).get("volumeName")
-    return next((pv for pv in pvs if lm.key_of(pv).name == bound), None)
-
-
-def _claim_users(pods: Sequence[lm.KubeObject], claim: str) -> tuple[str, ...]:
-    users = []
-    for pod in pods:
-        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-            continue
-        for volume in (pod.get("spec") or {}).get("volumes") or ():
-            if (volume.get("persistentVolumeClaim") or {}).get("claimName") == claim:
-                users.append(lm.key_of(pod).name)
-    return tuple(sorted(set(users)))
+def _written_secret(path: Path) -> str:
+    """secrets.existingSecret of an overlay an earlier run wrote (its workloads may be gone)."""
+    try:
+        written = yaml.safe_load(path.read_text()) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return ""
+    secrets = (written or {}).get("secrets") if isinstance(written, dict) else None
+    return str((secrets or {}).get("existingSecret") or "") if isinstance(secrets, dict) else ""
 
 
 def read_volume(live: LiveEnv, pv_name: str, target_claim: str) -> ad.Volume | None:
@@ -141,7 +94,7 @@ def read_volume(live: LiveEnv, pv_name: str, target_claim: str) -> ad.Volume | N
     if seed is not None and (seed.get("spec") or {}).get("volumeName") not in (None, "", pv_name):
         seed = None  # a claim of that name bound elsewhere is not the carried one
     new = kube.object("PersistentVolumeClaim", ns, target_claim)
-    users = _claim_users(kube.items("Pod", ns), seed_name) if seed is not None else ()
+    users = ad.claim_users(kube.items("Pod", ns), seed_name) if seed is not None else ()
     return ad.Volume(pv, ns, target_claim, seed, new, users)
 
 
@@ -155,6 +108,7 @@ class Seed:
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[ap.Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    recorded: dict[str, Any] = field(default_factory=dict)  # the overlay recorded on the volume
 
 
 def _named(objects: Sequence[lm.KubeObject], kind: str, name: str) -> lm.KubeObject | None:
@@ -182,14 +136,15 @@ def read_seed(
                     f"{db.claim}`",
                 )
             )
-    seed.pv = _carried_pv(pvs, ns, seed.claim)
+    seed.pv = ad.carried_pv(pvs, ns, seed.claim)
+    seed.recorded = ad.recorded_values(seed.pv) if seed.pv is not None else {}
     if db is not None and seed.claim is not None and seed.pv is not None:
         request = ((seed.claim.get("spec") or {}).get("resources") or {}).get("requests") or {}
         size = str(request.get("storage") or ad.capacity(seed.pv))
         storage_class = str((seed.pv.get("spec") or {}).get("storageClassName") or "")
         seed.values = ad.database_values(db, size, storage_class)
     elif seed.pv is not None:
-        seed.values = ad.recorded_values(seed.pv)
+        seed.values = dict(seed.recorded.get("postgresql") or {})
         name = lm.key_of(seed.pv).name
         seed.notes.append(f"resuming: volume {name} is being carried (recorded on it)")
     return seed
@@ -224,7 +179,12 @@ def make_plan(live: LiveEnv, opts: AdoptOptions) -> Plan:
     objects = kube.objects(ns)
     seed = read_seed(objects, kube.persistent_volumes(), release, ns)
     problems = list(seed.problems)
-    secret = opts.existing_secret or _secret_in_use(objects, release, ns)
+    secret = (
+        opts.existing_secret
+        or str((seed.recorded.get("secrets") or {}).get("existingSecret") or "")
+        or _written_secret(opts.values_out)
+        or asec.secret_in_use(objects, release, ns)
+    )
     if not secret:
         problems.append(
             ap.Problem(
@@ -296,58 +256,6 @@ def _platform(desired: Sequence[lm.KubeObject]) -> str:
     return ""
 
 
-# --- showing ------------------------------------------------------------------------------------
-
-
-def describe(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> list[str]:
-    env, ns = live.env, live.env.namespace
-    lines = [f"adopt plan for release {env.release} in {ns}:"]
-    lines += [f"  {note}" for note in plan.notes]
-    for fate in (
-        ap.Fate.ADOPT,
-        ap.Fate.REPLACE,
-        ap.Fate.RETIRE,
-        ap.Fate.KEEP,
-        ap.Fate.CARRY,
-        ap.Fate.OWNED,
-    ):
-        lines += [d.line() for d in plan.objects.of(fate)]
-    if plan.objects.new:
-        lines.append(f"  created by the release: {', '.join(str(k) for k in plan.objects.new)}")
-    lines += _describe_data(plan)
-    if plan.secret is not None:
-        lines.append(
-            f"  secret:  {plan.overlay['secrets']['existingSecret']} kept as "
-            f"secrets.existingSecret (keys: {', '.join(plan.secret.keys) or 'none'})"
-        )
-        lines += [f"  warning: {w}" for w in plan.secret.warnings]
-    lines.append(f"  values:  {opts.values_out} (the overlay the release needs):")
-    lines += [f"    {line}" for line in yaml.safe_dump(plan.overlay, sort_keys=False).splitlines()]
-    return lines
-
-
-def _describe_data(plan: Plan) -> list[str]:
-    if plan.volume is None or plan.target is None:
-        if plan.database is None:
-            return ["  data:    no PostgreSQL of the seed found; nothing to carry"]
-        return []
-    pv = lm.key_of(plan.volume.pv).name
-    seed = lm.key_of(plan.volume.seed_claim).name if plan.volume.seed_claim else "(deleted)"
-    policy = (plan.volume.pv.get("spec") or {}).get("persistentVolumeReclaimPolicy")
-    lines = [
-        f"  data:    volume {pv} ({ad.capacity(plan.volume.pv)}, reclaim policy {policy}) moves "
-        f"from claim {seed} to {plan.volume.target_claim} of StatefulSet {plan.target.statefulset}",
-        "           its reclaim policy is set to Retain first and stays Retain",
-    ]
-    if plan.database is not None:
-        lines.append(
-            f"           the server keeps the seed's image {plan.database.image} "
-            f"(uid {plan.database.run_as_user}): its files are of that major version"
-        )
-    lines.append("  not carried: the seed's Redis contents (a cache without a volume)")
-    return lines
-
-
 # --- acting -------------------------------------------------------------------------------------
 
 
@@ -381,11 +289,7 @@ def _record_volume(live: LiveEnv, plan: Plan) -> None:
     if volume is None or volume.seed_claim is None or ad.carried_to(volume.pv, volume.namespace):
         return
     notes = ad.volume_notes(
-        volume.namespace,
-        volume.target_claim,
-        volume.seed_claim,
-        volume.pv,
-        plan.overlay.get("postgresql") or {},
+        volume.namespace, volume.target_claim, volume.seed_claim, volume.pv, plan.overlay
     )
     live.kube.merge_patch(
         "PersistentVolume", "", lm.key_of(volume.pv).name, {"metadata": {"annotations": notes}}
@@ -446,7 +350,7 @@ def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
         patch = ap.adoption_patch(plan.live[decision.key], plan.desired[decision.key], release, ns)
         live.kube.merge_patch(decision.key.kind, ns, decision.key.name, patch)
         live.echo(f"adopt: {decision.key} now carries release {release}'s ownership")
-    gone = plan.objects.of(ap.Fate.REPLACE) + plan.objects.of(ap.Fate.RETIRE)
+    gone = plan.deletes
     for decision in gone:
         deleted = live.kube.delete(decision.key.kind, ns, decision.key.name, decision.uid)
         live.echo(
@@ -461,7 +365,7 @@ def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
 
 def adopt(live: LiveEnv, opts: AdoptOptions, ask: Callable[[str], bool]) -> int:
     plan = make_plan(live, opts)
-    for line in describe(live, plan, opts):
+    for line in ar.describe(plan, live.env.release, live.env.namespace, str(opts.values_out)):
         live.echo(line)
     if plan.problems:
         listed = "\n".join(f"  - {p}" for p in plan.problems)
@@ -472,7 +376,7 @@ def adopt(live: LiveEnv, opts: AdoptOptions, ask: Callable[[str], bool]) -> int:
     if opts.dry_run:
         live.echo("dry run: nothing changed")
         return 0
-    deletes = len(plan.objects.of(ap.Fate.REPLACE) + plan.objects.of(ap.Fate.RETIRE))
+    deletes = len(plan.deletes)
     question = f"delete {deletes} object(s) and adopt the rest into release {live.env.release}?"
     if deletes and not opts.yes and not ask(question):
         live.echo("adopt: cancelled, nothing changed")
