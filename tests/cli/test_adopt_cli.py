@@ -47,3 +47,10 @@ def test_an_unreachable_cluster_is_one_line_and_nothing_is_written(
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "not reachable" in proc.stderr, proc.stderr
     assert not list(project.glob("values/*-adopted.yaml"))
+
+
+def test_a_malformed_keep_is_a_usage_error(project: Path) -> None:
+    proc = helmkit_run.helmkit("adopt", "local", "--keep", "deployment-grafana", cwd=project)
+    helmkit_run.no_traceback(proc)
+    assert proc.returncode == 2, proc.stderr
+    assert "--keep deployment-grafana: expected KIND/NAME" in proc.stderr

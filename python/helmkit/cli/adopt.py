@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -15,8 +16,21 @@ from helmkit.cli.live_options import (
     timeout_option,
 )
 from helmkit.cli.options import config_option
+from helmkit.errors import UsageError
 from helmkit.ops.adopt import AdoptOptions
 from helmkit.ops.adopt import adopt as run_adopt
+
+_KEEP = re.compile(r"^[A-Z][A-Za-z]+/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
+
+
+def _checked_keep(keep: tuple[str, ...]) -> tuple[str, ...]:
+    for item in keep:
+        if not _KEEP.match(item):
+            raise UsageError(
+                f"--keep {item}: expected KIND/NAME as the plan prints it",
+                hint="e.g. --keep Deployment/grafana (the kind capitalised, as in the manifest)",
+            )
+    return keep
 
 
 def _ask(question: str) -> bool:
@@ -67,6 +81,7 @@ def adopt(
 
     Exit 0 adopted (or planned with --dry-run), 1 cancelled, 2 refused: nothing changed.
     """
+    keep = _checked_keep(keep)
     live = live_env(env, config_path, timeout)
     out = values_out or live.config.path.parent / "values" / f"{env}-adopted.yaml"
     opts = AdoptOptions(out, existing_secret, keep, dry_run, yes)
