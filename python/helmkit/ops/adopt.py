@@ -198,6 +198,14 @@ def make_plan(live: LiveEnv, opts: AdoptOptions) -> Plan:
     volume, found = _volume_state(live, seed, target)
     problems += found
     carried = frozenset({seed.database.claim} if seed.database and volume else ())
+    if seed.database is not None and str(seed.database.workload) in opts.keep and volume:
+        problems.append(
+            ap.Problem(
+                f"{seed.database.workload} is kept (--keep) but its volume is to be carried: "
+                "its pod would hold the claim forever",
+                f"drop --keep {seed.database.workload}; adopt stops it before moving the volume",
+            )
+        )
     inputs = ap.Inputs(
         release, ns, tuple(objects), tuple(desired), secret, carried, frozenset(opts.keep)
     )
