@@ -1,6 +1,7 @@
-"""`helmkit adopt` on the real node: a staging deployed the seed's way (`kubectl apply` of plain
-manifests, a Secret made with `kubectl create secret`, PostgreSQL as its own StatefulSet with a
-claim named after it, Redis as a Deployment without a volume) with rows in its database, then
+"""`helmkit adopt` on the real node, with Helm 4 and Helm 3: a staging deployed the seed's way
+(`kubectl apply` of plain manifests, a Secret made with `kubectl create secret`, PostgreSQL as
+its own StatefulSet with a claim named after it, Redis as a Deployment without a volume) with
+rows in its database, then
 adopt (refused until the Secret has what the chart needs, planned, applied, run again), then
 `helmkit release`: the rows are still there, on the same volume, and Helm owns every object.
 
@@ -186,11 +187,16 @@ class Seeded:
         return dict(self.kube.json("get", "pv", f"{self.namespace}-{claim}"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["helm4", "helm3"])
 def seeded(
-    cluster_paths: cc.ClusterPaths, kube: Kube, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    cluster_paths: cc.ClusterPaths,
+    kube: Kube,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Seeded]:
-    namespace = f"adopt-{secrets.token_hex(3)}"
+    """Helm 4 adopts with server-side apply, Helm 3 with a three-way merge patch: both."""
+    helm_name = str(request.param)
+    namespace = f"adopt-{helm_name}-{secrets.token_hex(3)}"
     workdir = tmp_path_factory.mktemp("adopt")
     create_namespace(kube, namespace, PSA_LABELS)
     declare_ingress_class(kube)
@@ -204,7 +210,7 @@ def seeded(
     env = dict(os.environ)
     for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
         env[key] = str(workdir / key.lower())
-    helm = Helm("helm4", cluster_paths.bin_dir / "helm4", HELM_WAIT["helm4"], env,
+    helm = Helm(helm_name, cluster_paths.bin_dir / helm_name, HELM_WAIT[helm_name], env,
                 cluster_paths.kubeconfig)  # fmt: skip
     seed = Seeded(LiveCli(helm, kube, namespace, workdir), kube, namespace, workdir)
     seed.config(adopted=False)
