@@ -1,9 +1,9 @@
 """`helmkit adopt` on the real node, with Helm 4 and Helm 3: a staging deployed the seed's way
 (`kubectl apply` of plain manifests, a Secret made with `kubectl create secret`, PostgreSQL as
 its own StatefulSet with a claim named after it, Redis as a Deployment without a volume) with
-rows in its database, then
-adopt (refused until the Secret has what the chart needs, planned, applied, run again), then
-`helmkit release`: the rows are still there, on the same volume, and Helm owns every object.
+rows in its database, then adopt (refused until the Secret has what the chart needs, planned,
+applied, run again), then `helmkit release`: the rows are still there, on the same volume, and
+Helm owns every object.
 
 The seed-shaped objects are written here from the seed's description (names, labels, kinds),
 not copied from it; its pods run the stand-in images on the real node like the chart's do.
