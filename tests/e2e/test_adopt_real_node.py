@@ -309,7 +309,7 @@ def test_adopt_moves_the_volume_and_hands_the_objects_to_helm(seeded: Seeded) ->
     assert overlay["postgresql"]["runAsUser"] == 999
     # run again: everything is done already, nothing is deleted twice
     again = seeded.cli.ok("adopt", "e2e", "--yes")
-    assert "adopt: deleted" not in again, again
+    assert ": deleted" not in again, again
 
 
 def test_the_release_takes_over_and_the_seeds_rows_are_still_there(seeded: Seeded) -> None:

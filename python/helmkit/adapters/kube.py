@@ -413,17 +413,22 @@ class Kube:
         made = self._call("POST", self._object_path(kind, namespace), body=body, conflict=CONFLICT)
         return made is not CONFLICT
 
-    def delete(self, kind: str, namespace: str, name: str, uid: str) -> bool:
-        """Deleted (or already being deleted); False when it is gone, or was re-created since
-        it was read (a different uid: the precondition refuses, nothing is deleted)."""
-        options: KubeObject = {"apiVersion": "v1", "kind": "DeleteOptions",
-                               "propagationPolicy": "Background"}  # fmt: skip
+    def delete(self, kind: str, namespace: str, name: str, uid: str) -> str:
+        """ "deleted" (or being deleted), "gone" (nothing of that name), or "changed" (re-created
+        since it was read: a different uid, the precondition refuses and nothing is deleted)."""
+        options: KubeObject = {
+            "apiVersion": "v1",
+            "kind": "DeleteOptions",
+            "propagationPolicy": "Background",
+        }
         if uid:
             options["preconditions"] = {"uid": uid}
         done = self._call(
             "DELETE", self._object_path(kind, namespace, name), body=options, conflict=CONFLICT
         )
-        return done is not None and done is not CONFLICT
+        if done is None:
+            return "gone"
+        return "changed" if done is CONFLICT else "deleted"
 
     def secret_endpoints(self, namespace: str, name: str) -> dict[str, str]:
         """Key -> the URL it holds without its credentials (scheme://host:port/path), for the

@@ -40,6 +40,11 @@ from helmkit.errors import EnvironmentProblem
 from helmkit.ops.live import LiveEnv
 
 POLL_S = 2.0
+_OUTCOMES = {
+    "deleted": "deleted",
+    "gone": "already gone",
+    "changed": "re-created since the plan was made: left alone (run adopt again to plan it)",
+}
 
 
 @dataclass(frozen=True)
@@ -360,12 +365,8 @@ def apply(live: LiveEnv, plan: Plan, opts: AdoptOptions) -> None:
         live.echo(f"adopt: {decision.key} now carries release {release}'s ownership")
     gone = plan.deletes
     for decision in gone:
-        deleted = live.kube.delete(decision.key.kind, ns, decision.key.name, decision.uid)
-        live.echo(
-            f"adopt: deleted {decision.key}"
-            if deleted
-            else f"adopt: {decision.key} was already gone"
-        )
+        outcome = live.kube.delete(decision.key.kind, ns, decision.key.name, decision.uid)
+        live.echo(f"adopt: {decision.key}: {_OUTCOMES[outcome]}")
     if plan.volume is not None:
         _carry(live, plan, until_retained=False)
         live.echo(f"adopt: claim {plan.volume.target_claim} is bound to the carried volume")
