@@ -83,7 +83,9 @@ def set_options(func: F) -> F:
     wrapped: Any = with_set_values
     for flag, name, help_text in reversed(_SET_FLAGS):
         metavar = "K=PATH" if flag == "--set-file" else "K=V"
-        wrapped = click.option(flag, name, multiple=True, metavar=metavar, help=help_text)(wrapped)
+        wrapped = click.option(flag, name, multiple=True, metavar=metavar, help=help_text)(
+            wrapped
+        )
     return wrapped  # type: ignore[no-any-return]
 
 

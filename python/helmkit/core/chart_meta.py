@@ -102,7 +102,9 @@ def dependency_findings(chart: ChartInfo) -> Iterator[Finding]:
                 )
                 continue
         local = (
-            chart.path / repo.removeprefix("file://") if repo.startswith("file://") else unpacked
+            chart.path / repo.removeprefix("file://")
+            if repo.startswith("file://")
+            else unpacked
         )
         if not (local / "Chart.yaml").is_file():
             yield _chart_finding(

@@ -11,59 +11,24 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-BASELINE_CAPABILITIES = frozenset(
-    {
-        "AUDIT_WRITE",
-        "CHOWN",
-        "DAC_OVERRIDE",
-        "FOWNER",
-        "FSETID",
-        "KILL",
-        "MKNOD",
-        "NET_BIND_SERVICE",
-        "SETFCAP",
-        "SETGID",
-        "SETPCAP",
-        "SETUID",
-        "SYS_CHROOT",
-    }
-)
+BASELINE_CAPABILITIES = frozenset({
+    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+})
 RESTRICTED_ADDABLE_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
-SAFE_SYSCTLS = frozenset(
-    {
-        "kernel.shm_rmid_forced",
-        "net.ipv4.ip_local_port_range",
-        "net.ipv4.ip_unprivileged_port_start",
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range",
-        "net.ipv4.ip_local_reserved_ports",
-        "net.ipv4.tcp_keepalive_time",
-        "net.ipv4.tcp_fin_timeout",
-        "net.ipv4.tcp_keepalive_intvl",
-        "net.ipv4.tcp_keepalive_probes",
-    }
-)
-RESTRICTED_VOLUME_TYPES = frozenset(
-    {
-        "configMap",
-        "csi",
-        "downwardAPI",
-        "emptyDir",
-        "ephemeral",
-        "persistentVolumeClaim",
-        "projected",
-        "secret",
-    }
-)
-SELINUX_TYPES = frozenset(
-    {
-        "",
-        "container_t",
-        "container_init_t",
-        "container_kvm_t",
-        "container_engine_t",
-    }
-)
+SAFE_SYSCTLS = frozenset({
+    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+})
+RESTRICTED_VOLUME_TYPES = frozenset({
+    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
+    "projected", "secret",
+})
+SELINUX_TYPES = frozenset({
+    "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t",
+})
 SECCOMP_ALLOWED = frozenset({"RuntimeDefault", "Localhost"})
 APPARMOR_ALLOWED = frozenset({"RuntimeDefault", "Localhost"})
 APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
@@ -150,22 +115,12 @@ def _volumes(spec: Mapping[str, Any], prefix: str) -> list[Violation]:
         kinds = [key for key in volume if key != "name"]
         for kind in kinds:
             if kind == "hostPath":
-                found.append(
-                    Violation(
-                        f"{prefix}.volumes[{index}].hostPath",
-                        "HostPath Volumes",
-                        "hostPath volumes are forbidden",
-                    )
-                )
+                found.append(Violation(f"{prefix}.volumes[{index}].hostPath", "HostPath Volumes",
+                                       "hostPath volumes are forbidden"))
             elif kind not in RESTRICTED_VOLUME_TYPES:
                 allowed = ", ".join(sorted(RESTRICTED_VOLUME_TYPES))
-                found.append(
-                    Violation(
-                        f"{prefix}.volumes[{index}].{kind}",
-                        "Volume Types",
-                        f"only {allowed} are allowed",
-                    )
-                )
+                found.append(Violation(f"{prefix}.volumes[{index}].{kind}", "Volume Types",
+                                       f"only {allowed} are allowed"))
     return found
 
 
@@ -173,13 +128,8 @@ def _pod_level(sc: Mapping[str, Any], path: str) -> list[Violation]:
     found = _common_security_context(sc, path)
     for index, sysctl in enumerate(sc.get("sysctls") or []):
         if sysctl.get("name") not in SAFE_SYSCTLS:
-            found.append(
-                Violation(
-                    f"{path}.sysctls[{index}].name",
-                    "Sysctls",
-                    f"{sysctl.get('name')!r} is not in the safe set",
-                )
-            )
+            found.append(Violation(f"{path}.sysctls[{index}].name", "Sysctls",
+                                   f"{sysctl.get('name')!r} is not in the safe set"))
     return found
 
 
@@ -187,31 +137,22 @@ def _common_security_context(sc: Mapping[str, Any], path: str) -> list[Violation
     """Controls that apply the same way to the pod and to each container securityContext."""
     found = []
     if (sc.get("windowsOptions") or {}).get("hostProcess"):
-        found.append(
-            Violation(f"{path}.windowsOptions.hostProcess", "HostProcess", "must be unset or false")
-        )
+        found.append(Violation(f"{path}.windowsOptions.hostProcess", "HostProcess",
+                               "must be unset or false"))
     if sc.get("runAsUser") == 0:
-        found.append(Violation(f"{path}.runAsUser", "Running as Non-root user", "must not be 0"))
+        found.append(Violation(f"{path}.runAsUser", "Running as Non-root user",
+                               "must not be 0"))
     if sc.get("runAsNonRoot") is False:
-        found.append(Violation(f"{path}.runAsNonRoot", "Running as Non-root", "must not be false"))
+        found.append(Violation(f"{path}.runAsNonRoot", "Running as Non-root",
+                               "must not be false"))
     seccomp = (sc.get("seccompProfile") or {}).get("type")
     if seccomp is not None and seccomp not in SECCOMP_ALLOWED:
-        found.append(
-            Violation(
-                f"{path}.seccompProfile.type",
-                "Seccomp",
-                f"{seccomp!r} is not RuntimeDefault or Localhost",
-            )
-        )
+        found.append(Violation(f"{path}.seccompProfile.type", "Seccomp",
+                               f"{seccomp!r} is not RuntimeDefault or Localhost"))
     apparmor = (sc.get("appArmorProfile") or {}).get("type")
     if apparmor is not None and apparmor not in APPARMOR_ALLOWED:
-        found.append(
-            Violation(
-                f"{path}.appArmorProfile.type",
-                "AppArmor",
-                f"{apparmor!r} is not RuntimeDefault or Localhost",
-            )
-        )
+        found.append(Violation(f"{path}.appArmorProfile.type", "AppArmor",
+                               f"{apparmor!r} is not RuntimeDefault or Localhost"))
     found += _selinux(sc.get("seLinuxOptions") or {}, f"{path}.seLinuxOptions")
     return found
 
@@ -219,13 +160,8 @@ def _common_security_context(sc: Mapping[str, Any], path: str) -> list[Violation
 def _selinux(options: Mapping[str, Any], path: str) -> list[Violation]:
     found = []
     if options.get("type", "") not in SELINUX_TYPES:
-        found.append(
-            Violation(
-                f"{path}.type",
-                "SELinux",
-                f"{options.get('type')!r} is not an allowed container type",
-            )
-        )
+        found.append(Violation(f"{path}.type", "SELinux",
+                               f"{options.get('type')!r} is not an allowed container type"))
     found += [
         Violation(f"{path}.{field}", "SELinux", "must be unset")
         for field in ("user", "role")
@@ -236,15 +172,11 @@ def _selinux(options: Mapping[str, Any], path: str) -> list[Violation]:
 
 def _apparmor_annotations(annotations: Mapping[str, str]) -> list[Violation]:
     return [
-        Violation(
-            f"metadata.annotations[{key}]",
-            "AppArmor",
-            f"{value!r} is not runtime/default or localhost/*",
-        )
+        Violation(f"metadata.annotations[{key}]", "AppArmor",
+                  f"{value!r} is not runtime/default or localhost/*")
         for key, value in annotations.items()
         if key.startswith(APPARMOR_ANNOTATION)
-        and value != "runtime/default"
-        and not str(value).startswith("localhost/")
+        and value != "runtime/default" and not str(value).startswith("localhost/")
     ]
 
 
@@ -255,56 +187,31 @@ def _container(
     sc_path = f"{path}.securityContext"
     found = _common_security_context(sc, sc_path)
     if sc.get("privileged"):
-        found.append(
-            Violation(f"{sc_path}.privileged", "Privileged Containers", "must be unset or false")
-        )
+        found.append(Violation(f"{sc_path}.privileged", "Privileged Containers",
+                               "must be unset or false"))
     if sc.get("allowPrivilegeEscalation") is not False:
-        found.append(
-            Violation(
-                f"{sc_path}.allowPrivilegeEscalation",
-                "Privilege Escalation",
-                "must be set to false",
-            )
-        )
+        found.append(Violation(f"{sc_path}.allowPrivilegeEscalation", "Privilege Escalation",
+                               "must be set to false"))
     if sc.get("procMount", "Default") != "Default":
-        found.append(
-            Violation(f"{sc_path}.procMount", "/proc Mount Type", "must be unset or Default")
-        )
-    if not (
-        sc.get("runAsNonRoot") is True
-        or (pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc)
-    ):
-        found.append(
-            Violation(
-                f"{sc_path}.runAsNonRoot",
-                "Running as Non-root",
-                "must be true here or in the pod securityContext",
-            )
-        )
+        found.append(Violation(f"{sc_path}.procMount", "/proc Mount Type",
+                               "must be unset or Default"))
+    if not (sc.get("runAsNonRoot") is True or
+            (pod_sc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc)):
+        found.append(Violation(f"{sc_path}.runAsNonRoot", "Running as Non-root",
+                               "must be true here or in the pod securityContext"))
     if sc.get("runAsUser") is None and pod_sc.get("runAsUser") == 0:
-        found.append(
-            Violation(
-                f"{sc_path}.runAsUser",
-                "Running as Non-root user",
-                "inherits runAsUser 0 from the pod",
-            )
-        )
+        found.append(Violation(f"{sc_path}.runAsUser", "Running as Non-root user",
+                               "inherits runAsUser 0 from the pod"))
     seccomp = (sc.get("seccompProfile") or {}).get("type")
     pod_seccomp = (pod_sc.get("seccompProfile") or {}).get("type")
     if seccomp is None and pod_seccomp not in SECCOMP_ALLOWED:
-        found.append(
-            Violation(
-                f"{sc_path}.seccompProfile.type",
-                "Seccomp",
-                "must be RuntimeDefault or Localhost here or in the pod",
-            )
-        )
+        found.append(Violation(f"{sc_path}.seccompProfile.type", "Seccomp",
+                               "must be RuntimeDefault or Localhost here or in the pod"))
     found += _capabilities(sc.get("capabilities") or {}, f"{sc_path}.capabilities")
     for index, port in enumerate(container.get("ports") or []):
         if port.get("hostPort"):
-            found.append(
-                Violation(f"{path}.ports[{index}].hostPort", "Host Ports", "must be unset or 0")
-            )
+            found.append(Violation(f"{path}.ports[{index}].hostPort", "Host Ports",
+                                   "must be unset or 0"))
     return found
 
 
@@ -315,11 +222,6 @@ def _capabilities(caps: Mapping[str, Any], path: str) -> list[Violation]:
     for index, cap in enumerate(caps.get("add") or []):
         if cap not in RESTRICTED_ADDABLE_CAPABILITIES:
             level = "baseline and restricted" if cap not in BASELINE_CAPABILITIES else "restricted"
-            found.append(
-                Violation(
-                    f"{path}.add[{index}]",
-                    "Capabilities",
-                    f"{cap} is not allowed by {level}; only NET_BIND_SERVICE",
-                )
-            )
+            found.append(Violation(f"{path}.add[{index}]", "Capabilities",
+                                   f"{cap} is not allowed by {level}; only NET_BIND_SERVICE"))
     return found

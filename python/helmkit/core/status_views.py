@@ -70,9 +70,8 @@ def usage_view(read: MetricsRead, pods: Sequence[KubeObject]) -> list[str]:
         f"  {'component':<12} {'pod/container':<56} {'cpu':>7} {'req%':>5} {'lim%':>5}"
         f" {'memory':>8} {'req%':>5} {'lim%':>5}",
     ]
-    for item in sorted(
-        read.items, key=lambda i: (component.get(i["metadata"]["name"], ""), i["metadata"]["name"])
-    ):
+    for item in sorted(read.items, key=lambda i: (component.get(i["metadata"]["name"], ""),
+                                                  i["metadata"]["name"])):
         pod = item["metadata"]["name"]
         for container in item.get("containers") or []:
             usage = container.get("usage") or {}
@@ -150,10 +149,7 @@ def hpa_lines(hpa: KubeObject) -> list[str]:
         )
     for cond in status.get("conditions") or []:
         healthy = (cond.get("type"), cond.get("status")) in {
-            ("AbleToScale", "True"),
-            ("ScalingActive", "True"),
-            ("ScalingLimited", "False"),
-        }
+            ("AbleToScale", "True"), ("ScalingActive", "True"), ("ScalingLimited", "False")}
         if not healthy:
             lines.append(
                 f"    {cond.get('type')}={cond.get('status')} {cond.get('reason', '')}: "

@@ -95,7 +95,9 @@ def resolve_refs(node: Any, defs: Mapping[str, Any], local_defs: Mapping[str, An
         # A definition's own `#/$defs/X` refs point into the file that defines it.
         return {**resolve_refs(target, defs, scope), **siblings}
     return {
-        key: resolve_refs(value, defs, local_defs) for key, value in node.items() if key != "$defs"
+        key: resolve_refs(value, defs, local_defs)
+        for key, value in node.items()
+        if key != "$defs"
     }
 
 
@@ -164,11 +166,8 @@ def subchart_schema(inputs: DocsInputs, sub: ChartSource) -> Schema:
     props = merged.setdefault("properties", {})
     props.setdefault(
         "global",
-        {
-            "type": "object",
-            "description": "Values shared with every chart (open).",
-            "additionalProperties": True,
-        },
+        {"type": "object", "description": "Values shared with every chart (open).",
+         "additionalProperties": True},
     )
     props.setdefault(
         "enabled", {"type": "boolean", "description": f"Deploy the {sub.name} component."}

@@ -153,22 +153,13 @@ def follow_logs(live: LiveEnv, component: str, *, max_seconds: float | None = No
             threading.Thread(target=_stream, args=(live, source, tail, lines), daemon=True).start()
         following = (following - set(changes.gone)) | set(changes.start)
         first = False
-        _drain(
-            live,
-            lines,
-            until=time.monotonic() + FOLLOW_POLL_S,
-            started_at=started_at,
-            max_seconds=max_seconds,
-        )
+        _drain(live, lines, until=time.monotonic() + FOLLOW_POLL_S, started_at=started_at,
+               max_seconds=max_seconds)
     return 0
 
 
 def _drain(
-    live: LiveEnv,
-    lines: queue.Queue[str],
-    *,
-    until: float,
-    started_at: float,
+    live: LiveEnv, lines: queue.Queue[str], *, until: float, started_at: float,
     max_seconds: float | None,
 ) -> None:
     """Print the lines the streams wrote until the next poll (or the end of the run)."""
