@@ -333,30 +333,49 @@ def _nested(path: Sequence[str], leaf: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# what a rendered object says beyond its metadata: adopt writes the chart's values there
+_CONTENT = ("spec", "data", "binaryData")
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def adoption_patch(
     live: KubeObject, desired: KubeObject, release: str, namespace: str
 ) -> dict[str, Any]:
-    """The ownership patch, plus the chart's selector for kinds whose selector Helm would merge
-    (the seed's keys set to null, so they go)."""
+    """The merge patch that hands an object to Helm: Helm's label and annotations, and the
+    chart's content (spec, data) already in place. Helm 4 applies server-side: a field whose
+    value differs from the one `kubectl apply` (or, without field records, "before-first-apply")
+    set is a conflict that fails the release, while a field already at the chart's value is
+    not. Helm 3's three-way merge then has nothing left to change either. A JSON merge patch
+    replaces lists and merges maps, so the seed's keys of a merged selector are set to null
+    (Helm's own patch would keep them: a Service still selecting `app: postgresql` selects none
+    of the chart's pods)."""
     patch = ownership_patch(release, namespace)
+    for key in _CONTENT:
+        if key in desired:
+            patch[key] = desired[key]
     path = _SELECTOR_MAPS.get(str(live.get("kind")))
-    if path is None:
-        return patch
-    have, want = _at(live, path), _at(desired, path)
-    if have == want:
-        return patch
-    selector: dict[str, Any] = {**dict.fromkeys(have), **want}
-    return {**patch, **_nested(path, selector)}
+    if path is not None:
+        have, want = _at(live, path), _at(desired, path)
+        if have != want:
+            stale: dict[str, Any] = dict.fromkeys(set(have) - set(want))
+            patch = _merged(patch, _nested(path, stale))
+    return patch
 
 
 def ownership_patch(release: str, namespace: str) -> dict[str, Any]:
-    """The merge patch that makes Helm adopt an object. `managedFields: [{}]` clears the field
-    ownership `kubectl apply` recorded, so Helm 4's server-side apply takes the fields over
-    instead of stopping at a conflict with the old field manager."""
+    """What Helm checks before it takes an existing object over."""
     return {
         "metadata": {
             "labels": {MANAGED_BY: "Helm"},
             "annotations": {RELEASE_NAME: release, RELEASE_NAMESPACE: namespace},
-            "managedFields": [{}],
         }
     }
