@@ -41,7 +41,23 @@ KINDS: dict[str, tuple[str, str]] = {
     "HTTPRoute": ("/apis/gateway.networking.k8s.io/v1", "httproutes"),
     "Certificate": ("/apis/cert-manager.io/v1", "certificates"),
     "PodMetrics": ("/apis/metrics.k8s.io/v1beta1", "pods"),
+    "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets"),
+    "NetworkPolicy": ("/apis/networking.k8s.io/v1", "networkpolicies"),
+    "CronJob": ("/apis/batch/v1", "cronjobs"),
+    "ServiceAccount": ("/api/v1", "serviceaccounts"),
+    "ResourceQuota": ("/api/v1", "resourcequotas"),
+    "LimitRange": ("/api/v1", "limitranges"),
+    "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles"),
+    "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings"),
 }
+# the kinds an application's namespace holds that a release may own (for `helmkit adopt`)
+ADOPT_KINDS = (
+    "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "ConfigMap", "Secret",
+    "PersistentVolumeClaim", "Ingress", "HTTPRoute", "HorizontalPodAutoscaler",
+    "PodDisruptionBudget", "NetworkPolicy", "ServiceAccount", "ResourceQuota", "LimitRange",
+    "Role", "RoleBinding",
+)  # fmt: skip
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 CONNECT_HINT = (
     'start the local control plane (`helmkit cluster up`, then `eval "$(helmkit cluster env)"`) '
     "or point KUBECONFIG / the environment's kubeContext at a reachable cluster"
@@ -96,6 +112,7 @@ class Kube:
         body: Any = None,
         query: dict[str, str] | None = None,
         conflict: Any = None,
+        content_type: str = "application/json",
     ) -> Any:
         _, ApiException = kube_client.load()
         if self._api is None:
@@ -105,7 +122,7 @@ class Kube:
                 path,
                 method,
                 query_params=list((query or {}).items()),
-                header_params={"Accept": "application/json", "Content-Type": "application/json"},
+                header_params={"Accept": "application/json", "Content-Type": content_type},
                 body=body,
                 auth_settings=["BearerToken"],
                 _preload_content=False,
@@ -358,3 +375,91 @@ class Kube:
             self._call("DELETE", f"/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}")
             deleted.append(name)
         return deleted
+
+    # --- adoption (decisions in helmkit.core.adopt_*) ---------------------------------------
+
+    def _object_path(self, kind: str, namespace: str, name: str = "") -> str:
+        if kind == "PersistentVolume":
+            base = "/api/v1/persistentvolumes"
+        else:
+            prefix, plural = KINDS[kind]
+            base = f"{prefix}/namespaces/{namespace}/{plural}"
+        return f"{base}/{name}" if name else base
+
+    def objects(self, namespace: str, kinds: tuple[str, ...] = ADOPT_KINDS) -> list[KubeObject]:
+        """Every object of `kinds` in the namespace, each with its kind; Secrets keep their key
+        names and metadata but no value (nor kubectl's last-applied copy of them)."""
+        out: list[KubeObject] = []
+        for kind in kinds:
+            for item in self.items(kind, namespace):
+                item["kind"] = kind
+                out.append(_blank_secret(item) if kind == "Secret" else item)
+        return out
+
+    def object(self, kind: str, namespace: str, name: str) -> KubeObject | None:
+        found = self.get(self._object_path(kind, namespace, name))
+        if found is not None:
+            found["kind"] = kind
+            return _blank_secret(found) if kind == "Secret" else found
+        return None
+
+    def persistent_volumes(self) -> list[KubeObject]:
+        found = self.get("/api/v1/persistentvolumes") or {}
+        return [{**pv, "kind": "PersistentVolume"} for pv in found.get("items") or []]
+
+    def merge_patch(self, kind: str, namespace: str, name: str, body: KubeObject) -> None:
+        self._call(
+            "PATCH",
+            self._object_path(kind, namespace, name),
+            body=body,
+            content_type="application/merge-patch+json",
+        )
+
+    def create(self, kind: str, namespace: str, body: KubeObject) -> bool:
+        """Created; False when an object of that name exists already."""
+        made = self._call("POST", self._object_path(kind, namespace), body=body, conflict=CONFLICT)
+        return made is not CONFLICT
+
+    def delete(self, kind: str, namespace: str, name: str, uid: str) -> str:
+        """ "deleted" (or being deleted), "gone" (nothing of that name), or "changed" (re-created
+        since it was read: a different uid, the precondition refuses and nothing is deleted)."""
+        options: KubeObject = {
+            "apiVersion": "v1",
+            "kind": "DeleteOptions",
+            "propagationPolicy": "Background",
+        }
+        if uid:
+            options["preconditions"] = {"uid": uid}
+        done = self._call(
+            "DELETE", self._object_path(kind, namespace, name), body=options, conflict=CONFLICT
+        )
+        if done is None:
+            return "gone"
+        return "changed" if done is CONFLICT else "deleted"
+
+    def secret_endpoints(self, namespace: str, name: str) -> dict[str, str]:
+        """Key -> the URL it holds without its credentials (scheme://host:port/path), for the
+        keys whose value is a URL; nothing else of the Secret leaves this module."""
+        from urllib.parse import urlsplit
+
+        secret = self.get(f"/api/v1/namespaces/{namespace}/secrets/{name}") or {}
+        out: dict[str, str] = {}
+        for key, encoded in (secret.get("data") or {}).items():
+            text = base64.b64decode(encoded).decode("utf-8", "replace").strip()
+            parts = urlsplit(text)
+            if parts.scheme and parts.hostname and "://" in text:
+                try:
+                    port = f":{parts.port}" if parts.port else ""
+                except ValueError:
+                    port = ""
+                out[key] = f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+        return out
+
+
+def _blank_secret(secret: KubeObject) -> KubeObject:
+    meta = dict(secret.get("metadata") or {})
+    notes = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    meta["annotations"] = notes
+    meta.pop("managedFields", None)
+    blanked = {k: v for k, v in secret.items() if k not in ("data", "stringData")}
+    return {**blanked, "metadata": meta, "data": dict.fromkeys(secret.get("data") or {}, "")}

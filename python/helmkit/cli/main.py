@@ -30,6 +30,7 @@ VERBS: dict[str, tuple[str, str, str]] = {
     "rollback": ("helmkit.cli.rollback", "rollback", "Roll back the release or one component."),
     "status": ("helmkit.cli.status", "status", "Pods, HPA, events, routes and revisions."),
     "uninstall": ("helmkit.cli.uninstall", "uninstall", "Uninstall a release, keeping volumes."),
+    "adopt": ("helmkit.cli.adopt", "adopt", "Bring objects deployed without Helm under it."),
 }
 
 
