@@ -36,7 +36,7 @@ from e2e_platform import (
 )
 from live_cli import LOCAL_VALUES, RELEASE, LiveCli, declare_ingress_class
 
-from helmkit.core import cluster_config as cc
+from helmkit.core.cluster import config as cc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from adopt_objects import NS, chart_objects, chart_postgres, seed_claim, seed_postgres, volume
 
-from helmkit.core import adopt_data as ad
+from helmkit.core.release import adopt_data as ad
 
 TARGET = "data-ai-native-postgresql-0"
 

@@ -12,8 +12,8 @@ from adopt_objects import (
     service,
 )
 
-from helmkit.core import adopt_plan as ap
-from helmkit.core.live_manifests import ObjectKey
+from helmkit.core.model.live_manifests import ObjectKey
+from helmkit.core.release import adopt_plan as ap
 
 
 def plan(live=None, desired=None, **extra):

@@ -12,11 +12,11 @@ from adopt_objects import (
     volume,
 )
 
-from helmkit.core import adopt_data as ad
-from helmkit.core import adopt_plan as ap
-from helmkit.core import adopt_report as ar
-from helmkit.core import adopt_secret as asec
-from helmkit.core import live_manifests as lm
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import adopt_data as ad
+from helmkit.core.release import adopt_plan as ap
+from helmkit.core.release import adopt_report as ar
+from helmkit.core.release import adopt_secret as asec
 
 TARGET = "data-ai-native-postgresql-0"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adopt_objects import NS, SEED_KEYS, chart_objects
 
-from helmkit.core import adopt_secret as asec
+from helmkit.core.release import adopt_secret as asec
 
 GOOD_DB = {"DATABASE_URL": "postgresql://ai-native-postgresql:5432/ai_native"}
 

@@ -1,8 +1,9 @@
 """`helmkit adopt ENV`: bring a namespace deployed without Helm under the release, data kept.
 
 Plan first (read the namespace and the volumes, render the chart with the adoption overlay,
-decide each object's fate: `helmkit.core.adopt_plan`, `adopt_data`, `adopt_secret`), print it,
-stop there with --dry-run or on any problem. Then, holding the release lock:
+decide each object's fate: `helmkit.core.release.adopt_plan`, `adopt_data`,
+`adopt_secret`), print it, stop there with --dry-run or on any problem. Then, holding the
+release lock:
 
 1. write the values overlay (existingSecret, the seed's PostgreSQL image, user and names);
 2. record the carry on the PostgreSQL volume and set its reclaim policy to Retain;
@@ -28,14 +29,14 @@ from typing import Any
 import yaml
 
 from helmkit.adapters.kube import KubeError
-from helmkit.core import adopt_data as ad
-from helmkit.core import adopt_plan as ap
-from helmkit.core import adopt_report as ar
-from helmkit.core import adopt_secret as asec
-from helmkit.core import helm_argv
-from helmkit.core import live_manifests as lm
-from helmkit.core.adopt_report import Plan
-from helmkit.core.release_meta import parse_duration
+from helmkit.core.helm import argv as helm_argv
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.release import adopt_data as ad
+from helmkit.core.release import adopt_plan as ap
+from helmkit.core.release import adopt_report as ar
+from helmkit.core.release import adopt_secret as asec
+from helmkit.core.release.adopt_report import Plan
+from helmkit.core.release.meta import parse_duration
 from helmkit.errors import EnvironmentProblem
 from helmkit.ops.live import LiveEnv
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import yaml
 
-from helmkit.core import adopt_data as ad
-from helmkit.core import adopt_plan as ap
-from helmkit.core import adopt_secret as asec
-from helmkit.core import live_manifests as lm
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.model import workloads
+from helmkit.core.release import adopt_data as ad
+from helmkit.core.release import adopt_plan as ap
+from helmkit.core.release import adopt_secret as asec
 
 _ORDER = (
     ap.Fate.ADOPT,
@@ -63,11 +64,11 @@ def lost_contents(plan: Plan) -> list[str]:
     lost = []
     for decision in plan.deletes:
         obj = plan.live.get(decision.key)
-        if obj is None or decision.key.kind not in lm.WORKLOAD_KINDS:
+        if obj is None or decision.key.kind not in workloads.LONG_RUNNING:
             continue
         if plan.database is not None and decision.key == plan.database.workload:
             continue
-        spec = lm.pod_spec(obj)
+        spec = (workloads.pod_spec(obj) or {})
         claims = [v for v in spec.get("volumes") or () if v.get("persistentVolumeClaim")]
         if not claims and not (obj.get("spec") or {}).get("volumeClaimTemplates"):
             lost.append(str(decision.key))

@@ -21,9 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from helmkit.core import live_manifests as lm
-from helmkit.core.adopt_plan import Problem
-from helmkit.core.live_manifests import KubeObject
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.model import workloads
+from helmkit.core.model.live_manifests import KubeObject
+from helmkit.core.release.adopt_plan import Problem
 
 PREFIX = "adopt.helmkit.dev/"
 NOTE_CLAIM = PREFIX + "claim"  # "<namespace>/<the chart's claim>": the volume is being carried
@@ -86,7 +87,8 @@ def _pgdata_layout(container: Mapping[str, Any], volume: str) -> tuple[str, str]
 
 def _user(workload: KubeObject, container: Mapping[str, Any]) -> int:
     """The uid the seed's server ran as: set explicitly, else the official image's default."""
-    for context in (container.get("securityContext"), lm.pod_spec(workload).get("securityContext")):
+    pod_context = (workloads.pod_spec(workload) or {}).get("securityContext")
+    for context in (container.get("securityContext"), pod_context):
         if context and context.get("runAsUser") is not None:
             return int(context["runAsUser"])
     return ALPINE_UID if "alpine" in str(container.get("image", "")) else DEBIAN_UID
@@ -99,7 +101,7 @@ def _claims(workload: KubeObject) -> dict[str, str]:
         str(t["metadata"]["name"]): f"{t['metadata']['name']}-{name}-0"
         for t in (workload.get("spec") or {}).get("volumeClaimTemplates") or ()
     }
-    for volume in lm.pod_spec(workload).get("volumes") or ():
+    for volume in (workloads.pod_spec(workload) or {}).get("volumes") or ():
         claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
         if claim:
             out[str(volume["name"])] = str(claim)
@@ -112,7 +114,7 @@ def find_database(live: Sequence[KubeObject]) -> tuple[Database | None, list[Pro
     found: list[Database] = []
     problems: list[Problem] = []
     for workload in lm.of_kind(live, "StatefulSet", "Deployment"):
-        for container in lm.pod_spec(workload).get("containers") or ():
+        for container in (workloads.pod_spec(workload) or {}).get("containers") or ():
             if not _is_postgres(container):
                 continue
             db, problem = _database(workload, container)
@@ -165,7 +167,7 @@ def _database(
 def chart_target(desired: Sequence[KubeObject]) -> Target | None:
     """The chart's PostgreSQL StatefulSet and the claim of its first replica."""
     for sts in lm.of_kind(desired, "StatefulSet"):
-        containers = lm.pod_spec(sts).get("containers") or ()
+        containers = (workloads.pod_spec(sts) or {}).get("containers") or ()
         postgres = [c for c in containers if _is_postgres(c)]
         templates = (sts.get("spec") or {}).get("volumeClaimTemplates") or ()
         if not postgres:

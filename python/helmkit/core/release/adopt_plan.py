@@ -13,7 +13,7 @@ object gets one fate:
 - keep:    never touched: the Secret the chart reads as `secrets.existingSecret`, volumes, and
            what the user names with --keep;
 - carry:   the PostgreSQL volume claim whose data moves to the chart's claim
-           (`helmkit.core.adopt_data`).
+           (`helmkit.core.release.adopt_data`).
 
 Nothing is deleted that the plan does not list; a problem (an object of another release, a
 volume adopt cannot carry) refuses the whole plan before anything changes.
@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helmkit.core import live_manifests as lm
-from helmkit.core.live_manifests import KubeObject, ObjectKey
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.model.live_manifests import KubeObject, ObjectKey
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 RELEASE_NAME = "meta.helm.sh/release-name"

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from helmkit.core import live_manifests as lm
-from helmkit.core.adopt_plan import Problem, owner_release
-from helmkit.core.live_manifests import KubeObject
+from helmkit.core.model import live_manifests as lm
+from helmkit.core.model import workloads
+from helmkit.core.model.live_manifests import KubeObject
+from helmkit.core.release.adopt_plan import Problem, owner_release
 
 # the app cannot start without these (app contract): refuse when missing
 APP_REQUIRED = ("JWT_SECRET_KEY", "DATABASE_URL")
@@ -49,7 +50,7 @@ def _pod_specs(objects: Iterable[KubeObject]) -> Iterator[Mapping[str, Any]]:
             job = ((obj.get("spec") or {}).get("jobTemplate") or {}).get("spec") or {}
             yield (job.get("template") or {}).get("spec") or {}
         elif (obj.get("spec") or {}).get("template"):
-            yield lm.pod_spec(obj)
+            yield (workloads.pod_spec(obj) or {})
         elif obj.get("kind") == "Pod":
             yield obj.get("spec") or {}
 
@@ -169,7 +170,7 @@ def secret_in_use(live_objects: Sequence[lm.KubeObject], release: str, ns: str) 
     for workload in lm.of_kind(live_objects, "Deployment", "StatefulSet"):
         if owner_release(workload) == (release, ns):
             continue
-        spec = lm.pod_spec(workload)
+        spec = (workloads.pod_spec(workload) or {})
         names = set()
         for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
             names |= {
