@@ -1,0 +1,291 @@
+"""Load test of the backend on the local cluster's real node: the seed's "verify HPA scaling under
+load" and "p50, p95, p99" step, with hey (Apache-2.0, pinned in scripts/versions.env, built by
+scripts/build-bench-load.sh; k6 is AGPL).
+
+The chart is released as the platform e2e releases it (values/local.yaml, the stand-in images, the
+real-node pin, local volumes) with the backend's HPA sized for one node (min 1, max 3, CPU target
+50% of a 200m request). hey runs inside the node's network namespace against the backend
+Service's ClusterIP (kube-proxy spreads the requests over the pods; nothing leaves the node's
+namespace), in phases of --phase-seconds, so each phase's requests/s and latency percentiles can
+be read against the replicas of that moment. Load stops one full phase after the HPA reached its
+maximum (or after --max-phases); then the bench waits for the HPA to scale back in (Kubernetes'
+default scale-down stabilisation window is 300 s; the chart sets no `behavior`).
+
+Every loop is bounded: hey by -z per phase, phases by --max-phases, every wait by a timeout.
+
+Usage: python bench/bench_load.py [--phase-seconds 30] [--max-phases 8] [--concurrency 8]
+                                  [--record bench/results/load.json]
+Prints a table and one JSON document; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform as host
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "python"))
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+
+from e2e_kube import Kube, condition  # noqa: E402
+from e2e_platform import released_platform, write_marks  # noqa: E402
+
+from helmkit.adapters import cluster as adapter  # noqa: E402
+from helmkit.core.cluster import real_node as rn  # noqa: E402
+from helmkit.ops import cluster as ops  # noqa: E402
+
+MIN_REPLICAS, MAX_REPLICAS, CPU_TARGET = 1, 3, 50
+BACKEND_VALUES: dict[str, Any] = {
+    "autoscaling": {
+        "enabled": True,
+        "minReplicas": MIN_REPLICAS,
+        "maxReplicas": MAX_REPLICAS,
+        "targetCPUUtilizationPercentage": CPU_TARGET,
+        # memory must not drive the HPA here: 100% of the request is never reached idle
+        "targetMemoryUtilizationPercentage": 100,
+    },
+    # 200m: the backend's start-up alone stays below 50% (at 50m it scales out by itself)
+    "resources": {
+        "requests": {"cpu": "200m", "memory": "128Mi"},
+        "limits": {"cpu": "500m", "memory": "512Mi"},
+    },  # fmt: skip
+}
+BACKEND_PODS = "app.kubernetes.io/name=backend"
+SAMPLE_EVERY_S = 5.0
+PATH = "/api/v1/sessions/load-bench"  # a row the bench writes: each request reads PostgreSQL
+
+
+@dataclass
+class Phase:
+    seconds: float
+    requests_per_s: float
+    responses: dict[str, int]
+    errors: int
+    latency_s: dict[str, float]
+    replicas_at_start: int
+    replicas_at_end: int
+
+
+@dataclass
+class Sample:
+    t: float  # seconds since the load started (negative: before)
+    replicas: int  # the HPA's status.currentReplicas
+    desired: int
+    ready_pods: int
+    cpu_percent: int | None  # the HPA's current average utilization of the CPU request
+
+
+@dataclass
+class Record:
+    samples: list[Sample] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+
+
+def parse_hey(text: str) -> dict[str, Any]:
+    """hey's summary: requests/s, latency percentiles (seconds), status codes, error count."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    total = re.search(r"Total:\s+([\d.]+) secs", text)
+    latency = {f"p{m[1]}": float(m[2]) for m in re.finditer(r"(\d+)%+ in ([\d.]+) secs", text)}
+    codes = {m[1]: int(m[2]) for m in re.finditer(r"\[(\d{3})\]\s+(\d+) responses", text)}
+    errors_part = text.split("Error distribution:", 1)[1] if "Error distribution:" in text else ""
+    errors = sum(int(m[1]) for m in re.finditer(r"\[(\d+)\]\s", errors_part))
+    if not rps or not total:
+        raise SystemExit(f"hey printed no summary:\n{text[-2000:]}")
+    return {"requests_per_s": float(rps[1]), "seconds": float(total[1]), "latency_s": latency,
+            "responses": codes, "errors": errors}  # fmt: skip
+
+
+def hpa_state(kube: Kube, namespace: str) -> tuple[int, int, int | None]:
+    status = kube.json("get", "hpa", "ai-native-backend", "-n", namespace).get("status", {})
+    cpu = next(
+        (m["resource"]["current"].get("averageUtilization")
+         for m in status.get("currentMetrics") or []
+         if m.get("type") == "Resource" and m["resource"]["name"] == "cpu"),
+        None,
+    )  # fmt: skip
+    return int(status.get("currentReplicas", 0)), int(status.get("desiredReplicas", 0)), cpu
+
+
+def ready_pods(kube: Kube, namespace: str) -> int:
+    return sum(
+        1
+        for p in kube.items("pods", namespace, BACKEND_PODS)
+        if not p["metadata"].get("deletionTimestamp") and condition(p, "Ready") == "True"
+    )
+
+
+def sample(kube: Kube, namespace: str, t0: float) -> Sample:
+    replicas, desired, cpu = hpa_state(kube, namespace)
+    return Sample(round(time.monotonic() - t0, 1), replicas, desired, ready_pods(kube, namespace),
+                  cpu)  # fmt: skip
+
+
+def sampler(kube: Kube, ns: str, t0: float, record: Record, stop: threading.Event) -> None:
+    while not stop.wait(SAMPLE_EVERY_S):
+        try:
+            record.samples.append(sample(kube, ns, t0))
+        except (subprocess.SubprocessError, KeyError, json.JSONDecodeError) as exc:
+            print(f"sample skipped: {exc}", file=sys.stderr)
+
+
+def hey_argv(hey: Path, url: str, seconds: int, concurrency: int) -> list[str]:
+    # -t 10: a request slower than 10 s counts as an error instead of holding a worker
+    return [str(hey), "-z", f"{seconds}s", "-c", str(concurrency), "-t", "10", url]
+
+
+def run_phase(argv: list[str], kube: Kube, ns: str, seconds: int) -> Phase:
+    start = ready_pods(kube, ns)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"hey failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    out = parse_hey(proc.stdout)
+    return Phase(out["seconds"], out["requests_per_s"], out["responses"], out["errors"],
+                 out["latency_s"], start, ready_pods(kube, ns))  # fmt: skip
+
+
+def poll(what: str, probe: Callable[[], bool], timeout_s: float) -> bool:
+    """True once probe is; False after timeout_s (kubectl every SAMPLE_EVERY_S, not faster)."""
+    print(f"waiting for {what} (at most {timeout_s:.0f}s)", flush=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if probe():
+            return True
+        time.sleep(SAMPLE_EVERY_S)
+    return False
+
+
+def first_time(samples: list[Sample], after: float, pred: Any) -> float | None:
+    return next((s.t - after for s in samples if s.t >= after and pred(s)), None)
+
+
+def summary(record: Record, load_s: float) -> dict[str, Any]:
+    s = record.samples
+    return {
+        "scale_out_first_pod_s": first_time(s, 0, lambda x: x.replicas > MIN_REPLICAS),
+        "scale_out_to_max_ready_s": first_time(s, 0, lambda x: x.ready_pods >= MAX_REPLICAS),
+        "load_s": round(load_s, 1),
+        "scale_in_to_min_after_load_s": first_time(
+            s, load_s, lambda x: x.replicas == MIN_REPLICAS and x.ready_pods == MIN_REPLICAS
+        ),
+        "max_replicas_seen": max((x.replicas for x in s), default=0),
+        "max_cpu_percent_seen": max((x.cpu_percent or 0 for x in s), default=0),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--phase-seconds", type=int, default=30)
+    parser.add_argument("--max-phases", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--scale-in-timeout", type=int, default=600)
+    parser.add_argument("--record", type=Path, help="write the JSON result to this file too")
+    args = parser.parse_args()
+
+    subprocess.run(["bash", str(REPO / "scripts" / "build-bench-load.sh")], check=True)
+    paths = adapter.default_paths()
+    hey = paths.bin_dir / "hey"
+    ops.up(paths, echo=print)
+    kube = Kube(paths.binary("kubectl"), paths.kubeconfig)
+    net = rn.node_network(paths)
+    record = Record()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
+        released_platform(
+            "helm4", paths, kube, Path(tmp), backup=False, backend=BACKEND_VALUES
+        ) as p,
+    ):
+        ns = p.namespace
+        write_marks(p, "load-bench")
+        svc = kube.json("get", "svc", "ai-native-backend", "-n", ns)["spec"]
+        url = f"http://{svc['clusterIP']}:{svc['ports'][0]['port']}{PATH}"
+        print(f"release to all pods Ready: {p.install_s:.1f}s; target {url}", flush=True)
+        # a baseline: the HPA reads the CPU metric and holds the minimum
+        if not poll(
+            "the HPA at its minimum with a CPU metric",
+            lambda: ((st := hpa_state(kube, ns))[0] == MIN_REPLICAS and st[2] is not None),
+            420,
+        ):
+            raise SystemExit(f"the HPA never settled at {MIN_REPLICAS} replicas before the load")
+        t0 = time.monotonic()
+        record.samples.append(sample(kube, ns, t0))
+        stop = threading.Event()
+        thread = threading.Thread(target=sampler, args=(kube, ns, t0, record, stop), daemon=True)
+        thread.start()
+        argv = rn.in_netns(net, hey_argv(hey, url, args.phase_seconds, args.concurrency))
+        for n in range(args.max_phases):
+            phase = run_phase(argv, kube, ns, args.phase_seconds)
+            record.phases.append(phase)
+            print(f"phase {n + 1}: {asdict(phase)}", flush=True)
+            if phase.replicas_at_start >= MAX_REPLICAS:
+                break  # one full phase at the maximum
+        load_s = time.monotonic() - t0
+        print(f"load stopped after {load_s:.0f}s; waiting for the scale-in", flush=True)
+        back = poll(
+            "the HPA back at its minimum",
+            lambda: bool(
+                record.samples
+                and record.samples[-1].t > load_s
+                and record.samples[-1].replicas == MIN_REPLICAS
+                and record.samples[-1].ready_pods == MIN_REPLICAS
+            ),
+            args.scale_in_timeout,
+        )
+        if not back:
+            print(f"no scale-in within {args.scale_in_timeout}s", file=sys.stderr)
+        stop.set()
+        thread.join(timeout=30)
+        install_s = p.install_s
+    result = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "kernel": host.release()},
+        "tool": f"hey {os.environ.get('HEY_VERSION', versions()['HEY_VERSION'])}",
+        "load": {"target": f"GET {PATH} (backend Service ClusterIP, from the node's netns)",
+                 "concurrency": args.concurrency, "phase_seconds": args.phase_seconds},
+        "hpa": {"min": MIN_REPLICAS, "max": MAX_REPLICAS, "cpu_target_percent": CPU_TARGET,
+                "cpu_request": "200m", "cpu_limit": "500m"},
+        "release_to_all_pods_ready_s": round(install_s, 1),
+        "summary": summary(record, load_s),
+        "phases": [asdict(ph) for ph in record.phases],
+        "samples": [asdict(s) for s in record.samples],
+    }  # fmt: skip
+    print_table(result)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.record:
+        args.record.parent.mkdir(parents=True, exist_ok=True)
+        args.record.write_text(text + "\n")
+    return 0
+
+
+def versions() -> dict[str, str]:
+    pairs = (ln.split("=", 1) for ln in (REPO / "scripts" / "versions.env").read_text().splitlines()
+             if "=" in ln and not ln.startswith("#"))  # fmt: skip
+    return {k: v.strip('"') for k, v in pairs}
+
+
+def print_table(result: dict[str, Any]) -> None:
+    print("| phase | pods start -> end | req/s | p50 ms | p95 ms | p99 ms | non-2xx + errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for n, ph in enumerate(result["phases"], 1):
+        lat = {k: round(v * 1000, 1) for k, v in ph["latency_s"].items()}
+        bad = sum(c for code, c in ph["responses"].items() if not code.startswith("2"))
+        print(f"| {n} | {ph['replicas_at_start']} -> {ph['replicas_at_end']} | "
+              f"{ph['requests_per_s']:.1f} | {lat.get('p50')} | {lat.get('p95')} | "
+              f"{lat.get('p99')} | {bad + ph['errors']} |")  # fmt: skip
+    print(f"summary: {result['summary']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
