@@ -24,4 +24,7 @@ spec:
       resource:
         name: memory
         target: {type: Utilization, averageUtilization: {{ $a.targetMemoryUtilizationPercentage }}}
+  {{- with $a.behavior }}
+  behavior: {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}
