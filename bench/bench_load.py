@@ -4,10 +4,11 @@ scripts/build-bench-load.sh; k6 is AGPL).
 
 The chart is released as the platform e2e releases it (values/local.yaml, the stand-in images, the
 real-node pin, local volumes) with the backend's HPA sized for one node (min 1, max 3, CPU target
-50% of a 200m request). hey runs inside the node's network namespace against the backend
-Service's ClusterIP (kube-proxy spreads the requests over the pods; nothing leaves the node's
-namespace), in phases of --phase-seconds, so each phase's requests/s and latency percentiles can
-be read against the replicas of that moment. Load stops one full phase after the HPA reached its
+50% of a 200m request). hey runs in a pod on the real node (the pinned binary alone in an image
+packed from the tool cache and imported into the node) against the backend Service by its DNS
+name (kube-proxy spreads the requests over the pods; nothing leaves the node's network
+namespace), one pod per phase of --phase-seconds, so each phase's requests/s and latency
+percentiles can be read against the replicas of that moment. Load stops one full phase after the HPA reached its
 maximum (or after --max-phases); then the bench waits for the HPA to scale back in (a 60 s
 scale-down stabilisation window through `backend.autoscaling.behavior`; Kubernetes' default is
 300 s).
@@ -22,10 +23,12 @@ Prints a table and one JSON document; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform as host
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,9 +44,12 @@ sys.path.insert(0, str(REPO / "python"))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 from e2e_kube import Kube, condition  # noqa: E402
+from e2e_node import PACKER, on_real_node  # noqa: E402
 from e2e_platform import released_platform, write_marks  # noqa: E402
 
 from helmkit.adapters import cluster as adapter  # noqa: E402
+from helmkit.adapters import real_node as node_adapter  # noqa: E402
+from helmkit.core.cluster import config as cc  # noqa: E402
 from helmkit.core.cluster import real_node as rn  # noqa: E402
 from helmkit.ops import cluster as ops  # noqa: E402
 
@@ -144,17 +150,59 @@ def sampler(kube: Kube, ns: str, t0: float, record: Record, stop: threading.Even
             print(f"sample skipped: {exc}", file=sys.stderr)
 
 
-def hey_argv(hey: Path, url: str, seconds: int, concurrency: int) -> list[str]:
-    # -t 10: a request slower than 10 s counts as an error instead of holding a worker
-    return [str(hey), "-z", f"{seconds}s", "-c", str(concurrency), "-t", "10", url]
+def hey_image(paths: cc.ClusterPaths, hey: Path) -> str:
+    """The pinned hey binary (static, from the tool cache) alone in an image, imported into the
+    node (packed once per binary hash into the image cache; nothing is committed or pulled)."""
+    tag = hashlib.sha256(hey.read_bytes()).hexdigest()[:16]
+    ref = f"localhost/ai-native/bench-hey:{tag}"
+    archive = paths.cache_dir / "images" / f"bench-hey-{tag}.tar"
+    if not archive.exists():
+        with tempfile.TemporaryDirectory(dir=archive.parent) as work:
+            rootfs = Path(work) / "rootfs"
+            rootfs.mkdir()
+            shutil.copy2(hey, rootfs / "hey")
+            config = Path(work) / "image.json"
+            config.write_text(json.dumps({"Entrypoint": ["/hey"], "User": "65534:65534"}))
+            subprocess.run([sys.executable, str(PACKER), "--rootfs", str(rootfs), "--config",
+                            str(config), "--tag", ref, "--output", str(archive)],
+                           check=True, cwd=REPO)  # fmt: skip
+    node_adapter.import_images(rn.node_paths(paths), {ref: str(archive)})
+    return ref
 
 
-def run_phase(argv: list[str], kube: Kube, ns: str, seconds: int) -> Phase:
+def hey_pod(name: str, image: str, url: str, seconds: int, concurrency: int) -> str:
+    """One phase of load: a restricted pod on the real node running hey for `seconds`.
+    -t 10: a request slower than 10 s counts as an error instead of holding a worker."""
+    args = json.dumps(["-z", f"{seconds}s", "-c", str(concurrency), "-t", "10", url])
+    return f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n" + on_real_node(
+        "  restartPolicy: Never\n"
+        f"  activeDeadlineSeconds: {seconds + 60}\n"
+        "  securityContext:\n"
+        "    runAsNonRoot: true\n    runAsUser: 65534\n    runAsGroup: 65534\n"
+        "    seccompProfile: {type: RuntimeDefault}\n"
+        "  containers:\n"
+        f"  - name: hey\n    image: {image}\n    imagePullPolicy: Never\n    args: {args}\n"
+        "    resources: {requests: {cpu: 100m, memory: 32Mi}, limits: {cpu: '1', memory: 256Mi}}\n"
+        "    securityContext:\n"
+        "      allowPrivilegeEscalation: false\n      readOnlyRootFilesystem: true\n"
+        "      capabilities: {drop: [ALL]}\n"
+    )
+
+
+def run_phase(n: int, kube: Kube, ns: str, image: str, url: str, args: Any) -> Phase:
+    name = f"bench-hey-{n}"
     start = ready_pods(kube, ns)
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"hey failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    out = parse_hey(proc.stdout)
+    kube.apply(hey_pod(name, image, url, args.phase_seconds, args.concurrency), ns)
+    deadline = time.monotonic() + args.phase_seconds + 120
+    phase = ""
+    while phase not in ("Succeeded", "Failed") and time.monotonic() < deadline:
+        time.sleep(2)
+        phase = kube.json("get", "pod", name, "-n", ns).get("status", {}).get("phase", "")
+    logs = kube.run("logs", name, "-n", ns, check=False).stdout
+    kube.run("delete", "pod", name, "-n", ns, "--wait=false", check=False)
+    if phase != "Succeeded":
+        raise SystemExit(f"the hey pod {name} ended {phase or 'never'}:\n{logs[-2000:]}")
+    out = parse_hey(logs)
     return Phase(out["seconds"], out["requests_per_s"], out["responses"], out["errors"],
                  out["latency_s"], start, ready_pods(kube, ns))  # fmt: skip
 
@@ -202,7 +250,7 @@ def main() -> int:
     hey = paths.bin_dir / "hey"
     ops.up(paths, echo=print)
     kube = Kube(paths.binary("kubectl"), paths.kubeconfig)
-    net = rn.node_network(paths)
+    image = hey_image(paths, hey.resolve())
     record = Record()
     with (
         tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
@@ -212,8 +260,8 @@ def main() -> int:
     ):
         ns = p.namespace
         write_marks(p, "load-bench")
-        svc = kube.json("get", "svc", "ai-native-backend", "-n", ns)["spec"]
-        url = f"http://{svc['clusterIP']}:{svc['ports'][0]['port']}{PATH}"
+        port = kube.json("get", "svc", "ai-native-backend", "-n", ns)["spec"]["ports"][0]["port"]
+        url = f"http://ai-native-backend:{port}{PATH}"  # the Service, by its DNS name
         print(f"release to all pods Ready: {p.install_s:.1f}s; target {url}", flush=True)
         # a baseline: the HPA reads the CPU metric and holds the minimum
         if not poll(
@@ -227,9 +275,8 @@ def main() -> int:
         stop = threading.Event()
         thread = threading.Thread(target=sampler, args=(kube, ns, t0, record, stop), daemon=True)
         thread.start()
-        argv = rn.in_netns(net, hey_argv(hey, url, args.phase_seconds, args.concurrency))
         for n in range(args.max_phases):
-            phase = run_phase(argv, kube, ns, args.phase_seconds)
+            phase = run_phase(n + 1, kube, ns, image, url, args)
             record.phases.append(phase)
             print(f"phase {n + 1}: {asdict(phase)}", flush=True)
             if phase.replicas_at_start >= MAX_REPLICAS:
@@ -255,7 +302,7 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "kernel": host.release()},
         "tool": f"hey {os.environ.get('HEY_VERSION', versions()['HEY_VERSION'])}",
-        "load": {"target": f"GET {PATH} (backend Service ClusterIP, from the node's netns)",
+        "load": {"target": f"GET {PATH} (the backend Service by name, from a pod on the node)",
                  "concurrency": args.concurrency, "phase_seconds": args.phase_seconds},
         "hpa": {"min": MIN_REPLICAS, "max": MAX_REPLICAS, "cpu_target_percent": CPU_TARGET,
                 "cpu_request": "200m", "cpu_limit": "500m",
