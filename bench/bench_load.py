@@ -8,10 +8,10 @@ real-node pin, local volumes) with the backend's HPA sized for one node (min 1, 
 packed from the tool cache and imported into the node) against the backend Service by its DNS
 name (kube-proxy spreads the requests over the pods; nothing leaves the node's network
 namespace), one pod per phase of --phase-seconds, so each phase's requests/s and latency
-percentiles can be read against the replicas of that moment. Load stops one full phase after the HPA reached its
-maximum (or after --max-phases); then the bench waits for the HPA to scale back in (a 60 s
-scale-down stabilisation window through `backend.autoscaling.behavior`; Kubernetes' default is
-300 s).
+percentiles can be read against the replicas of that moment. Load stops one full phase after
+the HPA reached its maximum (or after --max-phases); then the bench waits for the HPA to scale
+back in (a 60 s scale-down stabilisation window through `backend.autoscaling.behavior`;
+Kubernetes' default is 300 s).
 
 Every loop is bounded: hey by -z per phase, phases by --max-phases, every wait by a timeout.
 
