@@ -221,7 +221,7 @@ def poll(what: str, probe: Callable[[], bool], timeout_s: float) -> bool:
 
 
 def first_time(samples: list[Sample], after: float, pred: Any) -> float | None:
-    return next((s.t - after for s in samples if s.t >= after and pred(s)), None)
+    return next((round(s.t - after, 1) for s in samples if s.t >= after and pred(s)), None)
 
 
 def summary(record: Record, load_s: float) -> dict[str, Any]:
