@@ -72,6 +72,13 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
      ("/backend/autoscaling/targetCPUUtilizationPercentage",)),
     ("max-replicas-zero", {"backend": {"autoscaling": {"maxReplicas": 0}}},
      ("/backend/autoscaling/maxReplicas",)),
+    ("hpa-window-negative",
+     {"backend": {"autoscaling": {"behavior": {"scaleDown": {"stabilizationWindowSeconds": -1}}}}},
+     ("/backend/autoscaling/behavior/scaleDown/stabilizationWindowSeconds",)),
+    ("hpa-policy-type-enum",
+     {"backend": {"autoscaling": {"behavior": {"scaleUp": {"policies": [
+         {"type": "Nodes", "value": 1, "periodSeconds": 15}]}}}}},
+     ("/backend/autoscaling/behavior/scaleUp/policies/0/type",)),
     ("token-expiry-zero", {"config": {"jwt": {"accessTokenExpireMinutes": 0}}},
      ("/config/jwt/accessTokenExpireMinutes",)),
     ("redis-db-16", {"externalRedis": {"database": 16}}, ("/externalRedis/database",)),

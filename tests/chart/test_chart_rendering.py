@@ -94,6 +94,17 @@ def test_hpa_owns_replicas(rendered: dict[str, Objects]) -> None:
     targets = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"]
                for m in hpa["metrics"]}
     assert targets == {"cpu": 70, "memory": 80}
+    assert "behavior" not in hpa  # Kubernetes' defaults unless the values say otherwise
+
+
+def test_hpa_behavior_from_values(helm_runs: HelmRuns, tmp_path: Path) -> None:
+    behavior = {"scaleDown": {"stabilizationWindowSeconds": 30, "selectPolicy": "Max",
+                              "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]},
+                "scaleUp": {"stabilizationWindowSeconds": 0}}  # fmt: skip
+    objects = _render(helm_runs, tmp_path, {"backend": {"autoscaling": {"behavior": behavior}}})
+    assert one(objects, "HorizontalPodAutoscaler", "ai-native-backend")["spec"]["behavior"] == (
+        behavior
+    )
 
 
 def test_fixed_replicas_without_autoscaling(rendered: dict[str, Objects]) -> None:

@@ -61,10 +61,16 @@ class Platform:
 
 @contextlib.contextmanager
 def released_platform(
-    helm_name: str, paths: cc.ClusterPaths, kube: Kube, workdir: Path, backup: bool
+    helm_name: str,
+    paths: cc.ClusterPaths,
+    kube: Kube,
+    workdir: Path,
+    backup: bool,
+    backend: dict[str, Any] | None = None,
 ) -> Iterator[Platform]:
     """`helmkit release` of values/local.yaml + the stand-in images + the real-node pin into a
-    namespace of its own on local volumes; everything (volumes included) removed afterwards."""
+    namespace of its own on local volumes; everything (volumes included) removed afterwards.
+    `backend` replaces the backend values written below (the load bench sizes the HPA)."""
     namespace = f"platform-{helm_name}-{secrets.token_hex(3)}"
     create_namespace(kube, namespace, PSA_LABELS)
     create_local_volumes(kube, paths, namespace, CLAIMS + ([BACKUP_CLAIM] if backup else []))
@@ -73,7 +79,7 @@ def released_platform(
     # alone scales it to two pods mid-test. 250m keeps one pod; the HPA itself stays on.
     overlay: dict[str, Any] = {
         "global": {"storageClass": STORAGE_CLASS},
-        "backend": {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
+        "backend": backend or {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
     }
     if backup:  # a 1Gi backup volume: the size of the local PVs
         overlay["postgresql"] = {"backup": {"enabled": True, "persistence": {"size": "1Gi"}}}
