@@ -19,6 +19,16 @@ from helmkit.core.real_node import (
     COREDNS_READY_PORT,
     COREDNS_USER,
     DNS_SERVICE_IP,
+    GATEWAY_CLASS,
+    GATEWAY_CONTROLLER,
+    GATEWAY_LISTENER,
+    GATEWAY_NAME,
+    GATEWAY_NAMESPACE,
+    INGRESS_CLASS,
+    INGRESS_CONTROLLER,
+    INGRESS_HTTP_PORT,
+    INGRESS_PING_PORT,
+    INGRESS_USER,
     KUBE_PROXY_HEALTHZ_PORT,
     KUBELET_HEALTHZ_PORT,
     KUBELET_PORT,
@@ -398,6 +408,107 @@ def metrics_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
                 "insecureSkipTLSVerify": True,
                 "groupPriorityMinimum": 100,
                 "versionPriority": 100,
+            },
+        },
+    ]
+
+
+def traefik_argv(spec: NodeSpec) -> list[str]:
+    """Traefik on the node's address: `web` (port 80) carries the Ingress and HTTPRoute traffic,
+    `traefik` (9000) answers /ping. It reads the cluster through KUBECONFIG (its own client
+    certificate); `env` execs, so the recorded pid stays the daemon's. Nothing phones home (the
+    namespace has no route off the machine anyway)."""
+    ip = spec.network.node_ip
+    return in_netns(
+        spec.network,
+        [
+            "env",
+            f"KUBECONFIG={spec.paths.traefik_kubeconfig}",
+            str(spec.bin_dir / "traefik"),
+            "--global.checkNewVersion=false",
+            "--global.sendAnonymousUsage=false",
+            f"--entryPoints.web.address={ip}:{INGRESS_HTTP_PORT}",
+            f"--entryPoints.traefik.address={ip}:{INGRESS_PING_PORT}",
+            "--ping=true",
+            "--providers.kubernetesIngressNGINX=true",
+            f"--providers.kubernetesIngressNGINX.ingressClass={INGRESS_CLASS}",
+            f"--providers.kubernetesIngressNGINX.controllerClass={INGRESS_CONTROLLER}",
+            f"--providers.kubernetesIngressNGINX.publishStatusAddress={ip}",
+            "--providers.kubernetesGateway=true",
+            f"--providers.kubernetesGateway.statusAddress.ip={ip}",
+            "--log.level=INFO",
+        ],
+    )
+
+
+def _read_watch(groups: list[str], resources: list[str], verbs: list[str]) -> dict[str, Any]:
+    return {"apiGroups": groups, "resources": resources, "verbs": verbs}
+
+
+GATEWAY_KINDS = [
+    "gatewayclasses", "gateways", "httproutes", "grpcroutes", "tcproutes", "tlsroutes",
+    "referencegrants", "backendtlspolicies",
+]  # fmt: skip
+
+
+def ingress_rbac() -> list[dict[str, Any]]:
+    """What Traefik's Ingress NGINX and Gateway API providers read and the statuses they write
+    (the union of the ClusterRoles Traefik documents for each)."""
+    role = "ai-native:traefik"
+    watch = ["get", "list", "watch"]
+    rules = [
+        _read_watch([""], ["services", "secrets", "configmaps", "namespaces"], watch),
+        _read_watch([""], ["pods"], ["get"]),
+        _read_watch(["discovery.k8s.io"], ["endpointslices"], watch),
+        _read_watch(["networking.k8s.io"], ["ingresses", "ingressclasses"], watch),
+        _read_watch(["networking.k8s.io"], ["ingresses/status"], ["update"]),
+        _read_watch(["gateway.networking.k8s.io"], GATEWAY_KINDS, watch),
+        _read_watch(
+            ["gateway.networking.k8s.io"], [f"{k}/status" for k in GATEWAY_KINDS], ["update"]
+        ),
+    ]
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": rules,
+        },
+        _binding("ClusterRoleBinding", role, "ClusterRole", role, INGRESS_USER),
+    ]
+
+
+def ingress_classes() -> list[dict[str, Any]]:
+    """The IngressClass the chart names, the GatewayClass, and one Gateway whose plain-HTTP
+    listener takes HTTPRoutes from every namespace."""
+    return [
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "IngressClass",
+            "metadata": {"name": INGRESS_CLASS},
+            "spec": {"controller": INGRESS_CONTROLLER},
+        },
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": {"name": GATEWAY_CLASS},
+            "spec": {"controllerName": GATEWAY_CONTROLLER},
+        },
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": GATEWAY_NAMESPACE}},
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": GATEWAY_NAME, "namespace": GATEWAY_NAMESPACE},
+            "spec": {
+                "gatewayClassName": GATEWAY_CLASS,
+                "listeners": [
+                    {
+                        "name": GATEWAY_LISTENER,
+                        "port": INGRESS_HTTP_PORT,
+                        "protocol": "HTTP",
+                        "allowedRoutes": {"namespaces": {"from": "All"}},
+                    }
+                ],
             },
         },
     ]
