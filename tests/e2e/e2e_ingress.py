@@ -47,8 +47,11 @@ def missing_headers(answer: Answer, promised: dict[str, str]) -> dict[str, str |
     return {k: answer.headers.get(k) for k, v in promised.items() if answer.headers.get(k) != v}
 
 
-def helm_template(helm: Path, chart: Path, values: list[Path], template: str, *sets: str) -> str:
-    argv = [str(helm), "template", "ai-native", str(chart), "--show-only", template]
+def helm_template(
+    helm: Path, chart: Path, values: list[Path], template: str, *sets: str, namespace: str = "x"
+) -> str:
+    argv = [str(helm), "template", "ai-native", str(chart), "--show-only", template,
+            "--namespace", namespace]  # fmt: skip
     for v in values:
         argv += ["-f", str(v)]
     for s in sets:
@@ -70,7 +73,9 @@ def promised_headers(helm: Path, chart: Path, values: list[Path]) -> dict[str, s
     return headers
 
 
-def render_routes(helm: Path, chart: Path, values: list[Path], host_prefix: str) -> str:
+def render_routes(
+    helm: Path, chart: Path, values: list[Path], namespace: str, host_prefix: str
+) -> str:
     """The chart's own HTTPRoutes (gateway.enabled) attached to the local cluster's Gateway, with
     host names of their own so they never share a host with the release's Ingress."""
     hosts = yaml.safe_load(values[0].read_text())["ingress"]["hosts"]
@@ -82,4 +87,5 @@ def render_routes(helm: Path, chart: Path, values: list[Path], host_prefix: str)
         f"gateway.parentRefs[0].sectionName={rn.GATEWAY_LISTENER}",
         f"ingress.hosts.api={host_prefix}{hosts['api']}",
         f"ingress.hosts.app={host_prefix}{hosts['app']}",
+        namespace=namespace,
     )  # fmt: skip

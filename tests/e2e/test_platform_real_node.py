@@ -393,7 +393,7 @@ def test_the_charts_httproutes_through_the_gateway_carry_the_security_headers(
     p = platform
     promised = promised_headers(p.cli.helm.binary, CHART, [LOCAL_VALUES])
     address, hosts = ingress_hosts(p)
-    routes = render_routes(p.cli.helm.binary, CHART, [LOCAL_VALUES], "gw-")
+    routes = render_routes(p.cli.helm.binary, CHART, [LOCAL_VALUES], p.namespace, "gw-")
     p.kube.run("apply", "-n", p.namespace, "-f", "-", stdin=routes)
     try:
         wait_for("both HTTPRoutes Accepted by the Gateway", lambda: routes_accepted(p) == 2)
