@@ -437,6 +437,7 @@ def traefik_argv(spec: NodeSpec) -> list[str]:
             "--providers.kubernetesGateway=true",
             f"--providers.kubernetesGateway.statusAddress.ip={ip}",
             "--log.level=INFO",
+            "--log.noColor=true",
         ],
     )
 
