@@ -4,8 +4,8 @@
 #   stand-in images; containerd, runc, CNI plugins, iptables and conntrack for the local
 #   cluster's real node), the Python venv (.venv), Helm 4 + Helm 3, chart-testing + kubeconform,
 #   actionlint + promtool, the local control plane binaries, the real node's ingress controller
-#   (Traefik) and the stand-in images.
-# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|ingress|images|debian]...
+#   (Traefik), its volume provisioner (local-path-provisioner) and the stand-in images.
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|ingress|volumes|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -49,6 +49,7 @@ images_wait() {
   log "stand-in images ready (log: $images_log)"
 }
 ingress() { bash "$REPO_ROOT/scripts/build-ingress.sh"; }
+volumes() { bash "$REPO_ROOT/scripts/build-volumes.sh"; }
 # Traefik beside the Kubernetes build: both are Go compiles, but each spends minutes on one core
 # (module downloads, the linker), which the other fills.
 ingress_start() {
@@ -69,7 +70,7 @@ targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
     all) debian; python_env; images_start; ingress_start; helm_bins; peers; checkers; control_plane
-      ingress_wait; images_wait ;;
+      volumes; ingress_wait; images_wait ;;
     images) bash "$REPO_ROOT/scripts/build-images.sh" ;;
     python) python_env ;;
     helm) helm_bins ;;
@@ -77,7 +78,8 @@ for t in "${targets[@]}"; do
     checkers) checkers ;;
     control-plane) control_plane ;;
     ingress) ingress ;;
+    volumes) volumes ;;
     debian) debian ;;
-    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, ingress, images, debian)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, ingress, volumes, images, debian)" >&2; exit 2 ;;
   esac
 done

@@ -186,6 +186,7 @@ def test_a_capable_host_has_no_reason_to_refuse() -> None:
         ({"missing_programs": ("containerd",)}, "programs not found: containerd"),
         ({"missing_binaries": ("kubelet",)}, "scripts/build-control-plane.sh"),
         ({"missing_binaries": ("traefik",)}, "traefik (build them: scripts/build-ingress.sh)"),
+        ({"missing_binaries": ("local-path-provisioner",)}, "scripts/build-volumes.sh"),
         ({"gateway_crds": None}, "gateway-api-crds.yaml beside the traefik binary"),
         ({"missing_cni_plugins": ("bridge",)}, "CNI plugins missing in /usr/lib/cni: bridge"),
         ({"pause_image": ""}, "scripts/build-images.sh"),

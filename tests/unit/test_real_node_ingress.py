@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import yaml
 
 from helmkit.core import cluster_config as cc
 from helmkit.core import node_configs as nc
@@ -89,5 +92,34 @@ def test_traefik_may_read_what_its_providers_watch_and_write_only_statuses() -> 
 
 def test_traefik_has_a_client_certificate_and_is_stopped_first() -> None:
     assert any(c.subject == f"/CN={rn.INGRESS_USER}" for c in rn.NODE_CERTS)
-    assert rn.COMPONENTS[-1] == "traefik"  # started last; `down` stops in reverse
+    assert rn.COMPONENTS[-2:] == ("traefik", "local-path-provisioner")  # `down`: reverse
     assert "traefik" in rn.NODE_BINARIES
+
+
+def test_the_provisioner_gives_local_volumes_in_the_node_tree_to_the_real_node_only() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in nc.volumes_manifests(SPEC)}
+    sc = docs[("StorageClass", rn.VOLUMES_STORAGE_CLASS)]
+    assert sc["provisioner"] == rn.VOLUMES_PROVISIONER
+    # local, not hostPath: the kubelet applies fsGroup to local volumes only.
+    assert sc["metadata"]["annotations"] == {"defaultVolumeType": "local"}
+    assert sc["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert "storageclass.kubernetes.io/is-default-class" not in sc["metadata"]["annotations"]
+    config = docs[("ConfigMap", rn.VOLUMES_CONFIGMAP)]["data"]
+    node_map = json.loads(config["config.json"])["nodePathMap"]
+    assert node_map == [{"node": rn.NODE_NAME, "paths": [str(SPEC.paths.volumes_dir)]}]
+    assert SPEC.paths.volumes_dir.is_relative_to(SPEC.paths.root)  # `down` removes it
+    helper = yaml.safe_load(config["helperPod.yaml"])
+    assert helper["spec"]["containers"][0]["imagePullPolicy"] == "Never"
+    # Helper pods run as root with a hostPath: privileged only in their own namespace.
+    ns = docs[("Namespace", rn.VOLUMES_NAMESPACE)]
+    assert ns["metadata"]["labels"] == {"pod-security.kubernetes.io/enforce": "privileged"}
+
+
+def test_the_provisioner_runs_in_the_namespace_with_its_own_kubeconfig() -> None:
+    argv = nc.volumes_argv(SPEC)
+    assert argv[:3] == ["nsenter", f"--net={SPEC.network.netns_path}", "--"]
+    assert argv[3:5] == [str(PATHS.bin_dir / "local-path-provisioner"), "start"]
+    f = flags(argv)
+    assert f["kubeconfig"] == str(SPEC.paths.volumes_kubeconfig)
+    assert f["namespace"] == rn.VOLUMES_NAMESPACE and f["helper-image"] == rn.VOLUMES_HELPER_IMAGE
+    assert any(c.subject == f"/CN={rn.VOLUMES_USER}" for c in rn.NODE_CERTS)

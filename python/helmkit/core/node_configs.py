@@ -39,6 +39,13 @@ from helmkit.core.real_node import (
     NODE_NAME,
     NODE_TAINT,
     POD_CIDR,
+    VOLUMES_CONFIGMAP,
+    VOLUMES_HELPER_IMAGE,
+    VOLUMES_NAMESPACE,
+    VOLUMES_PROVISIONER,
+    VOLUMES_SERVICE_ACCOUNT,
+    VOLUMES_STORAGE_CLASS,
+    VOLUMES_USER,
     NodeSpec,
     in_netns,
 )
@@ -511,6 +518,114 @@ def ingress_classes() -> list[dict[str, Any]]:
                     }
                 ],
             },
+        },
+    ]
+
+
+def volumes_argv(spec: NodeSpec) -> list[str]:
+    """local-path-provisioner with its own client certificate; its config, scripts and helper
+    pod template come from the ConfigMap `volumes_manifests` applies."""
+    return in_netns(
+        spec.network,
+        [
+            str(spec.bin_dir / "local-path-provisioner"),
+            "start",
+            f"--kubeconfig={spec.paths.volumes_kubeconfig}",
+            f"--namespace={VOLUMES_NAMESPACE}",
+            f"--configmap-name={VOLUMES_CONFIGMAP}",
+            f"--service-account-name={VOLUMES_SERVICE_ACCOUNT}",
+            f"--helper-image={VOLUMES_HELPER_IMAGE}",
+            f"--provisioner-name={VOLUMES_PROVISIONER}",
+        ],
+    )
+
+
+def volumes_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
+    """RBAC of the provisioner, the namespace of its helper pods (root with a hostPath of the
+    volumes directory: privileged Pod Security there, and only there), their ServiceAccount,
+    the ConfigMap it reads and the StorageClass `local-path`."""
+    role = "ai-native:local-path-provisioner"
+    config = {"nodePathMap": [{"node": NODE_NAME, "paths": [str(spec.paths.volumes_dir)]}]}
+    helper = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "helper-pod"},
+        "spec": {
+            "containers": [
+                {"name": "helper-pod", "image": VOLUMES_HELPER_IMAGE, "imagePullPolicy": "Never"}
+            ]
+        },
+    }
+    rw = ["get", "list", "watch", "create", "patch", "update", "delete"]
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": [
+                _read_watch(
+                    [""],
+                    ["nodes", "persistentvolumeclaims", "configmaps", "pods", "pods/log"],
+                    ["get", "list", "watch"],
+                ),
+                _read_watch([""], ["persistentvolumes"], rw),
+                _read_watch([""], ["events"], ["create", "patch"]),
+                _read_watch(["storage.k8s.io"], ["storageclasses"], ["get", "list", "watch"]),
+            ],
+        },  # fmt: skip
+        _binding("ClusterRoleBinding", role, "ClusterRole", role, VOLUMES_USER),
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": VOLUMES_NAMESPACE,
+                "labels": {"pod-security.kubernetes.io/enforce": "privileged"},
+            },
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": role, "namespace": VOLUMES_NAMESPACE},
+            "rules": [_read_watch([""], ["pods"], rw)],
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": role, "namespace": VOLUMES_NAMESPACE},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+            "subjects": [
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": VOLUMES_USER}
+            ],
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": VOLUMES_SERVICE_ACCOUNT, "namespace": VOLUMES_NAMESPACE},
+            "automountServiceAccountToken": False,
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": VOLUMES_CONFIGMAP, "namespace": VOLUMES_NAMESPACE},
+            "data": {
+                "config.json": json.dumps(config),
+                "setup": '#!/bin/sh\nset -eu\nmkdir -m 0777 -p "$VOL_DIR"\n',
+                "teardown": '#!/bin/sh\nset -eu\nrm -rf "$VOL_DIR"\n',
+                "helperPod.yaml": dump_yaml(helper),
+            },
+        },
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {
+                "name": VOLUMES_STORAGE_CLASS,
+                # `local`, not the provisioner's default hostPath: the kubelet gives local
+                # volumes to the pod's fsGroup (PostgreSQL and Redis run as uid 999).
+                "annotations": {"defaultVolumeType": "local"},
+            },
+            "provisioner": VOLUMES_PROVISIONER,
+            "volumeBindingMode": "WaitForFirstConsumer",
+            "reclaimPolicy": "Delete",
         },
     ]
 

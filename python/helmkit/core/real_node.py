@@ -57,6 +57,18 @@ GATEWAY_LISTENER = "http"
 # channel) at the version the pinned Traefik is built against.
 GATEWAY_CRDS_FILE = "gateway-api-crds.yaml"
 INGRESS_BUILD_COMMAND = "scripts/build-ingress.sh"
+# The volume provisioner: rancher's local-path-provisioner beside the node. Claims of the
+# StorageClass `local-path` get `local` volumes (the kubelet applies the pod's fsGroup to them;
+# not to hostPath) in directories under the node's tree, made by helper pods on the node.
+VOLUMES_STORAGE_CLASS = "local-path"
+VOLUMES_PROVISIONER = "rancher.io/local-path"
+VOLUMES_NAMESPACE = "local-path-storage"
+VOLUMES_SERVICE_ACCOUNT = "local-path-provisioner-service-account"
+VOLUMES_CONFIGMAP = "local-path-config"
+VOLUMES_HELPER_IMAGE = "localhost/ai-native/busybox:stand-in"
+VOLUMES_BUILD_COMMAND = "scripts/build-volumes.sh"
+# What its controller logs once its informers have synced (it has no health endpoint).
+VOLUMES_STARTED_LINE = "Started provisioner controller"
 VETH_RANGE = ipaddress.ip_network("10.250.0.0/16")
 KUBELET_PORT = 10250
 KUBELET_HEALTHZ_PORT = 10248
@@ -76,9 +88,14 @@ HOST_PROGRAMS = (
     "socat",
     "openssl",
 )
-NODE_BINARIES = ("kubelet", "kube-proxy", "coredns", "metrics-server", "traefik")
+NODE_BINARIES = (
+    "kubelet", "kube-proxy", "coredns", "metrics-server", "traefik", "local-path-provisioner"
+)  # fmt: skip
 # The script that builds each node binary (the others: scripts/build-control-plane.sh).
-BINARY_BUILDERS = {"traefik": INGRESS_BUILD_COMMAND}
+BINARY_BUILDERS = {
+    "traefik": INGRESS_BUILD_COMMAND,
+    "local-path-provisioner": VOLUMES_BUILD_COMMAND,
+}
 # Only cgroup v1 is supported: the hierarchies the kubelet needs in cgroupfs mode.
 CGROUP_V1_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "pids")
 # Host sysctls (not per network namespace) the kubelet sets when protectKernelDefaults is false:
@@ -252,6 +269,15 @@ class NodePaths:
     def traefik_kubeconfig(self) -> Path:
         return self.root / "traefik.kubeconfig"
 
+    @property
+    def volumes_kubeconfig(self) -> Path:
+        return self.root / "local-path-provisioner.kubeconfig"
+
+    @property
+    def volumes_dir(self) -> Path:
+        # Inside the node's tree: `down` removes the volumes with the API objects that named them.
+        return self.root / "volumes"
+
     def pid_file(self, component: str) -> Path:
         return self.pid_dir / f"{component}.pid"
 
@@ -272,6 +298,7 @@ COMPONENTS = (
     "coredns",
     "metrics-server",
     "traefik",
+    "local-path-provisioner",
 )
 
 
@@ -456,12 +483,14 @@ class CertRequest:
 COREDNS_USER = "system:ai-native:coredns"
 METRICS_USER = "system:ai-native:metrics-server"
 INGRESS_USER = "system:ai-native:traefik"
+VOLUMES_USER = "system:ai-native:local-path-provisioner"
 NODE_CERTS = (
     CertRequest("kubelet-client", f"/O=system:nodes/CN=system:node:{NODE_NAME}"),
     CertRequest("kube-proxy-client", "/CN=system:kube-proxy"),
     CertRequest("coredns-client", f"/CN={COREDNS_USER}"),
     CertRequest("metrics-server-client", f"/CN={METRICS_USER}"),
     CertRequest("traefik-client", f"/CN={INGRESS_USER}"),
+    CertRequest("local-path-provisioner-client", f"/CN={VOLUMES_USER}"),
 )
 
 

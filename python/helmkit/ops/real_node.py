@@ -78,6 +78,7 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
     _start_coredns(spec, paths)
     _start_metrics_server(spec, paths)
     _start_ingress(spec, paths)
+    _start_volumes(spec, paths)
     echo(
         f"real node {rn.NODE_NAME} Ready in {time.monotonic() - started:.1f}s "
         f"(IP {net.node_ip}, netns {net.netns}; pods opt in with nodeSelector "
@@ -96,6 +97,7 @@ def _write_configs(spec: rn.NodeSpec) -> None:
         (np.coredns_kubeconfig, rn.COREDNS_USER, "coredns-client"),
         (np.metrics_kubeconfig, rn.METRICS_USER, "metrics-server-client"),
         (np.traefik_kubeconfig, rn.INGRESS_USER, "traefik-client"),
+        (np.volumes_kubeconfig, rn.VOLUMES_USER, "local-path-provisioner-client"),
     ):
         doc = nc.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
         adapter.write_text(target, nc.dump_yaml(doc), mode=0o600)
@@ -197,6 +199,26 @@ def _start_ingress(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
     )
 
 
+def _start_volumes(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    """The provisioner has no health endpoint and no leader lease (upstream turns election off):
+    ready when its controller says it has started (informers synced)."""
+    spec.paths.volumes_dir.mkdir(parents=True, exist_ok=True)
+    docs = nc.volumes_manifests(spec)
+    cluster_adapter.apply(paths, "".join(f"---\n{nc.dump_yaml(doc)}" for doc in docs))
+    adapter.start_daemon(spec.paths, "local-path-provisioner", nc.volumes_argv(spec))
+    adapter.wait_until(
+        "volume provisioner (local-path-provisioner) started",
+        lambda: volumes_started(spec.paths),
+        spec.paths,
+        "local-path-provisioner",
+        60,
+    )
+
+
+def volumes_started(np: rn.NodePaths) -> bool:
+    return rn.VOLUMES_STARTED_LINE in adapter.log_tail(np, "local-path-provisioner", lines=200)
+
+
 def ping_url(net: rn.NodeNetwork) -> str:
     return f"http://{net.node_ip}:{rn.INGRESS_PING_PORT}/ping"
 
@@ -284,6 +306,12 @@ def ingress_health(paths: ClusterPaths, net: rn.NodeNetwork) -> list[Check]:
     return [
         Check("ingress controller (Traefik) ping", adapter.http_ok(ping_url(net)), served),
         Check(f"Gateway {gateway} Programmed", gateway_programmed(paths), parent),
+        Check(
+            "volume provisioner (local-path) started",
+            volumes_started(rn.node_paths(paths)),
+            f"StorageClass {rn.VOLUMES_STORAGE_CLASS}: local volumes in "
+            f"{rn.node_paths(paths).volumes_dir}",
+        ),
     ]
 
 
@@ -298,7 +326,9 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     _, running = alive(paths)
     if apiserver_up and "kubelet" in running:
         _drain(paths, np)
-    for component in ("traefik", "metrics-server", "coredns", "kube-proxy", "kubelet"):
+    for component in (
+        "local-path-provisioner", "traefik", "metrics-server", "coredns", "kube-proxy", "kubelet"
+    ):  # fmt: skip
         adapter.stop_daemon(np, component)
     if "containerd" in running:
         adapter.remove_containers(np)
