@@ -42,6 +42,15 @@ def answered(address: str, host: str, path: str, status: int = 200) -> Answer | 
     return answer if answer.status == status else None
 
 
+def controller_view(address: str) -> str:
+    """Traefik's own view of its HTTP services (its read-only API beside /ping), for failure
+    messages."""
+    try:
+        return get(address, "traefik", "/api/http/services", port=rn.INGRESS_PING_PORT).body
+    except OSError as exc:
+        return f"(Traefik's API did not answer: {exc})"
+
+
 def missing_headers(answer: Answer, promised: dict[str, str]) -> dict[str, str | None]:
     """The promised headers that are absent or different: name -> what came back."""
     return {k: answer.headers.get(k) for k, v in promised.items() if answer.headers.get(k) != v}
@@ -74,18 +83,17 @@ def promised_headers(helm: Path, chart: Path, values: list[Path]) -> dict[str, s
 
 
 def render_routes(
-    helm: Path, chart: Path, values: list[Path], namespace: str, host_prefix: str
+    helm: Path, chart: Path, values: list[Path], namespace: str, hosts: dict[str, str]
 ) -> str:
-    """The chart's own HTTPRoutes (gateway.enabled) attached to the local cluster's Gateway, with
-    host names of their own so they never share a host with the release's Ingress."""
-    hosts = yaml.safe_load(values[0].read_text())["ingress"]["hosts"]
+    """The chart's own HTTPRoutes (gateway.enabled) attached to the local cluster's Gateway, for
+    the given api and app host names."""
     return helm_template(
         helm, chart, values, "templates/routes/httproutes.yaml",
         "gateway.enabled=true",
         f"gateway.parentRefs[0].name={rn.GATEWAY_NAME}",
         f"gateway.parentRefs[0].namespace={rn.GATEWAY_NAMESPACE}",
         f"gateway.parentRefs[0].sectionName={rn.GATEWAY_LISTENER}",
-        f"ingress.hosts.api={host_prefix}{hosts['api']}",
-        f"ingress.hosts.app={host_prefix}{hosts['app']}",
+        f"ingress.hosts.api={hosts['api']}",
+        f"ingress.hosts.app={hosts['app']}",
         namespace=namespace,
     )  # fmt: skip

@@ -71,10 +71,14 @@ def released_platform(
     require_ingress_class(kube)
     # Real CPU usage feeds the HPA here: with local.yaml's 50m request, the backend's start-up
     # alone scales it to two pods mid-test. 250m keeps one pod; the HPA itself stays on.
+    # Host names of its own: an Ingress of another release with values/local.yaml's hosts (a
+    # kwok-based test, `helmkit release local`) would share the cluster's controller and hosts.
     overlay: dict[str, Any] = {
         "global": {"storageClass": STORAGE_CLASS},
         "backend": {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
-    }
+        "ingress": {"hosts": {"api": f"api.{namespace}.localhost",
+                              "app": f"app.{namespace}.localhost"}},
+    }  # fmt: skip
     if backup:  # a 1Gi backup volume: the size of the local PVs
         overlay["postgresql"] = {"backup": {"enabled": True, "persistence": {"size": "1Gi"}}}
     storage = workdir / "storage.yaml"

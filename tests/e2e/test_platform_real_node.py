@@ -22,7 +22,14 @@ from typing import Any
 
 import pytest
 import yaml
-from e2e_ingress import answered, get, missing_headers, promised_headers, render_routes
+from e2e_ingress import (
+    answered,
+    controller_view,
+    get,
+    missing_headers,
+    promised_headers,
+    render_routes,
+)
 from e2e_kube import Kube, condition, wait_for
 from e2e_node import probe_image, restricted_probe_pod
 from e2e_platform import (
@@ -354,7 +361,8 @@ def test_a_request_through_the_ingress_reaches_the_backend_and_the_frontend(
     ping = get(address, api, "/api/v1/health/ping")
     assert ping.status == 200 and json.loads(ping.body)["data"]["status"] == "ok", ping
     page = get(address, app, "/")
-    assert page.status == 200 and "<h1>AI-Native</h1>" in page.body, page
+    view = controller_view(address)
+    assert page.status == 200 and "<h1>AI-Native</h1>" in page.body, (page, view)
     # A host the Ingress does not name reaches no backend of the release.
     assert get(address, f"other.{api}", "/api/v1/health").status == 404
 
@@ -393,11 +401,14 @@ def test_the_charts_httproutes_through_the_gateway_carry_the_security_headers(
     p = platform
     promised = promised_headers(p.cli.helm.binary, CHART, [LOCAL_VALUES])
     address, hosts = ingress_hosts(p)
-    routes = render_routes(p.cli.helm.binary, CHART, [LOCAL_VALUES], p.namespace, "gw-")
+    # Host names of their own, so they never share a host with the release's Ingress.
+    api, app = f"gw-{hosts['ai-native-backend']}", f"gw-{hosts['ai-native-frontend']}"
+    routes = render_routes(
+        p.cli.helm.binary, CHART, [LOCAL_VALUES], p.namespace, {"api": api, "app": app}
+    )
     p.kube.run("apply", "-n", p.namespace, "-f", "-", stdin=routes)
     try:
         wait_for("both HTTPRoutes Accepted by the Gateway", lambda: routes_accepted(p) == 2)
-        api, app = f"gw-{hosts['ai-native-backend']}", f"gw-{hosts['ai-native-frontend']}"
         health = wait_for(
             "the backend's health through the Gateway",
             lambda: answered(address, api, "/api/v1/health"),

@@ -437,6 +437,10 @@ def traefik_argv(spec: NodeSpec) -> list[str]:
             f"--entryPoints.web.address={ip}:{INGRESS_HTTP_PORT}",
             f"--entryPoints.traefik.address={ip}:{INGRESS_PING_PORT}",
             "--ping=true",
+            # The read-only API on the same entry point as /ping: what Traefik made of the
+            # cluster's routes (/api/http/routers, /api/http/services), for debugging.
+            "--api.insecure=true",
+            "--api.dashboard=false",
             "--providers.kubernetesIngressNGINX=true",
             f"--providers.kubernetesIngressNGINX.ingressClass={INGRESS_CLASS}",
             f"--providers.kubernetesIngressNGINX.controllerClass={INGRESS_CONTROLLER}",
