@@ -52,8 +52,10 @@ def controller_view(address: str) -> str:
 
 
 def missing_headers(answer: Answer, promised: dict[str, str]) -> dict[str, str | None]:
-    """The promised headers that are absent or different: name -> what came back."""
-    return {k: answer.headers.get(k) for k, v in promised.items() if answer.headers.get(k) != v}
+    """The promised headers that are absent or different: name -> what came back. Header names
+    are case-insensitive (Traefik, in Go, sends `X-Xss-Protection`)."""
+    got = {k.lower(): v for k, v in answer.headers.items()}
+    return {k: got.get(k.lower()) for k, v in promised.items() if got.get(k.lower()) != v}
 
 
 def helm_template(
