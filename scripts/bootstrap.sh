@@ -3,8 +3,9 @@
 #   Debian packages (PostgreSQL and Redis servers, shellcheck, mmdebstrap and runc for the
 #   stand-in images; containerd, runc, CNI plugins, iptables and conntrack for the local
 #   cluster's real node), the Python venv (.venv), Helm 4 + Helm 3, chart-testing + kubeconform,
-#   actionlint + promtool, the local control plane binaries and the stand-in images.
-# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|images|debian]...
+#   actionlint + promtool, the local control plane binaries, the real node's ingress controller
+#   (Traefik), its volume provisioner (local-path-provisioner) and the stand-in images.
+# Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|ingress|volumes|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -47,6 +48,20 @@ images_wait() {
   wait "$images_pid" || { cat "$images_log" >&2; log "scripts/build-images.sh failed"; exit 1; }
   log "stand-in images ready (log: $images_log)"
 }
+ingress() { bash "$REPO_ROOT/scripts/build-ingress.sh"; }
+volumes() { bash "$REPO_ROOT/scripts/build-volumes.sh"; }
+# Traefik beside the Kubernetes build: both are Go compiles, but each spends minutes on one core
+# (module downloads, the linker), which the other fills.
+ingress_start() {
+  mkdir -p "$AI_NATIVE_CACHE"
+  ingress_log=$AI_NATIVE_CACHE/build-ingress.log
+  bash "$REPO_ROOT/scripts/build-ingress.sh" >"$ingress_log" 2>&1 &
+  ingress_pid=$!
+}
+ingress_wait() {
+  wait "$ingress_pid" || { cat "$ingress_log" >&2; log "scripts/build-ingress.sh failed"; exit 1; }
+  log "ingress controller ready (log: $ingress_log)"
+}
 control_plane() {
   if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
 }
@@ -54,14 +69,17 @@ control_plane() {
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; python_env; images_start; helm_bins; peers; checkers; control_plane; images_wait ;;
+    all) debian; python_env; images_start; ingress_start; helm_bins; peers; checkers; control_plane
+      volumes; ingress_wait; images_wait ;;
     images) bash "$REPO_ROOT/scripts/build-images.sh" ;;
     python) python_env ;;
     helm) helm_bins ;;
     peers) peers ;;
     checkers) checkers ;;
     control-plane) control_plane ;;
+    ingress) ingress ;;
+    volumes) volumes ;;
     debian) debian ;;
-    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, images, debian)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown target '$t' (expected all, python, helm, peers, checkers, control-plane, ingress, volumes, images, debian)" >&2; exit 2 ;;
   esac
 done

@@ -51,6 +51,13 @@ _build_once() {
   ln -sfn "$exe" "$BIN_DIR/$link"
 }
 
+# build_go_module_source NAME VERSION LINK MODULE/cmd/PROG@VERSION [LDFLAGS]
+# For modules whose go.mod has replace directives, which both `go install pkg@version` and a
+# throwaway module requiring them ignore or refuse: build inside a writable copy of the module's
+# own source from the module cache, so its go.mod (replaces, go.sum) is the main module's. The
+# module path is the part of PACKAGE before /cmd/.
+build_go_module_source() { _build_once go_build_module_source "$@"; }
+
 go_install() { GOBIN=$1 go install -trimpath -ldflags "$4" "$3"; }
 
 go_build_in_module() {
@@ -58,5 +65,18 @@ go_build_in_module() {
   work=$(mktemp -d)
   (cd "$work" && go mod init "local.build/$name" >/dev/null 2>&1 && go get "$pkg" \
     && go build -trimpath -ldflags "$ldflags" -o "$out/$(basename "${pkg%@*}")" "${pkg%@*}")
+  rm -rf "$work"
+}
+
+go_build_module_source() {
+  local out=$1 pkg=${3%@*} version=${3##*@} mod work dir
+  mod=${pkg%%/cmd/*}
+  work=$(mktemp -d)
+  dir=$(cd "$work" && GOWORK=off go mod download -json "$mod@$version" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || { log "go mod download $mod@$version gave no source directory"; rm -rf "$work"; return 1; }
+  cp -r "$dir" "$work/src" && chmod -R u+w "$work/src"
+  (cd "$work/src" && GOWORK=off go build -mod=readonly -trimpath -ldflags "$4" \
+    -o "$out/$(basename "$pkg")" "./${pkg#"$mod"/}") || { rm -rf "$work"; return 1; }
   rm -rf "$work"
 }

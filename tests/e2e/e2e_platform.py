@@ -28,7 +28,7 @@ import yaml
 from conftest import HELM_WAIT, PSA_LABELS, dump_namespace
 from e2e_kube import Helm, Kube, condition, wait_for
 from e2e_node import PACKER, PROBE_SRC
-from live_cli import LOCAL_VALUES, RELEASE, LiveCli, declare_ingress_class
+from live_cli import LOCAL_VALUES, RELEASE, LiveCli, require_ingress_class
 
 from helmkit.adapters import real_node as node_adapter
 from helmkit.core.cluster import config as cc
@@ -74,13 +74,17 @@ def released_platform(
     namespace = f"platform-{helm_name}-{secrets.token_hex(3)}"
     create_namespace(kube, namespace, PSA_LABELS)
     create_local_volumes(kube, paths, namespace, CLAIMS + ([BACKUP_CLAIM] if backup else []))
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     # Real CPU usage feeds the HPA here: with local.yaml's 50m request, the backend's start-up
     # alone scales it to two pods mid-test. 250m keeps one pod; the HPA itself stays on.
+    # Host names of its own: an Ingress of another release with values/local.yaml's hosts (a
+    # kwok-based test, `helmkit release local`) would share the cluster's controller and hosts.
     overlay: dict[str, Any] = {
         "global": {"storageClass": STORAGE_CLASS},
         "backend": backend or {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
-    }
+        "ingress": {"hosts": {"api": f"api.{namespace}.localhost",
+                              "app": f"app.{namespace}.localhost"}},
+    }  # fmt: skip
     if backup:  # a 1Gi backup volume: the size of the local PVs
         overlay["postgresql"] = {"backup": {"enabled": True, "persistence": {"size": "1Gi"}}}
     storage = workdir / "storage.yaml"

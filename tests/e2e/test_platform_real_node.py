@@ -22,6 +22,14 @@ from typing import Any
 
 import pytest
 import yaml
+from e2e_ingress import (
+    answered,
+    controller_view,
+    get,
+    missing_headers,
+    promised_headers,
+    render_routes,
+)
 from e2e_kube import Kube, condition, wait_for
 from e2e_node import probe_image, restricted_probe_pod
 from e2e_platform import (
@@ -44,7 +52,7 @@ from e2e_platform import (
     wait_ready,
     write_marks,
 )
-from live_cli import LOCAL_VALUES, RELEASE, SELECTOR
+from live_cli import CHART, LOCAL_VALUES, RELEASE, SELECTOR
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects import postgresql as pg_dialect
 
@@ -317,6 +325,109 @@ def pod_metrics(p: Platform, pods: set[str]) -> list[dict[str, Any]] | None:
         return None
     items: list[dict[str, Any]] = json.loads(proc.stdout)["items"]
     return items if pods <= {i["metadata"]["name"] for i in items} else None
+
+
+def ingress_hosts(p: Platform) -> tuple[str, dict[str, str]]:
+    """The address Traefik published on the release's Ingress (waited for) and its hosts."""
+    net = rn.node_network(p.paths)
+
+    def published() -> dict[str, Any] | None:
+        (ing,) = p.kube.items("ingresses", p.namespace, SELECTOR)
+        entries = ing.get("status", {}).get("loadBalancer", {}).get("ingress") or []
+        return ing if [e.get("ip") for e in entries] == [net.node_ip] else None
+
+    ing = wait_for("the Ingress's address published by the controller", published)
+    assert ing["spec"]["ingressClassName"] == rn.INGRESS_CLASS  # values/local.yaml's, unchanged
+    hosts = {r["http"]["paths"][0]["backend"]["service"]["name"]: r["host"]
+             for r in ing["spec"]["rules"]}  # fmt: skip
+    return net.node_ip, hosts
+
+
+def test_a_request_through_the_ingress_reaches_the_backend_and_the_frontend(
+    platform: Platform,
+) -> None:
+    """The seed's verify.sh step 9 (health and ping through the Ingress), from the host to the
+    controller at the node's address; the IngressClass came from `helmkit cluster up` alone."""
+    p = platform
+    settled(p.kube, p.namespace)
+    address, hosts = ingress_hosts(p)
+    api, app = hosts["ai-native-backend"], hosts["ai-native-frontend"]
+    health = wait_for(
+        "the backend's health through the Ingress",
+        lambda: answered(address, api, "/api/v1/health"),
+    )
+    body = json.loads(health.body)
+    assert body["status"] == "healthy" and body["database"] == "connected", body
+    ping = get(address, api, "/api/v1/health/ping")
+    assert ping.status == 200 and json.loads(ping.body)["data"]["status"] == "ok", ping
+    page = get(address, app, "/")
+    view = controller_view(address)
+    assert page.status == 200 and "<h1>AI-Native</h1>" in page.body, (page, view)
+    # A host the Ingress does not name reaches no backend of the release.
+    assert get(address, f"other.{api}", "/api/v1/health").status == 404
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Traefik 3.6's Ingress NGINX provider ignores nginx.ingress.kubernetes.io/custom-"
+    "headers (3.7 implements it; its build needs modules the Go module proxy refuses here); "
+    "the same headers do arrive through the chart's HTTPRoutes (next test)",
+)
+def test_the_ingress_adds_the_charts_security_headers(platform: Platform) -> None:
+    p = platform
+    promised = promised_headers(p.cli.helm.binary, CHART, [LOCAL_VALUES])
+    address, hosts = ingress_hosts(p)
+    answer = get(address, hosts["ai-native-backend"], "/api/v1/health")
+    assert answer.status == 200 and not missing_headers(answer, promised), answer.headers
+
+
+def routes_accepted(p: Platform) -> int:
+    """How many of the namespace's HTTPRoutes the Gateway has accepted."""
+    return sum(
+        any(
+            c.get("type") == "Accepted" and c.get("status") == "True"
+            for parent in route.get("status", {}).get("parents") or []
+            for c in parent.get("conditions") or []
+        )
+        for route in p.kube.items("httproutes", p.namespace)
+    )
+
+
+def test_the_charts_httproutes_through_the_gateway_carry_the_security_headers(
+    platform: Platform,
+) -> None:
+    """The chart's own HTTPRoutes (gateway.enabled), attached to the cluster's Gateway under
+    hosts of their own: both hosts answer through the Gateway with every promised header."""
+    p = platform
+    promised = promised_headers(p.cli.helm.binary, CHART, [LOCAL_VALUES])
+    address, hosts = ingress_hosts(p)
+    # Host names of their own, so they never share a host with the release's Ingress.
+    api, app = f"gw-{hosts['ai-native-backend']}", f"gw-{hosts['ai-native-frontend']}"
+    routes = render_routes(
+        p.cli.helm.binary, CHART, [LOCAL_VALUES], p.namespace, {"api": api, "app": app}
+    )
+    p.kube.run("apply", "-n", p.namespace, "-f", "-", stdin=routes)
+    try:
+        wait_for("both HTTPRoutes Accepted by the Gateway", lambda: routes_accepted(p) == 2)
+        health = wait_for(
+            "the backend's health through the Gateway",
+            lambda: answered(address, api, "/api/v1/health"),
+        )
+        assert json.loads(health.body)["status"] == "healthy", health
+        assert not missing_headers(health, promised), (health.headers, promised)
+        page = answered(address, app, "/")
+        if page is None:  # the other route: the controller may program it a moment later
+            statuses = [r.get("status") for r in p.kube.items("httproutes", p.namespace)]
+            view = controller_view(address)
+            page = wait_for(
+                f"the frontend through the Gateway (routes: {statuses}; Traefik: {view})",
+                lambda: answered(address, app, "/"),
+                timeout_s=30,
+            )
+        assert "<h1>AI-Native</h1>" in page.body, page
+        assert not missing_headers(page, promised), (page.headers, promised)
+    finally:
+        p.kube.run("delete", "httproutes", "--all", "-n", p.namespace, check=False)
 
 
 def test_verify_checks_real_usage_and_status_shows_usage_and_logs(platform: Platform) -> None:

@@ -135,7 +135,11 @@ def test_kubernetes_service_reaches_the_api_server_from_a_pod(
 
 def test_status_reports_every_part_of_the_node_healthy(cluster_paths: cc.ClusterPaths) -> None:
     checks = ops.node_health(cluster_paths)
-    assert {c.name for c in checks} >= {"kubelet", "containerd", "kube-proxy", "containerd API"}
+    assert {c.name for c in checks} >= {
+        "kubelet", "containerd", "kube-proxy", "containerd API", "traefik",
+        "ingress controller (Traefik) ping",
+        f"Gateway {rn.GATEWAY_NAMESPACE}/{rn.GATEWAY_NAME} Programmed",
+    }  # fmt: skip
     assert all(c.ok for c in checks), json.dumps([c.__dict__ for c in checks], indent=1)
 
 

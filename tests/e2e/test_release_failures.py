@@ -19,15 +19,15 @@ from live_cli import (
     RELEASE,
     SELECTOR,
     LiveCli,
-    declare_ingress_class,
     deployed_revision,
     fail_values,
+    require_ingress_class,
 )
 
 
 @pytest.fixture
 def cli(helm: Helm, kube: Kube, namespace: str, tmp_path: Path) -> LiveCli:
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     return LiveCli(helm, kube, namespace, tmp_path)
 
 

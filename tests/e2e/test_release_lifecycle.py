@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from e2e_kube import Helm, Kube
 from e2e_smoke import active_images, assert_admitted_under_restricted, digests
-from live_cli import RELEASE, SELECTOR, LiveCli, declare_ingress_class, deployed_revision
+from live_cli import RELEASE, SELECTOR, LiveCli, deployed_revision, require_ingress_class
 
 NEW_TAG = "1.0.1-e2e"
 
 
 @pytest.fixture
 def cli(helm: Helm, kube: Kube, namespace: str, tmp_path: Path) -> LiveCli:
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     live = LiveCli(helm, kube, namespace, tmp_path)
     live.write_config()
     return live

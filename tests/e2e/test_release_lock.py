@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from e2e_kube import Helm, Kube, wait_for
-from live_cli import RELEASE, LiveCli, declare_ingress_class
+from live_cli import RELEASE, LiveCli, require_ingress_class
 
 LEASE = f"helmkit-release-{RELEASE}"
 NOWHERE = "backend.nodeSelector.pool=nowhere"  # pods that can never be scheduled
@@ -23,7 +23,7 @@ NOWHERE = "backend.nodeSelector.pool=nowhere"  # pods that can never be schedule
 
 @pytest.fixture
 def cli(helm: Helm, kube: Kube, namespace: str, tmp_path: Path) -> LiveCli:
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     return LiveCli(helm, kube, namespace, tmp_path)
 
 

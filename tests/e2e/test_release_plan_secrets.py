@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from e2e_kube import Helm, Kube
-from live_cli import CHART, LOCAL_VALUES, RELEASE, LiveCli, declare_ingress_class
+from live_cli import CHART, LOCAL_VALUES, RELEASE, LiveCli, require_ingress_class
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -19,7 +19,7 @@ API_KEY = "sk-e2e-plan-0123456789"
 def test_plan_from_the_client_render_with_secret_values_settled_on_the_server(
     helm: Helm, kube: Kube, namespace: str, tmp_path: Path
 ) -> None:
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     cli = LiveCli(helm, kube, namespace, tmp_path)
     cli.write_config()
     installed = helm.run(

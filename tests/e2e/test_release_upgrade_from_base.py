@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from e2e_kube import Helm, Kube
 from e2e_smoke import assert_admitted_under_restricted, digests
-from live_cli import RELEASE, REPO, SELECTOR, LiveCli, declare_ingress_class, deployed_revision
+from live_cli import RELEASE, REPO, SELECTOR, LiveCli, deployed_revision, require_ingress_class
 
 PATHS = ["charts/ai-native", "values/local.yaml"]
 MAX_CANDIDATES = 30
@@ -81,7 +81,7 @@ def base_tree(helm: Helm, tmp: Path) -> tuple[str, Path]:
 def test_upgrade_from_git_base_to_working_tree(
     helm: Helm, kube: Kube, namespace: str, tmp_path: Path
 ) -> None:
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     commit, tree = base_tree(helm, tmp_path)
     print(f"base commit: {commit}")
     helm.run(

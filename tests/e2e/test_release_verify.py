@@ -14,14 +14,14 @@ from live_cli import (
     FAIL_ANNOTATION,
     LOCAL_VALUES,
     LiveCli,
-    declare_ingress_class,
     deployed_revision,
+    require_ingress_class,
 )
 
 
 @pytest.fixture
 def cli(helm: Helm, kube: Kube, namespace: str, tmp_path: Path) -> LiveCli:
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     live = LiveCli(helm, kube, namespace, tmp_path)
     live.write_config()
     return live

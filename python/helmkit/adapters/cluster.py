@@ -212,6 +212,12 @@ def apply(paths: cc.ClusterPaths, manifests: str) -> None:
     kubectl(paths, "apply", "-f", "-", stdin=manifests)
 
 
+def apply_server_side(paths: cc.ClusterPaths, manifest: Path) -> None:
+    """Server-side apply: CRDs too large for the last-applied annotation of a client-side apply
+    (the Gateway API's HTTPRoute CRD is over 256 KiB)."""
+    kubectl(paths, "apply", "--server-side", "--force-conflicts", "-f", str(manifest))
+
+
 def wait_nodes_ready(paths: cc.ClusterPaths, timeout_s: int = 60) -> None:
     kubectl(paths, "wait", "--for=condition=Ready", "node", "--all", f"--timeout={timeout_s}s")
 

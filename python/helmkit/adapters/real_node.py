@@ -107,10 +107,18 @@ def host_facts(paths: ClusterPaths) -> rn.HostFacts:
         missing_cni_plugins=tuple(
             p for p in rn.CNI_PLUGINS if not os.access(rn.CNI_DIR / p, os.X_OK)
         ),
+        gateway_crds=gateway_crds(paths),
         pause_image=rn.pause_reference(images_index(paths)),
         images_index=images_index_path(paths),
         node_root=rn.node_paths(paths).root,
     )
+
+
+def gateway_crds(paths: ClusterPaths) -> Path | None:
+    """The Gateway API CRDs that scripts/build-ingress.sh writes beside the traefik binary (the
+    version Traefik is built against), found through the binary's link into the tool cache."""
+    crds = paths.binary("traefik").resolve().parent / rn.GATEWAY_CRDS_FILE
+    return crds if crds.is_file() else None
 
 
 def mountinfo() -> str:

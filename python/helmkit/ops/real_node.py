@@ -3,7 +3,8 @@
 `start` runs after the control plane is up: network namespace and veth, cgroup root, client
 certificates from the cluster CA, configs, then the API server forwarder, containerd (images
 imported from the images index), the kubelet (until the Node is Ready), kube-proxy, CoreDNS
-(behind the kube-dns Service address) and metrics-server (behind the metrics.k8s.io APIService).
+(behind the kube-dns Service address), metrics-server (behind the metrics.k8s.io APIService) and
+the ingress controller (Traefik: IngressClass `nginx`, GatewayClass `traefik`, one Gateway).
 `stop` undoes all of it and then checks that nothing is left: no process, mount, namespace,
 veth or cgroup of ours; host sysctls restored, files outside the cache removed.
 """
@@ -76,6 +77,8 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
     _start_kube_proxy(spec)
     _start_coredns(spec, paths)
     _start_metrics_server(spec, paths)
+    _start_ingress(spec, paths)
+    _start_volumes(spec, paths)
     echo(
         f"real node {rn.NODE_NAME} Ready in {time.monotonic() - started:.1f}s "
         f"(IP {net.node_ip}, netns {net.netns}; pods opt in with nodeSelector "
@@ -93,6 +96,8 @@ def _write_configs(spec: rn.NodeSpec) -> None:
         (np.kube_proxy_kubeconfig, "system:kube-proxy", "kube-proxy-client"),
         (np.coredns_kubeconfig, rn.COREDNS_USER, "coredns-client"),
         (np.metrics_kubeconfig, rn.METRICS_USER, "metrics-server-client"),
+        (np.traefik_kubeconfig, rn.INGRESS_USER, "traefik-client"),
+        (np.volumes_kubeconfig, rn.VOLUMES_USER, "local-path-provisioner-client"),
     ):
         doc = nc.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
         adapter.write_text(target, nc.dump_yaml(doc), mode=0o600)
@@ -161,6 +166,75 @@ def _start_metrics_server(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
     )
 
 
+def _start_ingress(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    """Gateway API CRDs (server-side: HTTPRoute's is too large for client-side apply), RBAC,
+    the classes and the Gateway, then Traefik; ready when it answers /ping and has programmed
+    the Gateway (both of its providers then read the cluster)."""
+    crds = adapter.gateway_crds(paths)
+    if crds is None:
+        raise EnvironmentProblem(
+            f"no {rn.GATEWAY_CRDS_FILE} beside {paths.binary('traefik')}",
+            hint=f"build it: {rn.INGRESS_BUILD_COMMAND}",
+        )
+    cluster_adapter.apply_server_side(paths, crds)
+    cluster_adapter.kubectl(
+        paths, "wait", "--for=condition=Established", "--timeout=60s", "-f", str(crds)
+    )
+    docs = [*nc.ingress_rbac(), *nc.ingress_classes()]
+    cluster_adapter.apply(paths, "".join(f"---\n{nc.dump_yaml(doc)}" for doc in docs))
+    adapter.start_daemon(spec.paths, "traefik", nc.traefik_argv(spec))
+    adapter.wait_until(
+        "ingress controller (Traefik) /ping",
+        lambda: adapter.http_ok(ping_url(spec.network)),
+        spec.paths,
+        "traefik",
+        60,
+    )
+    adapter.wait_until(
+        f"Gateway {rn.GATEWAY_NAMESPACE}/{rn.GATEWAY_NAME} Programmed",
+        lambda: gateway_programmed(paths),
+        spec.paths,
+        "traefik",
+        60,
+    )
+
+
+def _start_volumes(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    """The provisioner has no health endpoint and no leader lease (upstream turns election off):
+    ready when its controller says it has started (informers synced)."""
+    spec.paths.volumes_dir.mkdir(parents=True, exist_ok=True)
+    docs = nc.volumes_manifests(spec)
+    cluster_adapter.apply(paths, "".join(f"---\n{nc.dump_yaml(doc)}" for doc in docs))
+    adapter.start_daemon(spec.paths, "local-path-provisioner", nc.volumes_argv(spec))
+    adapter.wait_until(
+        "volume provisioner (local-path-provisioner) started",
+        lambda: volumes_started(spec.paths),
+        spec.paths,
+        "local-path-provisioner",
+        60,
+    )
+
+
+def volumes_started(np: rn.NodePaths) -> bool:
+    return rn.VOLUMES_STARTED_LINE in adapter.log_tail(np, "local-path-provisioner", lines=200)
+
+
+def ping_url(net: rn.NodeNetwork) -> str:
+    return f"http://{net.node_ip}:{rn.INGRESS_PING_PORT}/ping"
+
+
+def gateway_programmed(paths: ClusterPaths) -> bool:
+    jsonpath = "jsonpath={.status.conditions[?(@.type=='Programmed')].status}"
+    try:
+        out = cluster_adapter.kubectl(
+            paths, "get", "gateway", rn.GATEWAY_NAME, "-n", rn.GATEWAY_NAMESPACE,
+            "--ignore-not-found", "-o", jsonpath,
+        )  # fmt: skip
+    except cluster_adapter.ClusterError:
+        return False
+    return out.strip() == "True"
+
+
 def metrics_available(paths: ClusterPaths) -> bool:
     jsonpath = "jsonpath={.status.conditions[?(@.type=='Available')].status}"
     try:
@@ -216,7 +290,29 @@ def health(paths: ClusterPaths) -> list[Check]:
         checks.append(Check(name, adapter.http_ok(url), url))
     checks.append(Check(f"node {rn.NODE_NAME} Ready", node_ready(paths), f"IP {net.node_ip}"))
     checks.append(Check("metrics API Available", metrics_available(paths), rn.METRICS_APISERVICE))
-    return checks
+    return checks + ingress_health(paths, net)
+
+
+def ingress_health(paths: ClusterPaths, net: rn.NodeNetwork) -> list[Check]:
+    """The controller answers, and its Gateway API provider has programmed the Gateway; the
+    details say where requests go and how a release attaches to the Gateway."""
+    address = f"{net.node_ip}:{rn.INGRESS_HTTP_PORT}"
+    served = f"Ingress (class {rn.INGRESS_CLASS}) and HTTPRoutes at {address}"
+    parent = (
+        f"gateway.parentRefs: [{{name: {rn.GATEWAY_NAME}, namespace: {rn.GATEWAY_NAMESPACE}, "
+        f"sectionName: {rn.GATEWAY_LISTENER}}}]"
+    )
+    gateway = f"{rn.GATEWAY_NAMESPACE}/{rn.GATEWAY_NAME}"
+    return [
+        Check("ingress controller (Traefik) ping", adapter.http_ok(ping_url(net)), served),
+        Check(f"Gateway {gateway} Programmed", gateway_programmed(paths), parent),
+        Check(
+            "volume provisioner (local-path) started",
+            volumes_started(rn.node_paths(paths)),
+            f"StorageClass {rn.VOLUMES_STORAGE_CLASS}: local volumes in "
+            f"{rn.node_paths(paths).volumes_dir}",
+        ),
+    ]
 
 
 # --- stop --------------------------------------------------------------------------------------
@@ -230,7 +326,9 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     _, running = alive(paths)
     if apiserver_up and "kubelet" in running:
         _drain(paths, np)
-    for component in ("metrics-server", "coredns", "kube-proxy", "kubelet"):
+    for component in (
+        "local-path-provisioner", "traefik", "metrics-server", "coredns", "kube-proxy", "kubelet"
+    ):  # fmt: skip
         adapter.stop_daemon(np, component)
     if "containerd" in running:
         adapter.remove_containers(np)

@@ -19,6 +19,16 @@ from helmkit.core.cluster.real_node import (
     COREDNS_READY_PORT,
     COREDNS_USER,
     DNS_SERVICE_IP,
+    GATEWAY_CLASS,
+    GATEWAY_CONTROLLER,
+    GATEWAY_LISTENER,
+    GATEWAY_NAME,
+    GATEWAY_NAMESPACE,
+    INGRESS_CLASS,
+    INGRESS_CONTROLLER,
+    INGRESS_HTTP_PORT,
+    INGRESS_PING_PORT,
+    INGRESS_USER,
     KUBE_PROXY_HEALTHZ_PORT,
     KUBELET_HEALTHZ_PORT,
     KUBELET_PORT,
@@ -29,6 +39,13 @@ from helmkit.core.cluster.real_node import (
     NODE_NAME,
     NODE_TAINT,
     POD_CIDR,
+    VOLUMES_CONFIGMAP,
+    VOLUMES_HELPER_IMAGE,
+    VOLUMES_NAMESPACE,
+    VOLUMES_PROVISIONER,
+    VOLUMES_SERVICE_ACCOUNT,
+    VOLUMES_STORAGE_CLASS,
+    VOLUMES_USER,
     NodeSpec,
     in_netns,
 )
@@ -399,6 +416,220 @@ def metrics_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
                 "groupPriorityMinimum": 100,
                 "versionPriority": 100,
             },
+        },
+    ]
+
+
+def traefik_argv(spec: NodeSpec) -> list[str]:
+    """Traefik on the node's address: `web` (port 80) carries the Ingress and HTTPRoute traffic,
+    `traefik` (9000) answers /ping. It reads the cluster through KUBECONFIG (its own client
+    certificate); `env` execs, so the recorded pid stays the daemon's. Nothing phones home (the
+    namespace has no route off the machine anyway)."""
+    ip = spec.network.node_ip
+    return in_netns(
+        spec.network,
+        [
+            "env",
+            f"KUBECONFIG={spec.paths.traefik_kubeconfig}",
+            str(spec.bin_dir / "traefik"),
+            "--global.checkNewVersion=false",
+            "--global.sendAnonymousUsage=false",
+            f"--entryPoints.web.address={ip}:{INGRESS_HTTP_PORT}",
+            f"--entryPoints.traefik.address={ip}:{INGRESS_PING_PORT}",
+            "--ping=true",
+            # The read-only API on the same entry point as /ping: what Traefik made of the
+            # cluster's routes (/api/http/routers, /api/http/services), for debugging.
+            "--api.insecure=true",
+            "--api.dashboard=false",
+            "--providers.kubernetesIngressNGINX=true",
+            f"--providers.kubernetesIngressNGINX.ingressClass={INGRESS_CLASS}",
+            f"--providers.kubernetesIngressNGINX.controllerClass={INGRESS_CONTROLLER}",
+            f"--providers.kubernetesIngressNGINX.publishStatusAddress={ip}",
+            "--providers.kubernetesGateway=true",
+            f"--providers.kubernetesGateway.statusAddress.ip={ip}",
+            "--log.level=INFO",
+            "--log.noColor=true",
+        ],
+    )
+
+
+def _read_watch(groups: list[str], resources: list[str], verbs: list[str]) -> dict[str, Any]:
+    return {"apiGroups": groups, "resources": resources, "verbs": verbs}
+
+
+GATEWAY_KINDS = [
+    "gatewayclasses", "gateways", "httproutes", "grpcroutes", "tcproutes", "tlsroutes",
+    "referencegrants", "backendtlspolicies",
+]  # fmt: skip
+
+
+def ingress_rbac() -> list[dict[str, Any]]:
+    """What Traefik's Ingress NGINX and Gateway API providers read and the statuses they write
+    (the union of the ClusterRoles Traefik documents for each)."""
+    role = "ai-native:traefik"
+    watch = ["get", "list", "watch"]
+    rules = [
+        _read_watch([""], ["services", "secrets", "configmaps", "namespaces"], watch),
+        _read_watch([""], ["pods"], ["get"]),
+        _read_watch(["discovery.k8s.io"], ["endpointslices"], watch),
+        _read_watch(["networking.k8s.io"], ["ingresses", "ingressclasses"], watch),
+        _read_watch(["networking.k8s.io"], ["ingresses/status"], ["update"]),
+        _read_watch(["gateway.networking.k8s.io"], GATEWAY_KINDS, watch),
+        _read_watch(
+            ["gateway.networking.k8s.io"], [f"{k}/status" for k in GATEWAY_KINDS], ["update"]
+        ),
+    ]
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": rules,
+        },
+        _binding("ClusterRoleBinding", role, "ClusterRole", role, INGRESS_USER),
+    ]
+
+
+def ingress_classes() -> list[dict[str, Any]]:
+    """The IngressClass the chart names, the GatewayClass, and one Gateway whose plain-HTTP
+    listener takes HTTPRoutes from every namespace."""
+    return [
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "IngressClass",
+            "metadata": {"name": INGRESS_CLASS},
+            "spec": {"controller": INGRESS_CONTROLLER},
+        },
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": {"name": GATEWAY_CLASS},
+            "spec": {"controllerName": GATEWAY_CONTROLLER},
+        },
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": GATEWAY_NAMESPACE}},
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": GATEWAY_NAME, "namespace": GATEWAY_NAMESPACE},
+            "spec": {
+                "gatewayClassName": GATEWAY_CLASS,
+                "listeners": [
+                    {
+                        "name": GATEWAY_LISTENER,
+                        "port": INGRESS_HTTP_PORT,
+                        "protocol": "HTTP",
+                        "allowedRoutes": {"namespaces": {"from": "All"}},
+                    }
+                ],
+            },
+        },
+    ]
+
+
+def volumes_argv(spec: NodeSpec) -> list[str]:
+    """local-path-provisioner with its own client certificate; its config, scripts and helper
+    pod template come from the ConfigMap `volumes_manifests` applies."""
+    return in_netns(
+        spec.network,
+        [
+            str(spec.bin_dir / "local-path-provisioner"),
+            "start",
+            f"--kubeconfig={spec.paths.volumes_kubeconfig}",
+            f"--namespace={VOLUMES_NAMESPACE}",
+            f"--configmap-name={VOLUMES_CONFIGMAP}",
+            f"--service-account-name={VOLUMES_SERVICE_ACCOUNT}",
+            f"--helper-image={VOLUMES_HELPER_IMAGE}",
+            f"--provisioner-name={VOLUMES_PROVISIONER}",
+        ],
+    )
+
+
+def volumes_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
+    """RBAC of the provisioner, the namespace of its helper pods (root with a hostPath of the
+    volumes directory: privileged Pod Security there, and only there), their ServiceAccount,
+    the ConfigMap it reads and the StorageClass `local-path`."""
+    role = "ai-native:local-path-provisioner"
+    config = {"nodePathMap": [{"node": NODE_NAME, "paths": [str(spec.paths.volumes_dir)]}]}
+    helper = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "helper-pod"},
+        "spec": {
+            "containers": [
+                {"name": "helper-pod", "image": VOLUMES_HELPER_IMAGE, "imagePullPolicy": "Never"}
+            ]
+        },
+    }
+    rw = ["get", "list", "watch", "create", "patch", "update", "delete"]
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": [
+                _read_watch(
+                    [""],
+                    ["nodes", "persistentvolumeclaims", "configmaps", "pods", "pods/log"],
+                    ["get", "list", "watch"],
+                ),
+                _read_watch([""], ["persistentvolumes"], rw),
+                _read_watch([""], ["events"], ["create", "patch"]),
+                _read_watch(["storage.k8s.io"], ["storageclasses"], ["get", "list", "watch"]),
+            ],
+        },  # fmt: skip
+        _binding("ClusterRoleBinding", role, "ClusterRole", role, VOLUMES_USER),
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": VOLUMES_NAMESPACE,
+                "labels": {"pod-security.kubernetes.io/enforce": "privileged"},
+            },
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": role, "namespace": VOLUMES_NAMESPACE},
+            "rules": [_read_watch([""], ["pods"], rw)],
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": role, "namespace": VOLUMES_NAMESPACE},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
+            "subjects": [
+                {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": VOLUMES_USER}
+            ],
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": VOLUMES_SERVICE_ACCOUNT, "namespace": VOLUMES_NAMESPACE},
+            "automountServiceAccountToken": False,
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": VOLUMES_CONFIGMAP, "namespace": VOLUMES_NAMESPACE},
+            "data": {
+                "config.json": json.dumps(config),
+                "setup": '#!/bin/sh\nset -eu\nmkdir -m 0777 -p "$VOL_DIR"\n',
+                "teardown": '#!/bin/sh\nset -eu\nrm -rf "$VOL_DIR"\n',
+                "helperPod.yaml": dump_yaml(helper),
+            },
+        },
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {
+                "name": VOLUMES_STORAGE_CLASS,
+                # `local`, not the provisioner's default hostPath: the kubelet gives local
+                # volumes to the pod's fsGroup (PostgreSQL and Redis run as uid 999).
+                "annotations": {"defaultVolumeType": "local"},
+            },
+            "provisioner": VOLUMES_PROVISIONER,
+            "volumeBindingMode": "WaitForFirstConsumer",
+            "reclaimPolicy": "Delete",
         },
     ]
 

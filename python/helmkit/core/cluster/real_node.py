@@ -40,6 +40,35 @@ COREDNS_READY_PORT = 8181
 # (aggregator routing to endpoints: the host has no route to Service addresses).
 METRICS_PORT = 4443
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
+# The ingress controller: Traefik in the node's namespace, on the node's address. Its Kubernetes
+# Ingress NGINX provider serves the IngressClass `nginx` (controller k8s.io/ingress-nginx), the
+# class the chart's defaults and values/local.yaml name; its Gateway API provider serves the
+# GatewayClass `traefik` and one Gateway for HTTPRoutes (`gateway.parentRefs`).
+INGRESS_HTTP_PORT = 80
+INGRESS_PING_PORT = 9000
+INGRESS_CLASS = "nginx"
+INGRESS_CONTROLLER = "k8s.io/ingress-nginx"
+GATEWAY_CLASS = "traefik"
+GATEWAY_CONTROLLER = "traefik.io/gateway-controller"
+GATEWAY_NAMESPACE = "gateway-system"
+GATEWAY_NAME = "local"
+GATEWAY_LISTENER = "http"
+# Written next to the traefik binary by scripts/build-ingress.sh: the Gateway API CRDs (standard
+# channel) at the version the pinned Traefik is built against.
+GATEWAY_CRDS_FILE = "gateway-api-crds.yaml"
+INGRESS_BUILD_COMMAND = "scripts/build-ingress.sh"
+# The volume provisioner: rancher's local-path-provisioner beside the node. Claims of the
+# StorageClass `local-path` get `local` volumes (the kubelet applies the pod's fsGroup to them;
+# not to hostPath) in directories under the node's tree, made by helper pods on the node.
+VOLUMES_STORAGE_CLASS = "local-path"
+VOLUMES_PROVISIONER = "rancher.io/local-path"
+VOLUMES_NAMESPACE = "local-path-storage"
+VOLUMES_SERVICE_ACCOUNT = "local-path-provisioner-service-account"
+VOLUMES_CONFIGMAP = "local-path-config"
+VOLUMES_HELPER_IMAGE = "localhost/ai-native/busybox:stand-in"
+VOLUMES_BUILD_COMMAND = "scripts/build-volumes.sh"
+# What its controller logs once its informers have synced (it has no health endpoint).
+VOLUMES_STARTED_LINE = "Started provisioner controller"
 VETH_RANGE = ipaddress.ip_network("10.250.0.0/16")
 KUBELET_PORT = 10250
 KUBELET_HEALTHZ_PORT = 10248
@@ -59,7 +88,14 @@ HOST_PROGRAMS = (
     "socat",
     "openssl",
 )
-NODE_BINARIES = ("kubelet", "kube-proxy", "coredns", "metrics-server")
+NODE_BINARIES = (
+    "kubelet", "kube-proxy", "coredns", "metrics-server", "traefik", "local-path-provisioner"
+)  # fmt: skip
+# The script that builds each node binary (the others: scripts/build-control-plane.sh).
+BINARY_BUILDERS = {
+    "traefik": INGRESS_BUILD_COMMAND,
+    "local-path-provisioner": VOLUMES_BUILD_COMMAND,
+}
 # Only cgroup v1 is supported: the hierarchies the kubelet needs in cgroupfs mode.
 CGROUP_V1_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "pids")
 # Host sysctls (not per network namespace) the kubelet sets when protectKernelDefaults is false:
@@ -229,6 +265,19 @@ class NodePaths:
     def metrics_kubeconfig(self) -> Path:
         return self.root / "metrics-server.kubeconfig"
 
+    @property
+    def traefik_kubeconfig(self) -> Path:
+        return self.root / "traefik.kubeconfig"
+
+    @property
+    def volumes_kubeconfig(self) -> Path:
+        return self.root / "local-path-provisioner.kubeconfig"
+
+    @property
+    def volumes_dir(self) -> Path:
+        # Inside the node's tree: `down` removes the volumes with the API objects that named them.
+        return self.root / "volumes"
+
     def pid_file(self, component: str) -> Path:
         return self.pid_dir / f"{component}.pid"
 
@@ -248,6 +297,8 @@ COMPONENTS = (
     "kube-proxy",
     "coredns",
     "metrics-server",
+    "traefik",
+    "local-path-provisioner",
 )
 
 
@@ -279,6 +330,7 @@ class HostFacts:
     missing_programs: tuple[str, ...]
     missing_binaries: tuple[str, ...]
     missing_cni_plugins: tuple[str, ...]
+    gateway_crds: Path | None
     pause_image: str
     images_index: Path
     node_root: Path
@@ -319,9 +371,16 @@ def cannot_run(facts: HostFacts) -> list[str]:
             "(install them: scripts/bootstrap.sh debian)"
         )
     if facts.missing_binaries:
+        default = "scripts/build-control-plane.sh"
+        builders = sorted({BINARY_BUILDERS.get(b, default) for b in facts.missing_binaries})
         reasons.append(
             f"node binaries not built: {', '.join(facts.missing_binaries)} "
-            "(build them: scripts/build-control-plane.sh)"
+            f"(build them: {'; '.join(builders)})"
+        )
+    elif facts.gateway_crds is None:
+        reasons.append(
+            f"no {GATEWAY_CRDS_FILE} beside the traefik binary "
+            f"(build it: {INGRESS_BUILD_COMMAND})"
         )
     if facts.missing_cni_plugins:
         reasons.append(
@@ -423,11 +482,15 @@ class CertRequest:
 
 COREDNS_USER = "system:ai-native:coredns"
 METRICS_USER = "system:ai-native:metrics-server"
+INGRESS_USER = "system:ai-native:traefik"
+VOLUMES_USER = "system:ai-native:local-path-provisioner"
 NODE_CERTS = (
     CertRequest("kubelet-client", f"/O=system:nodes/CN=system:node:{NODE_NAME}"),
     CertRequest("kube-proxy-client", "/CN=system:kube-proxy"),
     CertRequest("coredns-client", f"/CN={COREDNS_USER}"),
     CertRequest("metrics-server-client", f"/CN={METRICS_USER}"),
+    CertRequest("traefik-client", f"/CN={INGRESS_USER}"),
+    CertRequest("local-path-provisioner-client", f"/CN={VOLUMES_USER}"),
 )
 
 

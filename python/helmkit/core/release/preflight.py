@@ -29,6 +29,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
 INGRESS_NGINX_INSTALL = (
     "helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx --namespace ingress-nginx "
     "--create-namespace --set controller.ingressClassResource.name={name}"
+    " (on the local cluster: `helmkit cluster up` with its real node serves the class `nginx`)"
 )
 ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
 GATEWAY_HELP = "https://gateway-api.sigs.k8s.io/guides/"
