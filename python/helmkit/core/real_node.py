@@ -40,6 +40,12 @@ COREDNS_READY_PORT = 8181
 # (aggregator routing to endpoints: the host has no route to Service addresses).
 METRICS_PORT = 4443
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
+# NetworkPolicy enforcement (netpol-nfqueue, scripts/go/netpol-nfqueue): the first packet of every
+# new forwarded connection goes to this netlink queue, where kube-network-policies' engine gives
+# it a verdict. iptables NFQUEUE, not the nftables queue statement the library would use: this
+# kernel lacks CONFIG_NFT_QUEUE.
+NETPOL_QUEUE = 100
+NETPOL_HEALTHZ_PORT = 10262
 VETH_RANGE = ipaddress.ip_network("10.250.0.0/16")
 KUBELET_PORT = 10250
 KUBELET_HEALTHZ_PORT = 10248
@@ -59,7 +65,7 @@ HOST_PROGRAMS = (
     "socat",
     "openssl",
 )
-NODE_BINARIES = ("kubelet", "kube-proxy", "coredns", "metrics-server")
+NODE_BINARIES = ("kubelet", "kube-proxy", "coredns", "metrics-server", "netpol-nfqueue")
 # Only cgroup v1 is supported: the hierarchies the kubelet needs in cgroupfs mode.
 CGROUP_V1_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "pids")
 # Host sysctls (not per network namespace) the kubelet sets when protectKernelDefaults is false:
@@ -229,6 +235,10 @@ class NodePaths:
     def metrics_kubeconfig(self) -> Path:
         return self.root / "metrics-server.kubeconfig"
 
+    @property
+    def netpol_kubeconfig(self) -> Path:
+        return self.root / "network-policies.kubeconfig"
+
     def pid_file(self, component: str) -> Path:
         return self.pid_dir / f"{component}.pid"
 
@@ -246,6 +256,7 @@ COMPONENTS = (
     "containerd",
     "kubelet",
     "kube-proxy",
+    "network-policies",
     "coredns",
     "metrics-server",
 )
@@ -409,6 +420,38 @@ def kube_proxy_argv(spec: NodeSpec) -> list[str]:
     )
 
 
+def netpol_argv(spec: NodeSpec) -> list[str]:
+    return in_netns(
+        spec.network,
+        [
+            str(spec.bin_dir / "netpol-nfqueue"),
+            f"-kubeconfig={spec.paths.netpol_kubeconfig}",
+            f"-node-name={NODE_NAME}",
+            f"-queue-num={NETPOL_QUEUE}",
+            f"-healthz-bind-address={spec.network.node_ip}:{NETPOL_HEALTHZ_PORT}",
+        ],
+    )
+
+
+# The rule, identical for `-A` (add) and `-C` (check): mangle FORWARD runs after kube-proxy's
+# DNAT (the verdict sees the chosen pod, not the Service address) and before the filter table, so
+# an accepted packet still meets kube-proxy's filter rules. Only forwarded traffic: pod to pod
+# (bridged frames pass iptables, bridge-nf-call-iptables=1) and pod to the API server's link.
+# Traffic between a pod and the node itself (kubelet probes, CoreDNS and metrics-server, which run
+# as node processes) never crosses FORWARD and is not subject to policies. No --queue-bypass:
+# while nothing reads the queue, new connections are dropped (fail closed).
+NETPOL_RULE = (
+    "FORWARD", "-m", "conntrack", "--ctstate", "NEW",
+    "-m", "comment", "--comment", "ai-native NetworkPolicy (netpol-nfqueue)",
+    "-j", "NFQUEUE", "--queue-num", str(NETPOL_QUEUE),
+)  # fmt: skip
+
+
+def netpol_rule_argv(net: NodeNetwork, action: str) -> list[str]:
+    """iptables in the node's namespace: action "-A" adds the rule, "-C" checks it is there."""
+    return in_netns(net, ["iptables", "-w", "5", "-t", "mangle", action, *NETPOL_RULE])
+
+
 def ctr_argv(paths: NodePaths, *args: str) -> list[str]:
     return ["ctr", "--address", str(paths.containerd_socket), "--namespace", "k8s.io", *args]
 
@@ -423,11 +466,13 @@ class CertRequest:
 
 COREDNS_USER = "system:ai-native:coredns"
 METRICS_USER = "system:ai-native:metrics-server"
+NETPOL_USER = "system:ai-native:network-policies"
 NODE_CERTS = (
     CertRequest("kubelet-client", f"/O=system:nodes/CN=system:node:{NODE_NAME}"),
     CertRequest("kube-proxy-client", "/CN=system:kube-proxy"),
     CertRequest("coredns-client", f"/CN={COREDNS_USER}"),
     CertRequest("metrics-server-client", f"/CN={METRICS_USER}"),
+    CertRequest("network-policies-client", f"/CN={NETPOL_USER}"),
 )
 
 
