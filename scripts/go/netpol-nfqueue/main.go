@@ -82,8 +82,12 @@ func run(kubeconfig, nodeName string, queueNum int, healthz string) error {
 		networkpolicy.Config{
 			QueueID:  queueNum,
 			NodeName: nodeName,
-			// containerd 1.6 has no NRI: pod addresses come from the API server.
-			NRIdisabled: true,
+			// containerd 1.6 has no NRI, so pod addresses come from the API server; yet NRI
+			// stays "enabled": with NRIdisabled the library (v0.8.0) leaves its NRI plugin nil
+			// and dereferences it for every address that is no known pod (a nil-pointer panic
+			// on the first packet to the API server's link). Enabled, its stub fails to dial
+			// /var/run/nri/nri.sock once (logged) and its address map stays empty.
+			NRIdisabled: false,
 			// The DNS conntrack race workaround is for kernels before 6.12 and is nftables only.
 			NetfilterBug1766Fix: false,
 		})
