@@ -46,6 +46,7 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from e2e_kube import Kube, condition  # noqa: E402
 from e2e_node import PACKER, on_real_node  # noqa: E402
 from e2e_platform import released_platform, write_marks  # noqa: E402
+from live_cli import RELEASE  # noqa: E402
 
 from helmkit.adapters import cluster as adapter  # noqa: E402
 from helmkit.adapters import real_node as node_adapter  # noqa: E402
@@ -176,7 +177,10 @@ def hey_pod(name: str, image: str, url: str, seconds: int, concurrency: int) -> 
     """One phase of load: a restricted pod on the real node running hey for `seconds`.
     -t 10: a request slower than 10 s counts as an error instead of holding a worker."""
     args = json.dumps(["-z", f"{seconds}s", "-c", str(concurrency), "-t", "10", url])
-    return f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n" + on_real_node(
+    # The helm test pods' labels: the backend's NetworkPolicy (enforced on the real node) admits
+    # them, as it admits the ingress controller.
+    labels = f"  labels: {{app.kubernetes.io/name: tests, app.kubernetes.io/instance: {RELEASE}}}\n"
+    return f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n{labels}spec:\n" + on_real_node(
         "  restartPolicy: Never\n"
         f"  activeDeadlineSeconds: {seconds + 60}\n"
         "  securityContext:\n"

@@ -2,7 +2,8 @@
 # Builds the local control plane from the Go module proxy into the tool cache (never the repo):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, the real node's kubelet and
 # kube-proxy (wrapper module scripts/go/k8s-bins), etcd (wrapper scripts/go/etcd-bin), kwok,
-# kwokctl, CoreDNS and metrics-server; links them into $BIN_DIR. Each tool is rebuilt only when
+# kwokctl, CoreDNS, metrics-server and the NetworkPolicy enforcer (our module
+# scripts/go/netpol-nfqueue); links them into $BIN_DIR. Each tool is rebuilt only when
 # its pinned version in scripts/versions.env changes, so a warm run takes seconds.
 # Usage: scripts/build-control-plane.sh
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +46,18 @@ ms_ld="-X k8s.io/client-go/pkg/version.gitVersion=v$METRICS_SERVER_VERSION"
 build_go_tool_in_module metrics-server "$METRICS_SERVER_VERSION" metrics-server \
   "sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION" "$ms_ld"
 
+# The enforcer is our own main around the pinned library: its cache entry is named by the pin and
+# the hash of its sources, so editing main.go rebuilds it.
+netpol_mod=$REPO_ROOT/scripts/go/netpol-nfqueue
+grep -q "sigs.k8s.io/kube-network-policies v$KUBE_NETWORK_POLICIES_VERSION\$" "$netpol_mod/go.mod" || {
+  log "$netpol_mod/go.mod does not require kube-network-policies v$KUBE_NETWORK_POLICIES_VERSION:"
+  log "  (cd $netpol_mod && go get sigs.k8s.io/kube-network-policies@v$KUBE_NETWORK_POLICIES_VERSION && go mod tidy)"
+  exit 1
+}
+netpol_src=$(cat "$netpol_mod"/go.mod "$netpol_mod"/go.sum "$netpol_mod"/*.go | sha256sum | cut -c1-12)
+_build_once go_build_local netpol-nfqueue "$KUBE_NETWORK_POLICIES_VERSION-$netpol_src" \
+  netpol-nfqueue "$netpol_mod@local"
+
 build_wrapper etcd "$ETCD_VERSION" "$etcd_mod" etcd "" .
 ln -sfn "$TOOLS_DIR/etcd-$ETCD_VERSION/etcd" "$BIN_DIR/etcd"
 
@@ -76,4 +89,5 @@ version_check "etcd Version: $ETCD_VERSION" "$BIN_DIR/etcd" --version
 version_check "$KWOK_VERSION" "$BIN_DIR/kwokctl" --version
 version_check "CoreDNS-$COREDNS_VERSION" "$BIN_DIR/coredns" -version
 version_check "v$METRICS_SERVER_VERSION" "$BIN_DIR/metrics-server" --version
+version_check "kube-network-policies v$KUBE_NETWORK_POLICIES_VERSION" "$BIN_DIR/netpol-nfqueue" -version
 log "control plane ready in $BIN_DIR (kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"

@@ -58,6 +58,14 @@ _build_once() {
 # module path is the part of PACKAGE before /cmd/.
 build_go_module_source() { _build_once go_build_module_source "$@"; }
 
+# go_build_local OUT NAME DIR@KEY LDFLAGS: _build_once's strategy for a Go module of our own checked
+# in at DIR (its go.mod and go.sum pin what it builds against; KEY only names the cache entry).
+go_build_local() {
+  local out=$1 dir=${3%@*} ldflags=$4
+  (cd "$dir" && GOWORK=off go build -mod=readonly -trimpath -ldflags "$ldflags" \
+    -o "$out/$(basename "$dir")" .)
+}
+
 go_install() { GOBIN=$1 go install -trimpath -ldflags "$4" "$3"; }
 
 go_build_in_module() {

@@ -476,12 +476,6 @@ def backend_connect(p: Platform, host: str, port: int) -> str:
     return exec_in(p.kube, p.namespace, pod, "backend", "python3", "-c", script, host, str(port))
 
 
-# strict: the day the node enforces policies this XPASSes and fails the run, so the marker goes.
-@pytest.mark.xfail(
-    strict=True,
-    reason="the real node has no NetworkPolicy enforcer yet: kube-network-policies needs the "
-    "nftables queue statement (this kernel lacks CONFIG_NFT_QUEUE); see docs/real-node.md",
-)
 def test_network_policies_keep_strangers_out_and_let_the_backend_in(platform: Platform) -> None:
     p = platform
     probe = probe_image(p.paths)

@@ -7,6 +7,7 @@ what they report comes from the kubelet and the container itself, never from kwo
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -160,3 +161,74 @@ def test_kubectl_top_shows_real_usage_of_the_node_and_its_pods(
     assert int(memory[:-2]) > 0
     pod_line = wait_for("kubectl top pod", lambda: top("pod", "web", "-n", namespace), 90)
     assert pod_line.split()[0] == "web", pod_line
+
+
+def tcp(kube: Kube, namespace: str, pod: str, address: str) -> str:
+    proc = kube.run("exec", pod, "-n", namespace, "--", "/probe", "tcp", address, check=False)
+    return (proc.stdout + proc.stderr).strip()
+
+
+SERVER_INGRESS_FROM_FRIENDS = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: server-from-friends}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{podSelector: {matchLabels: {role: friend}}}]
+      ports: [{port: 8080, protocol: TCP}]
+"""
+# Default-deny egress for the friend, except the server: DNS must still work (CoreDNS is a node
+# process, and traffic between a pod and its node is not subject to policies).
+FRIEND_EGRESS_TO_SERVER_ONLY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: friend-egress}
+spec:
+  podSelector: {matchLabels: {role: friend}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{podSelector: {matchLabels: {app: server}}}]
+      ports: [{port: 8080, protocol: TCP}]
+"""
+
+
+def test_network_policies_deny_and_allow_between_plain_pods(
+    kube: Kube, namespace: str, probe: str, cluster_paths: cc.ClusterPaths
+) -> None:
+    for name, labels in (("server", "app: server"), ("other", "app: other"),
+                         ("friend", "role: friend"), ("stranger", "role: stranger")):  # fmt: skip
+        kube.apply(restricted_probe_pod(name, probe, SERVE, labels=labels), namespace)
+    ips = {name: ready_pod(kube, namespace, name)["status"]["podIP"]
+           for name in ("server", "other", "friend", "stranger")}  # fmt: skip
+    server, other = f"{ips['server']}:8080", f"{ips['other']}:8080"
+    # No policy yet: everyone reaches everyone.
+    for client, target in (("friend", server), ("stranger", server), ("friend", other)):
+        assert tcp(kube, namespace, client, target) == f"connected to {target}"
+
+    kube.apply(SERVER_INGRESS_FROM_FRIENDS, namespace)
+    kube.apply(FRIEND_EGRESS_TO_SERVER_ONLY, namespace)
+    # The enforcer sees the policies through its informers a moment after they are created.
+    wait_for("the stranger denied", lambda: tcp(kube, namespace, "stranger", server)
+             .startswith("probe:") or None, timeout_s=30)  # fmt: skip
+    # Denied: ingress (the server admits friends only) and egress (the friend may reach only the
+    # server). A drop, not a refusal: the probe's 5 s dial times out.
+    for client, target in (("stranger", server), ("friend", other)):
+        out = tcp(kube, namespace, client, target)
+        assert out.startswith("probe:") and "timeout" in out, f"{client} -> {target}: {out}"
+    # Allowed: the friend to the server; the stranger, whom no policy selects, to the other pod.
+    assert tcp(kube, namespace, "friend", server) == f"connected to {server}"
+    assert tcp(kube, namespace, "stranger", other) == f"connected to {other}"
+    # DNS works for the friend under default-deny egress.
+    lookup = kube.run("exec", "friend", "-n", namespace, "--", "/probe", "lookup",
+                      "kubernetes.default.svc.cluster.local")  # fmt: skip
+    assert lookup.stdout.strip() == rn.KUBERNETES_SERVICE_IP
+
+    # Enforced in the node's namespace by the queue; nothing in the host's.
+    net = rn.node_network(cluster_paths)
+    assert f"NFQUEUE --queue-num {rn.NETPOL_QUEUE}" in netns_firewall(net)
+    assert "NFQUEUE" not in host_firewall()
+    check = next(c for c in ops.node_health(cluster_paths) if c.name == "NetworkPolicy enforced")
+    seen = re.search(r"(\d+) packets seen", check.detail)
+    assert check.ok and seen and int(seen.group(1)) > 0, check

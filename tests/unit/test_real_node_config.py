@@ -316,3 +316,38 @@ def test_metrics_server_scrapes_the_real_node_behind_an_apiservice() -> None:
     options = cc.kwokctl_options(PATHS, "1.35.4", rn.node_link(PATHS))
     apiserver = options["componentsPatches"][0]["extraArgs"]
     assert {"key": "enable-aggregator-routing", "value": "true"} in apiserver
+
+
+def test_network_policy_enforcer_reads_its_queue_in_the_namespace() -> None:
+    argv = rn.netpol_argv(SPEC)
+    assert argv[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]
+    assert argv[3] == str(PATHS.bin_dir / "netpol-nfqueue")
+    assert f"-queue-num={rn.NETPOL_QUEUE}" in argv
+    assert f"-healthz-bind-address={NET.node_ip}:{rn.NETPOL_HEALTHZ_PORT}" in argv
+    assert f"-kubeconfig={NODE_PATHS.netpol_kubeconfig}" in argv
+    assert any(c.subject == f"/CN={rn.NETPOL_USER}" for c in rn.NODE_CERTS)
+    assert "netpol-nfqueue" in rn.NODE_BINARIES
+    # Started after kube-proxy, stopped before it.
+    assert rn.COMPONENTS.index("network-policies") > rn.COMPONENTS.index("kube-proxy")
+
+
+def test_network_policy_rule_queues_new_forwarded_connections_in_the_namespace_only() -> None:
+    add, check = rn.netpol_rule_argv(NET, "-A"), rn.netpol_rule_argv(NET, "-C")
+    for argv in (add, check):
+        assert argv[:3] == ["nsenter", f"--net={NET.netns_path}", "--"]  # never the host's
+    rule = " ".join(add[3:])
+    # mangle FORWARD: after kube-proxy's DNAT, before its filter rules.
+    assert rule.startswith("iptables -w 5 -t mangle -A FORWARD ")
+    assert "--ctstate NEW" in rule and f"-j NFQUEUE --queue-num {rn.NETPOL_QUEUE}" in rule
+    # Fail closed: no packet passes while nothing reads the queue.
+    assert "--queue-bypass" not in rule
+    assert " ".join(check[3:]) == rule.replace(" -A ", " -C ")
+
+
+def test_network_policy_enforcer_may_only_read_pods_namespaces_and_policies() -> None:
+    role, binding = nc.netpol_manifests()
+    assert binding["subjects"][0]["name"] == rn.NETPOL_USER
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    granted = {(r, v) for rule in role["rules"] for r in rule["resources"] for v in rule["verbs"]}
+    assert {r for r, _ in granted} == {"pods", "namespaces", "networkpolicies"}
+    assert {v for _, v in granted} == {"get", "list", "watch"}

@@ -344,6 +344,25 @@ def http_ok(url: str, timeout_s: float = 2.0) -> bool:
         return False
 
 
+def http_text(url: str, timeout_s: float = 2.0) -> str | None:
+    """The body of a 200 answer, stripped; None for anything else."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as resp:  # noqa: S310 (our own URL)
+            body = resp.read().decode(errors="replace").strip()
+            return body if resp.status == 200 else None
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def command_ok(argv: list[str]) -> bool:
+    """Whether argv exits 0 (a check such as `iptables -C`)."""
+    try:
+        run(argv, timeout_s=10)
+    except NodeError:
+        return False
+    return True
+
+
 def containerd_ready(np: rn.NodePaths) -> bool:
     if not np.containerd_socket.exists():
         return False

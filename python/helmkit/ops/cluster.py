@@ -39,7 +39,8 @@ class Step(enum.Enum):
     BOOTSTRAP = "create the fake nodes and the default StorageClass, wait for nodes Ready"
     NODE = (
         "start the real node: network namespace and veth, containerd, kubelet, kube-proxy, "
-        "CoreDNS, metrics-server, Traefik, local-path-provisioner; wait for it Ready"
+        "the NetworkPolicy enforcer, CoreDNS, metrics-server, Traefik, local-path-provisioner; "
+        "wait for it Ready"
     )
 
 

@@ -2,9 +2,10 @@
 
 `start` runs after the control plane is up: network namespace and veth, cgroup root, client
 certificates from the cluster CA, configs, then the API server forwarder, containerd (images
-imported from the images index), the kubelet (until the Node is Ready), kube-proxy, CoreDNS
-(behind the kube-dns Service address), metrics-server (behind the metrics.k8s.io APIService) and
-the ingress controller (Traefik: IngressClass `nginx`, GatewayClass `traefik`, one Gateway).
+imported from the images index), the kubelet (until the Node is Ready), kube-proxy, the
+NetworkPolicy enforcer (its iptables rule added once it reads its queue), CoreDNS (behind the
+kube-dns Service address), metrics-server (behind the metrics.k8s.io APIService) and the ingress
+controller (Traefik: IngressClass `nginx`, GatewayClass `traefik`, one Gateway).
 `stop` undoes all of it and then checks that nothing is left: no process, mount, namespace,
 veth or cgroup of ours; host sysctls restored, files outside the cache removed.
 """
@@ -75,6 +76,7 @@ def start(paths: ClusterPaths, echo: Echo) -> None:
     _start_containerd(spec, paths, echo)
     _start_kubelet(spec, paths)
     _start_kube_proxy(spec)
+    _start_network_policies(spec, paths)
     _start_coredns(spec, paths)
     _start_metrics_server(spec, paths)
     _start_ingress(spec, paths)
@@ -98,6 +100,7 @@ def _write_configs(spec: rn.NodeSpec) -> None:
         (np.metrics_kubeconfig, rn.METRICS_USER, "metrics-server-client"),
         (np.traefik_kubeconfig, rn.INGRESS_USER, "traefik-client"),
         (np.volumes_kubeconfig, rn.VOLUMES_USER, "local-path-provisioner-client"),
+        (np.netpol_kubeconfig, rn.NETPOL_USER, "network-policies-client"),
     ):
         doc = nc.kubeconfig(spec, user, pki / f"{stem}.crt", pki / f"{stem}.key")
         adapter.write_text(target, nc.dump_yaml(doc), mode=0o600)
@@ -143,6 +146,27 @@ def _start_kube_proxy(spec: rn.NodeSpec) -> None:
     url = f"http://{spec.network.node_ip}:{rn.KUBE_PROXY_HEALTHZ_PORT}/healthz"
     adapter.start_daemon(spec.paths, "kube-proxy", rn.kube_proxy_argv(spec))
     adapter.wait_until("kube-proxy", lambda: adapter.http_ok(url), spec.paths, "kube-proxy", 60)
+
+
+def netpol_healthz(net: rn.NodeNetwork) -> str:
+    return f"http://{net.node_ip}:{rn.NETPOL_HEALTHZ_PORT}/healthz"
+
+
+def _start_network_policies(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
+    """The enforcer first, then the rule that feeds it: the rule drops new connections while
+    nothing reads the queue, so it goes in only once the enforcer has bound the queue."""
+    manifests = "".join(f"---\n{nc.dump_yaml(doc)}" for doc in nc.netpol_manifests())
+    cluster_adapter.apply(paths, manifests)
+    adapter.start_daemon(spec.paths, "network-policies", rn.netpol_argv(spec))
+    url = netpol_healthz(spec.network)
+    adapter.wait_until(
+        f"NetworkPolicy enforcer (queue {rn.NETPOL_QUEUE})",
+        lambda: adapter.http_ok(url),
+        spec.paths,
+        "network-policies",
+        60,
+    )
+    adapter.run(rn.netpol_rule_argv(spec.network, "-A"))
 
 
 def _start_coredns(spec: rn.NodeSpec, paths: ClusterPaths) -> None:
@@ -290,6 +314,7 @@ def health(paths: ClusterPaths) -> list[Check]:
         checks.append(Check(name, adapter.http_ok(url), url))
     checks.append(Check(f"node {rn.NODE_NAME} Ready", node_ready(paths), f"IP {net.node_ip}"))
     checks.append(Check("metrics API Available", metrics_available(paths), rn.METRICS_APISERVICE))
+    checks.append(_netpol_check(net))
     return checks + ingress_health(paths, net)
 
 
@@ -315,6 +340,17 @@ def ingress_health(paths: ClusterPaths, net: rn.NodeNetwork) -> list[Check]:
     ]
 
 
+def _netpol_check(net: rn.NodeNetwork) -> Check:
+    """Enforced only when both hold: the enforcer reads its queue, and the rule feeds it."""
+    name = "NetworkPolicy enforced"
+    queue = adapter.http_text(netpol_healthz(net))
+    if queue is None:
+        return Check(name, False, f"enforcer not answering at {netpol_healthz(net)}")
+    if not adapter.command_ok(rn.netpol_rule_argv(net, "-C")):
+        return Check(name, False, f"no NFQUEUE rule in netns {net.netns}; {queue}")
+    return Check(name, True, queue)
+
+
 # --- stop --------------------------------------------------------------------------------------
 
 
@@ -327,7 +363,8 @@ def stop(paths: ClusterPaths, *, apiserver_up: bool) -> None:
     if apiserver_up and "kubelet" in running:
         _drain(paths, np)
     for component in (
-        "local-path-provisioner", "traefik", "metrics-server", "coredns", "kube-proxy", "kubelet"
+        "local-path-provisioner", "traefik", "metrics-server", "coredns", "network-policies",
+        "kube-proxy", "kubelet",
     ):  # fmt: skip
         adapter.stop_daemon(np, component)
     if "containerd" in running:

@@ -1,7 +1,8 @@
 """The real node's config files and API objects, as text and dicts (pure; see real_node).
 
 containerd, the CNI conflist, kubeconfigs, the kubelet and kube-proxy configs, CoreDNS's
-Corefile and the API objects that put CoreDNS and metrics-server behind their Service addresses.
+Corefile, the API objects that put CoreDNS and metrics-server behind their Service addresses, and
+what the NetworkPolicy enforcer may read.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from helmkit.core.cluster.real_node import (
     METRICS_APISERVICE,
     METRICS_PORT,
     METRICS_USER,
+    NETPOL_USER,
     NODE_LABEL,
     NODE_NAME,
     NODE_TAINT,
@@ -631,6 +633,26 @@ def volumes_manifests(spec: NodeSpec) -> list[dict[str, Any]]:
             "volumeBindingMode": "WaitForFirstConsumer",
             "reclaimPolicy": "Delete",
         },
+    ]
+
+
+def netpol_manifests() -> list[dict[str, Any]]:
+    """What kube-network-policies' engine reads to judge a packet: pods (by address), their
+    namespaces' labels and the NetworkPolicies. Read only."""
+    role = "ai-native:network-policies"
+    read = ["get", "list", "watch"]
+    policies = {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": read}
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": role},
+            "rules": [
+                {"apiGroups": [""], "resources": ["pods", "namespaces"], "verbs": read},
+                policies,
+            ],
+        },
+        _binding("ClusterRoleBinding", role, "ClusterRole", role, NETPOL_USER),
     ]
 
 

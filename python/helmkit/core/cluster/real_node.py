@@ -69,6 +69,12 @@ VOLUMES_HELPER_IMAGE = "localhost/ai-native/busybox:stand-in"
 VOLUMES_BUILD_COMMAND = "scripts/build-volumes.sh"
 # What its controller logs once its informers have synced (it has no health endpoint).
 VOLUMES_STARTED_LINE = "Started provisioner controller"
+# NetworkPolicy enforcement (netpol-nfqueue, scripts/go/netpol-nfqueue): the first packet of every
+# new forwarded connection goes to this netlink queue, where kube-network-policies' engine gives
+# it a verdict. iptables NFQUEUE, not the nftables queue statement the library would use: this
+# kernel lacks CONFIG_NFT_QUEUE.
+NETPOL_QUEUE = 100
+NETPOL_HEALTHZ_PORT = 10262
 VETH_RANGE = ipaddress.ip_network("10.250.0.0/16")
 KUBELET_PORT = 10250
 KUBELET_HEALTHZ_PORT = 10248
@@ -89,7 +95,8 @@ HOST_PROGRAMS = (
     "openssl",
 )
 NODE_BINARIES = (
-    "kubelet", "kube-proxy", "coredns", "metrics-server", "traefik", "local-path-provisioner"
+    "kubelet", "kube-proxy", "coredns", "metrics-server", "netpol-nfqueue", "traefik",
+    "local-path-provisioner",
 )  # fmt: skip
 # The script that builds each node binary (the others: scripts/build-control-plane.sh).
 BINARY_BUILDERS = {
@@ -278,6 +285,10 @@ class NodePaths:
         # Inside the node's tree: `down` removes the volumes with the API objects that named them.
         return self.root / "volumes"
 
+    @property
+    def netpol_kubeconfig(self) -> Path:
+        return self.root / "network-policies.kubeconfig"
+
     def pid_file(self, component: str) -> Path:
         return self.pid_dir / f"{component}.pid"
 
@@ -295,6 +306,7 @@ COMPONENTS = (
     "containerd",
     "kubelet",
     "kube-proxy",
+    "network-policies",
     "coredns",
     "metrics-server",
     "traefik",
@@ -468,6 +480,38 @@ def kube_proxy_argv(spec: NodeSpec) -> list[str]:
     )
 
 
+def netpol_argv(spec: NodeSpec) -> list[str]:
+    return in_netns(
+        spec.network,
+        [
+            str(spec.bin_dir / "netpol-nfqueue"),
+            f"-kubeconfig={spec.paths.netpol_kubeconfig}",
+            f"-node-name={NODE_NAME}",
+            f"-queue-num={NETPOL_QUEUE}",
+            f"-healthz-bind-address={spec.network.node_ip}:{NETPOL_HEALTHZ_PORT}",
+        ],
+    )
+
+
+# The rule, identical for `-A` (add) and `-C` (check): mangle FORWARD runs after kube-proxy's
+# DNAT (the verdict sees the chosen pod, not the Service address) and before the filter table, so
+# an accepted packet still meets kube-proxy's filter rules. Only forwarded traffic: pod to pod
+# (bridged frames pass iptables, bridge-nf-call-iptables=1) and pod to the API server's link.
+# Traffic between a pod and the node itself (kubelet probes, CoreDNS and metrics-server, which run
+# as node processes) never crosses FORWARD and is not subject to policies. No --queue-bypass:
+# while nothing reads the queue, new connections are dropped (fail closed).
+NETPOL_RULE = (
+    "FORWARD", "-m", "conntrack", "--ctstate", "NEW",
+    "-m", "comment", "--comment", "ai-native NetworkPolicy (netpol-nfqueue)",
+    "-j", "NFQUEUE", "--queue-num", str(NETPOL_QUEUE),
+)  # fmt: skip
+
+
+def netpol_rule_argv(net: NodeNetwork, action: str) -> list[str]:
+    """iptables in the node's namespace: action "-A" adds the rule, "-C" checks it is there."""
+    return in_netns(net, ["iptables", "-w", "5", "-t", "mangle", action, *NETPOL_RULE])
+
+
 def ctr_argv(paths: NodePaths, *args: str) -> list[str]:
     return ["ctr", "--address", str(paths.containerd_socket), "--namespace", "k8s.io", *args]
 
@@ -484,6 +528,7 @@ COREDNS_USER = "system:ai-native:coredns"
 METRICS_USER = "system:ai-native:metrics-server"
 INGRESS_USER = "system:ai-native:traefik"
 VOLUMES_USER = "system:ai-native:local-path-provisioner"
+NETPOL_USER = "system:ai-native:network-policies"
 NODE_CERTS = (
     CertRequest("kubelet-client", f"/O=system:nodes/CN=system:node:{NODE_NAME}"),
     CertRequest("kube-proxy-client", "/CN=system:kube-proxy"),
@@ -491,6 +536,7 @@ NODE_CERTS = (
     CertRequest("metrics-server-client", f"/CN={METRICS_USER}"),
     CertRequest("traefik-client", f"/CN={INGRESS_USER}"),
     CertRequest("local-path-provisioner-client", f"/CN={VOLUMES_USER}"),
+    CertRequest("network-policies-client", f"/CN={NETPOL_USER}"),
 )
 
 
