@@ -25,7 +25,7 @@ from image_pods import as_kwargs, pod_spec, run_spec
 from image_runner import Container, built_image, container, in_netns, netns, owned_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chart"))
-from exporter_metrics import EXPORTER_METRICS
+from exporter_metrics import EXPORTER_METRICS, redis_bytes
 
 pytestmark = [pytest.mark.component, pytest.mark.xdist_group("images")]
 
@@ -157,14 +157,6 @@ def _redis_exporter(ns: str, password: str | None = None) -> Any:
     return container(built_image("redis-exporter"), env=env, network=ns)
 
 
-def _maxmemory_bytes(value: str) -> int:
-    units = {"kb": 1000, "k": 1000, "mb": 1024**2, "gb": 1024**3, "b": 1}
-    for unit, factor in units.items():
-        if value.lower().endswith(unit):
-            return int(value[: -len(unit)]) * factor
-    return int(value)
-
-
 def test_redis_exporter_reports_the_server_and_the_alert_series(
     redis_pod: tuple[str, Container], manifests: tuple[dict[str, Any], ...]
 ) -> None:
@@ -177,7 +169,7 @@ def test_redis_exporter_reports_the_server_and_the_alert_series(
         first = scrape_until(ns, REDIS_EXPORTER_PORT, "redis_up")
         missing = _metrics_of("redis_exporter") - first.names()
         assert not missing, f"redis_exporter does not emit {missing}, which the chart uses"
-        assert first.one("redis_memory_max_bytes") == _maxmemory_bytes(maxmemory)
+        assert first.one("redis_memory_max_bytes") == redis_bytes(maxmemory)
         assert first.one("redis_evicted_keys_total") == 0
         # A small cap and more data than fits: the memory and eviction alerts' series move.
         cap = 4 * 1024 * 1024
