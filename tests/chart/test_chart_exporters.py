@@ -6,6 +6,7 @@ the metrics port from the monitoring peers in each NetworkPolicy."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ ON = {
     "postgresql": {"metrics": {"enabled": True}},
     "redis": {"metrics": {"enabled": True}},
     "metrics": {"serviceMonitor": {"enabled": True, "interval": "15s", "labels": {"release": "p"}}},
-    "networkPolicy": {"monitoring": {"namespaceSelector": {"team": "obs"}}},
+    "networkPolicy": {"monitoring": {"namespaceSelector": {"kubernetes.io/metadata.name": "obs"}}},
 }
 # component -> (port, image repository, uid, password variable)
 EXPORTERS = {
@@ -32,8 +33,10 @@ EXPORTERS = {
 
 
 def _render(helm_runs: HelmRuns, helm: str, tmp_path: Path, values: dict[str, Any]) -> list[Any]:
-    path = tmp_path / f"values-{helm}.yaml"
-    path.write_text(yaml.safe_dump(values))
+    # helm_runs memoises by argv: a file per content, never one rewritten.
+    text = yaml.safe_dump(values)
+    path = tmp_path / f"values-{hashlib.sha256(text.encode()).hexdigest()[:12]}.yaml"
+    path.write_text(text)
     return helm_runs.run(helm, template_args([path])).objects()
 
 
@@ -142,7 +145,9 @@ def test_metrics_services_servicemonitors_and_policies(
         ]
         assert len(rules) == 1, policy["spec"]["ingress"]
         peers = rules[0]["from"]
-        assert peers == [{"namespaceSelector": {"matchLabels": {"team": "obs"}}}], peers
+        assert peers == [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "obs"}}}
+        ]
     # Without the exporters, no metrics rule opens a port on the servers.
     plain = _render(helm_runs, helm, tmp_path, {})
     for component, (port, _, _, _) in EXPORTERS.items():

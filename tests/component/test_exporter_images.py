@@ -1,12 +1,12 @@
 """The exporter stand-ins (tests/images/postgres-exporter, redis-exporter) against real servers.
 
-Each exporter runs as a sidecar runs: in the network namespace of the server it watches (one
-pod), with the upstream image's entrypoint, user and port, a read-only root, no capabilities, and
-its connection from environment variables only. The servers are the PostgreSQL and Redis
-stand-ins started from the chart's rendered StatefulSets. The scrapes show pg_up 1 / redis_up 1,
-every metric name the chart's alerts and dashboard use (tests/chart/exporter_metrics.py), and the
-alert series moving with the server: connections counted, max_connections and maxmemory as
-configured, evictions counted.
+Each exporter runs as the chart's sidecar runs (`postgresql.metrics.enabled`,
+`redis.metrics.enabled`): the `metrics` container of the rendered StatefulSet (image entrypoint,
+args, env with the Secret's password, uid, read-only root, no capabilities) in the network
+namespace of the server it watches, itself started from the same StatefulSet (one pod). The
+scrapes show pg_up 1 / redis_up 1, every metric name the chart's alerts and dashboard use
+(tests/chart/exporter_metrics.py), and the alert series moving with the server: connections
+counted, max_connections and maxmemory as configured, evictions counted.
 """
 
 from __future__ import annotations
@@ -41,7 +41,16 @@ def _metrics_of(exporter: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def manifests() -> tuple[dict[str, Any], ...]:
-    return render()
+    return render("postgresql.metrics.enabled=true", "redis.metrics.enabled=true")
+
+
+def _sidecar(manifests: tuple[dict[str, Any], ...], component: str, tmp_path: Path,
+             secrets: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+    """container() arguments of the chart's `metrics` container of `component`'s StatefulSet."""
+    statefulset = find(manifests, "StatefulSet", f"{RELEASE}-{component}")
+    spec = run_spec(manifests, statefulset, "metrics", secrets=secrets, volumes={}, work=tmp_path)
+    assert spec.command is None, "the chart runs the image's entrypoint"
+    return as_kwargs(spec)
 
 
 # --- postgres_exporter -------------------------------------------------------------------------
@@ -63,24 +72,24 @@ def postgres_pod(manifests: tuple[dict[str, Any], ...],
         yield ns, server, password
 
 
-def _postgres_exporter(ns: str, password: str) -> Any:
-    """The upstream contract: DATA_SOURCE_URI + _USER + _PASS (the password never in argv). Over
-    TEST_ADDRESS, where the server's pg_hba checks the password (loopback is trust)."""
-    env = {
-        "DATA_SOURCE_URI": f"{TEST_ADDRESS}:5432/ai_native?sslmode=disable",
-        "DATA_SOURCE_USER": "ai_native",
-        "DATA_SOURCE_PASS": password,
-    }
-    return container(built_image("postgres-exporter"), env=env, network=ns)
+def _postgres_exporter(manifests: tuple[dict[str, Any], ...], ns: str, tmp_path: Path,
+                       password: str, host: str = "127.0.0.1") -> Any:  # fmt: skip
+    """The chart's sidecar with the Secret's POSTGRES_PASSWORD; `host` replaces the loopback
+    address of DATA_SOURCE_URI (over TEST_ADDRESS the server's pg_hba checks the password, over
+    loopback it trusts, as the official image's does)."""
+    run = _sidecar(manifests, "postgresql", tmp_path, {"POSTGRES_PASSWORD": password})
+    run["env"]["DATA_SOURCE_URI"] = run["env"]["DATA_SOURCE_URI"].replace("127.0.0.1", host)
+    return container(built_image("postgres-exporter"), network=ns, **run)
 
 
 def test_postgres_exporter_reports_the_server_and_the_alert_series(
-    postgres_pod: tuple[str, Container, str], manifests: tuple[dict[str, Any], ...]
-) -> None:
+    postgres_pod: tuple[str, Container, str], manifests: tuple[dict[str, Any], ...],
+    tmp_path: Path,
+) -> None:  # fmt: skip
     ns, server, password = postgres_pod
     image = built_image("postgres-exporter")
     assert image.user == "65534:65534" and image.entrypoint == ["/bin/postgres_exporter"]
-    with _postgres_exporter(ns, password) as exporter:
+    with _postgres_exporter(manifests, ns, tmp_path, password) as exporter:
         first = scrape_until(ns, POSTGRES_EXPORTER_PORT, "pg_up")
         missing = _metrics_of("postgres_exporter") - first.names()
         assert not missing, f"postgres_exporter does not emit {missing}, which the chart uses"
@@ -113,13 +122,17 @@ def _hold_connections(ns: str, password: str, count: int) -> list[subprocess.Pop
             for _ in range(count)]  # fmt: skip
 
 
-def test_postgres_exporter_with_a_wrong_password_reports_pg_up_0(
-    postgres_pod: tuple[str, Container, str],
-) -> None:
-    ns, server, _ = postgres_pod
-    with _postgres_exporter(ns, "not-the-password") as exporter:
-        exporter.wait_for(lambda: _pg_up(ns) == [0.0], "pg_up 0", 60)
-        assert "password authentication failed" in server.output() + exporter.output()
+def test_postgres_exporter_passes_the_secrets_password_and_reports_a_wrong_one(
+    postgres_pod: tuple[str, Container, str], manifests: tuple[dict[str, Any], ...],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    ns, server, password = postgres_pod
+    # Over an address where pg_hba asks for it: the password, with `/:@%`, reaches the server.
+    with _postgres_exporter(manifests, ns, tmp_path, password, host=TEST_ADDRESS):
+        scrape_until(ns, POSTGRES_EXPORTER_PORT, "pg_up")
+    with _postgres_exporter(manifests, ns, tmp_path, "not-the-password", host=TEST_ADDRESS) as bad:
+        bad.wait_for(lambda: _pg_up(ns) == [0.0], "pg_up 0", 60)
+        assert "password authentication failed" in server.output() + bad.output()
 
 
 def _connections(ns: str) -> float:
@@ -150,22 +163,20 @@ def redis_pod(manifests: tuple[dict[str, Any], ...],
         yield ns, server
 
 
-def _redis_exporter(ns: str, password: str | None = None) -> Any:
-    env = {"REDIS_ADDR": "redis://127.0.0.1:6379"}
-    if password is not None:
-        env["REDIS_PASSWORD"] = password
-    return container(built_image("redis-exporter"), env=env, network=ns)
+def _redis_exporter(manifests: tuple[dict[str, Any], ...], ns: str, tmp_path: Path) -> Any:
+    return container(built_image("redis-exporter"), network=ns,
+                     **_sidecar(manifests, "redis", tmp_path, {}))  # fmt: skip
 
 
 def test_redis_exporter_reports_the_server_and_the_alert_series(
-    redis_pod: tuple[str, Container], manifests: tuple[dict[str, Any], ...]
+    redis_pod: tuple[str, Container], manifests: tuple[dict[str, Any], ...], tmp_path: Path
 ) -> None:
     ns, server = redis_pod
     image = built_image("redis-exporter")
     assert image.user == "59000:59000" and image.entrypoint == ["/redis_exporter"]
     conf = find(manifests, "ConfigMap", f"{RELEASE}-redis")["data"]["redis.conf"]
     maxmemory = next(line.split()[1] for line in conf.splitlines() if line.startswith("maxmemory "))
-    with _redis_exporter(ns):
+    with _redis_exporter(manifests, ns, tmp_path):
         first = scrape_until(ns, REDIS_EXPORTER_PORT, "redis_up")
         missing = _metrics_of("redis_exporter") - first.names()
         assert not missing, f"redis_exporter does not emit {missing}, which the chart uses"
@@ -182,13 +193,22 @@ def test_redis_exporter_reports_the_server_and_the_alert_series(
         assert used_percent > 80, f"used {used_percent:.0f}% of maxmemory after evictions"
 
 
-def test_redis_exporter_authenticates_with_redis_password(redis_pod: tuple[str, Container]) -> None:
+def test_redis_exporter_authenticates_with_the_named_secret(
+    redis_pod: tuple[str, Container], tmp_path: Path
+) -> None:
+    """redis.metrics.existingSecret: REDIS_PASSWORD from that Secret, against requirepass."""
     ns, _ = redis_pod
     password = secrets.token_urlsafe(12)
     _redis(ns, "config", "set", "requirepass", password)
-    with _redis_exporter(ns, password):
+    named = render("redis.metrics.enabled=true", "redis.metrics.existingSecret=redis-auth")
+    statefulset = find(named, "StatefulSet", f"{RELEASE}-redis")
+    run = run_spec(named, statefulset, "metrics", secrets={"password": password}, volumes={},
+                   work=tmp_path)  # fmt: skip
+    image = built_image("redis-exporter")
+    with container(image, network=ns, **as_kwargs(run)):
         scrape_until(ns, REDIS_EXPORTER_PORT, "redis_up")
-    with _redis_exporter(ns) as exporter:
+    run.env.pop("REDIS_PASSWORD")
+    with container(image, network=ns, **as_kwargs(run)) as exporter:
         exporter.wait_for(lambda: _redis_up(ns) == [0.0], "redis_up 0 without the password", 60)
 
 

@@ -1,8 +1,9 @@
 """The exporter sidecars on the real node (Helm 4): `helmkit release` of values/local.yaml with the
 stand-in images (values/real-node.yaml, which names the exporter stand-ins too), the real-node pin
-and `postgresql.metrics.enabled` / `redis.metrics.enabled`. A scraper pod in a namespace of its own,
-the one `networkPolicy.monitoring.namespaceSelector` names, fetches each exporter's metrics Service
-by its DNS name, as Prometheus would: pg_up 1 and redis_up 1, with the series the alerts use.
+and `postgresql.metrics.enabled` / `redis.metrics.enabled`. A scraper pod in a namespace of its
+own, the one `networkPolicy.monitoring.namespaceSelector` names (by its name label), fetches each
+exporter's metrics Service by its DNS name, as Prometheus would: pg_up 1 and redis_up 1, with the
+series the alerts use.
 """
 
 from __future__ import annotations
@@ -28,16 +29,14 @@ from exporter_metrics import EXPORTER_METRICS, Scrape, redis_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-SCRAPER_LABEL = "ai-native.dev/e2e-scraper"
 CURL_IMAGE = "localhost/ai-native/curl:stand-in"
 
 
 @pytest.fixture(scope="module")
 def scraper_namespace(kube: Kube) -> Iterator[str]:
-    """A restricted namespace with the label the release's policies admit scrapes from."""
-    token = secrets.token_hex(3)
-    name = f"scraper-{token}"
-    create_namespace(kube, name, {**PSA_LABELS, SCRAPER_LABEL: token})
+    """A restricted namespace of its own, the one the release's policies admit scrapes from."""
+    name = f"scraper-{secrets.token_hex(3)}"
+    create_namespace(kube, name, PSA_LABELS)
     yield name
     kube.run("delete", "namespace", name, "--wait=false", check=False)
 
@@ -47,11 +46,12 @@ def platform(
     cluster_paths: cc.ClusterPaths, kube: Kube, scraper_namespace: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Platform]:  # fmt: skip
-    token = scraper_namespace.rpartition("-")[2]
+    # The same key as the default selector's: Helm merges maps, so another key would add to it.
+    admit = {"kubernetes.io/metadata.name": scraper_namespace}
     metrics_on = {
         "postgresql": {"metrics": {"enabled": True}},
         "redis": {"metrics": {"enabled": True}},
-        "networkPolicy": {"monitoring": {"namespaceSelector": {SCRAPER_LABEL: token}}},
+        "networkPolicy": {"monitoring": {"namespaceSelector": admit}},
     }
     with released_platform(
         "helm4", cluster_paths, kube, tmp_path_factory.mktemp("exporters"), backup=False,
