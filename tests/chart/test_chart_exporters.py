@@ -7,12 +7,16 @@ the metrics port from the monitoring peers in each NetworkPolicy."""
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chart_env import HELMS, HelmRuns, find, one, template_args
+from chart_env import CHART, HELMS, HelmRuns, find, helm_binary, one, template_args
+
+from helmkit.core.pod_security import check_pod_spec, pod_specs
 
 ON = {
     "postgresql": {"metrics": {"enabled": True}},
@@ -153,3 +157,29 @@ def test_metrics_services_servicemonitors_and_policies(
     for component, (port, _, _, _) in EXPORTERS.items():
         ingress = one(plain, "NetworkPolicy", f"ai-native-{component}")["spec"]["ingress"]
         assert all({"port": port, "protocol": "TCP"} not in r["ports"] for r in ingress)
+
+
+@pytest.mark.parametrize("component", EXPORTERS)
+def test_a_subchart_alone_admits_prometheus_to_its_exporter(tmp_path: Path, component: str) -> None:
+    """Installed alone (no umbrella policies), its own deny-by-default policy opens the metrics
+    port to networkPolicy.metricsNamespaceSelector, and the pod stays Pod Security "restricted"."""
+    chart = tmp_path / component
+    shutil.copytree(CHART / "charts" / component, chart, ignore=shutil.ignore_patterns("charts"))
+    shutil.copytree(CHART / "charts" / "ai-native-lib", tmp_path / "ai-native-lib")
+    helm = str(helm_binary("helm4"))
+    built = subprocess.run([helm, "dependency", "build", str(chart)], capture_output=True,
+                           text=True, timeout=120, check=False)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    argv = [helm, "template", "x", str(chart), "-n", "db", "--set", "metrics.enabled=true",
+            "--set", "networkPolicy.metricsNamespaceSelector.team=obs"]  # fmt: skip
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    objects = [o for o in yaml.safe_load_all(proc.stdout) if o]
+    assert one(objects, "Service", f"x-{component}-metrics")
+    ingress = one(objects, "NetworkPolicy", f"x-{component}")["spec"]["ingress"]
+    [rule] = [r for r in ingress if r["ports"] == [{"port": "http-metrics", "protocol": "TCP"}]]
+    selector = rule["from"][0]["namespaceSelector"]["matchLabels"]
+    assert selector == {"kubernetes.io/metadata.name": "monitoring", "team": "obs"}
+    for obj in objects:
+        for path, spec, notes in pod_specs(obj):
+            assert [str(v) for v in check_pod_spec(spec, notes, prefix=path)] == []
