@@ -97,9 +97,13 @@ def test_postgresql_lives_in_the_umbrella_and_reads_the_app_secret() -> None:
     cannot see: the server is the umbrella's, one resource per file in templates/postgresql/."""
     assert not (CHART / "charts" / "postgresql").exists()
     own = sorted(p.name for p in (CHART / "templates" / "postgresql").glob("*.yaml"))
-    assert own == ["service-headless.yaml", "service.yaml", "statefulset.yaml"]
+    assert own == ["service-headless.yaml", "service-metrics.yaml", "service.yaml",
+                   "statefulset.yaml"]  # fmt: skip
     statefulset = (CHART / "templates" / "postgresql" / "statefulset.yaml").read_text()
     assert 'name: {{ include "ai-native.names.appSecret" . }}' in statefulset
+    # the exporter sidecar (postgresql.metrics) reads the same Secret
+    metrics = (CHART / "templates" / "postgresql" / "_metrics.tpl").read_text()
+    assert 'name: {{ include "ai-native.names.appSecret" . }}' in metrics
 
 
 def _leaves(data: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:

@@ -67,10 +67,12 @@ def released_platform(
     workdir: Path,
     backup: bool,
     backend: dict[str, Any] | None = None,
+    extra_values: dict[str, Any] | None = None,
 ) -> Iterator[Platform]:
     """`helmkit release` of values/local.yaml + the stand-in images + the real-node pin into a
     namespace of its own on local volumes; everything (volumes included) removed afterwards.
-    `backend` replaces the backend values written below (the load bench sizes the HPA)."""
+    `backend` replaces the backend values written below (the load bench sizes the HPA);
+    `extra_values` is one more values file, layered last."""
     namespace = f"platform-{helm_name}-{secrets.token_hex(3)}"
     create_namespace(kube, namespace, PSA_LABELS)
     create_local_volumes(kube, paths, namespace, CLAIMS + ([BACKUP_CLAIM] if backup else []))
@@ -94,8 +96,11 @@ def released_platform(
         env[key] = str(workdir / key.lower())
     helm = Helm(helm_name, paths.bin_dir / helm_name, HELM_WAIT[helm_name], env, paths.kubeconfig)
     cli = LiveCli(helm, kube, namespace, workdir)
-    platform = Platform(cli, kube, namespace, paths,
-                        [LOCAL_VALUES, REAL_NODE_VALUES, PIN_VALUES, storage])  # fmt: skip
+    values = [LOCAL_VALUES, REAL_NODE_VALUES, PIN_VALUES, storage]
+    if extra_values:
+        values.append(workdir / "extra.yaml")
+        values[-1].write_text(yaml.safe_dump(extra_values))
+    platform = Platform(cli, kube, namespace, paths, values)
     started = time.monotonic()
     try:
         out = platform.release("--skip-tests")

@@ -59,3 +59,9 @@ metadata:
   namespace: {{ .root.Release.Namespace }}
   labels: {{- include "ai-native.labels" .root | nindent 4 }}
 {{- end -}}
+
+{{/* ai-native.netpol.fromMonitoring: an ingress peer for Prometheus (networkPolicy.monitoring). */}}
+{{- define "ai-native.netpol.fromMonitoring" -}}
+- namespaceSelector:
+    matchLabels: {{- toYaml .Values.networkPolicy.monitoring.namespaceSelector | nindent 6 }}
+{{- end -}}
