@@ -7,7 +7,7 @@ Usage: .venv/bin/python scripts/gen-crd-schemas.py [--check]
 
 `go mod download -json MODULE@VERSION` fetches each module into a module cache under
 ~/.cache/ai-native (outside the repository) and names its directory. The output keeps only
-what `helmkit.core.kube_schema` validates (types, properties, items, required, enum, patterns,
+what `helmkit.core.lint.kube_schema` validates (types, properties, items, required, enum, patterns,
 lengths, bounds, anyOf/allOf/oneOf, nullable, int-or-string, preserve-unknown-fields; no
 descriptions, no CEL rules), and marks every object schema with properties and no
 preserve-unknown-fields as closed: the API server prunes (or, with strict field validation,

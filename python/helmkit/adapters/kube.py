@@ -376,7 +376,7 @@ class Kube:
             deleted.append(name)
         return deleted
 
-    # --- adoption (decisions in helmkit.core.adopt_*) ---------------------------------------
+    # --- adoption (decisions in helmkit.core.release.adopt_*) -------------------------------
 
     def _object_path(self, kind: str, namespace: str, name: str = "") -> str:
         if kind == "PersistentVolume":

@@ -1,7 +1,7 @@
 {{/*
 ai-native.database.budget: the worst case of PostgreSQL connections the release may open, as
 JSON (fields below). helmkit lint computes the same from the rendered objects
-(python/helmkit/core/connection_budget.py); the chart tests keep both in step.
+(python/helmkit/core/lint/connection_budget.py); the chart tests keep both in step.
 - pods: backend.autoscaling.maxReplicas (else replicaCount), plus the rollout's surge (the
   Deployment's maxSurge 25%, rounded up: old and new pods overlap during an upgrade);
 - perPod: backend.processes x (config.database.poolSize + maxOverflow): every process has its

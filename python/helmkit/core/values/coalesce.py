@@ -1,6 +1,6 @@
 """The values a chart's templates see, computed as Helm computes them (a port of
 pkg/chart/common/util/coalesce.go and the enabled-dependency pass of
-pkg/chart/v2/util/dependencies.go, Helm 4.3; tests/unit/test_values_parity.py compares the
+pkg/chart/v2/util/dependencies.go, Helm 4.3; tests/cli/test_helm_parity.py compares the
 result with `.Values` printed by the real helm4 and helm3).
 
     tree = load_tree(chart_dir, read_values)

@@ -1,5 +1,5 @@
 """Helm's `--set` family, parsed as Helm parses it (a port of helm.sh/helm/v4/pkg/strvals,
-identical in Helm 3.22): tests/unit/test_strvals_parity.py runs the real helm4 and helm3 on a
+identical in Helm 3.22): tests/cli/test_helm_parity.py runs the real helm4 and helm3 on a
 corpus and compares.
 
     parse_into("a.b=1,c={x,y},d[0].e=\\,", dest)     # --set: int64, true/false, null typed
