@@ -1,5 +1,5 @@
 """Options shared by the live verbs (release, recover, history, verify, rollback, status,
-uninstall), and the one place they turn an environment name into a `LiveEnv`."""
+uninstall, adopt), and the one place they turn an environment name into a `LiveEnv`."""
 
 from __future__ import annotations
 
