@@ -3,8 +3,9 @@
 #   Debian packages (PostgreSQL and Redis servers, shellcheck, mmdebstrap and runc for the
 #   stand-in images; containerd, runc, CNI plugins, iptables and conntrack for the local
 #   cluster's real node), the Python venv (.venv), Helm 4 + Helm 3, chart-testing + kubeconform,
-#   actionlint + promtool, the local control plane binaries, the real node's ingress controller
-#   (Traefik), its volume provisioner (local-path-provisioner) and the stand-in images.
+#   actionlint + promtool, the local control plane binaries (with the real node's NetworkPolicy
+#   enforcer, netpol-nfqueue), the real node's ingress controller (Traefik), its volume
+#   provisioner (local-path-provisioner) and the stand-in images (exporters included).
 # Usage: scripts/bootstrap.sh [all|python|helm|peers|checkers|control-plane|ingress|volumes|images|debian]...
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
