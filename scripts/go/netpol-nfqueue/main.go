@@ -4,9 +4,9 @@
 // The library sends the first packet of every connection to userspace with an nftables `queue`
 // rule. The kernel here is built without CONFIG_NFT_QUEUE, so that rule is refused (the library
 // logs the failed sync and keeps serving its queue); it has the iptables NFQUEUE target instead.
-// helmkit adds, inside the node's network namespace only, one iptables rule per hook that hands the
-// first packet of each new forwarded connection to the same queue number (core/real_node.py,
-// netpol_rules_argv). The library's controller reads that queue and gives each packet its verdict
+// helmkit adds, inside the node's network namespace only, one iptables rule (mangle FORWARD) that
+// hands the first packet of each new forwarded connection to the same queue number
+// (core/cluster/real_node.py, NETPOL_RULE and netpol_rule_argv). The library's controller reads that queue and gives each packet its verdict
 // from the cluster's pods, namespaces and NetworkPolicies. No packet is accepted while nothing
 // reads the queue (fail closed: the iptables rule has no --queue-bypass).
 //
