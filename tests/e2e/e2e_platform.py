@@ -77,13 +77,17 @@ def released_platform(
     create_namespace(kube, namespace, PSA_LABELS)
     create_local_volumes(kube, paths, namespace, CLAIMS + ([BACKUP_CLAIM] if backup else []))
     require_ingress_class(kube)
-    # Real CPU usage feeds the HPA here: with local.yaml's 50m request, the backend's start-up
-    # alone scales it to two pods mid-test. 250m keeps one pod; the HPA itself stays on.
+    # Real CPU usage feeds the HPA here: the backend's start-up alone (50m request in local.yaml;
+    # even 250m on a busy machine) scaled it to two pods mid-test, and verify then rightly saw a
+    # pod not Ready. The HPA stays on, held at one pod; the load bench passes its own `backend`.
     # Host names of its own: an Ingress of another release with values/local.yaml's hosts (a
     # kwok-based test, `helmkit release local`) would share the cluster's controller and hosts.
     overlay: dict[str, Any] = {
         "global": {"storageClass": STORAGE_CLASS},
-        "backend": backend or {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"}}},
+        "backend": backend or {
+            "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}},
+            "autoscaling": {"minReplicas": 1, "maxReplicas": 1},
+        },
         "ingress": {"hosts": {"api": f"api.{namespace}.localhost",
                               "app": f"app.{namespace}.localhost"}},
     }  # fmt: skip

@@ -34,7 +34,7 @@ from e2e_platform import (
     volumes_root,
     wait_ready,
 )
-from live_cli import LOCAL_VALUES, RELEASE, LiveCli, declare_ingress_class
+from live_cli import LOCAL_VALUES, RELEASE, LiveCli, require_ingress_class
 
 from helmkit.core.cluster import config as cc
 
@@ -199,7 +199,7 @@ def seeded(
     namespace = f"adopt-{helm_name}-{secrets.token_hex(3)}"
     workdir = tmp_path_factory.mktemp("adopt")
     create_namespace(kube, namespace, PSA_LABELS)
-    declare_ingress_class(kube)
+    require_ingress_class(kube)
     volumes = [
         storage_class_manifest(),
         # the seed's volume as a dynamic provisioner leaves it: reclaim policy Delete
