@@ -103,10 +103,12 @@ def test_usage_and_hpa_views_show_the_real_numbers(platform: Platform) -> None:
     hpa = section(out, "HPA (current / target)")
     replicas = {before_hpa[0], after_hpa[0]}
     head = hpa[1]
-    match = re.fullmatch(r"  ai-native-backend: replicas (\d+)(?: -> \d+)? \(min 1, max 2\)"
+    spec = p.kube.json("get", "hpa", "ai-native-backend", "-n", p.namespace)["spec"]
+    bounds = f"min {spec['minReplicas']}, max {spec['maxReplicas']}"
+    match = re.fullmatch(rf"  ai-native-backend: replicas (\d+)(?: -> \d+)? \({bounds}\)"
                          r"(  AT MAXIMUM)?", head)  # fmt: skip
     assert match and int(match.group(1)) in replicas, (head, replicas)
-    targets = p.kube.json("get", "hpa", "ai-native-backend", "-n", p.namespace)["spec"]["metrics"]
+    targets = spec["metrics"]
     for metric in targets:
         name = metric["resource"]["name"]
         target = metric["resource"]["target"]["averageUtilization"]
