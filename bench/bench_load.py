@@ -43,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "python"))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
+from bench_real_node import emit  # noqa: E402
 from e2e_kube import Kube, condition  # noqa: E402
 from e2e_node import PACKER, on_real_node  # noqa: E402
 from e2e_platform import released_platform, write_marks  # noqa: E402
@@ -319,11 +320,7 @@ def main() -> int:
         "samples": [asdict(s) for s in record.samples],
     }  # fmt: skip
     print_table(result)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.record:
-        args.record.parent.mkdir(parents=True, exist_ok=True)
-        args.record.write_text(text + "\n")
+    emit(result, args.record)
     return 0
 
 

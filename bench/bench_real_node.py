@@ -55,6 +55,15 @@ def stats(xs: list[float]) -> dict[str, Any]:
             "each_s": [round(x, 1) for x in xs]}  # fmt: skip
 
 
+def emit(result: dict[str, Any], record: Path | None) -> None:
+    """Print the result as JSON and, with --record, keep it (bench/results/)."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if record:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(text + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=2)
@@ -85,11 +94,7 @@ def main() -> int:
         "goal_warm_cluster_up_s": 60,
         "helmkit_release_to_all_pods_ready_on_real_node": stats(releases),
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.record:
-        args.record.parent.mkdir(parents=True, exist_ok=True)
-        args.record.write_text(text + "\n")
+    emit(result, args.record)
     return 0
 
 

@@ -37,31 +37,22 @@ python_env() {
 helm_bins() { bash "$REPO_ROOT/scripts/build-helm.sh"; }
 peers() { bash "$REPO_ROOT/scripts/build-peers.sh"; }
 checkers() { bash "$REPO_ROOT/scripts/build-checkers.sh"; }
-# The stand-in images the real node runs (mmdebstrap: mostly downloads and dpkg), built in the
-# background while the Go tools compile, so a cold bootstrap pays for the slower of the two.
-images_start() {
-  mkdir -p "$AI_NATIVE_CACHE"
-  images_log=$AI_NATIVE_CACHE/build-images.log
-  bash "$REPO_ROOT/scripts/build-images.sh" >"$images_log" 2>&1 &
-  images_pid=$!
-}
-images_wait() {
-  wait "$images_pid" || { cat "$images_log" >&2; log "scripts/build-images.sh failed"; exit 1; }
-  log "stand-in images ready (log: $images_log)"
-}
 ingress() { bash "$REPO_ROOT/scripts/build-ingress.sh"; }
 volumes() { bash "$REPO_ROOT/scripts/build-volumes.sh"; }
-# Traefik beside the Kubernetes build: both are Go compiles, but each spends minutes on one core
-# (module downloads, the linker), which the other fills.
-ingress_start() {
+# Builds started in the background and awaited at the end, each logging to $AI_NATIVE_CACHE/NAME.log:
+# the stand-in images (mmdebstrap: mostly downloads and dpkg) while the Go tools compile, and
+# Traefik beside the Kubernetes build (each Go compile spends minutes on one core: module
+# downloads, the linker; the other fills it). A cold bootstrap pays for the slowest, not the sum.
+declare -A background_pids
+background_start() {  # NAME: runs scripts/NAME.sh
   mkdir -p "$AI_NATIVE_CACHE"
-  ingress_log=$AI_NATIVE_CACHE/build-ingress.log
-  bash "$REPO_ROOT/scripts/build-ingress.sh" >"$ingress_log" 2>&1 &
-  ingress_pid=$!
+  bash "$REPO_ROOT/scripts/$1.sh" >"$AI_NATIVE_CACHE/$1.log" 2>&1 &
+  background_pids[$1]=$!
 }
-ingress_wait() {
-  wait "$ingress_pid" || { cat "$ingress_log" >&2; log "scripts/build-ingress.sh failed"; exit 1; }
-  log "ingress controller ready (log: $ingress_log)"
+background_wait() {  # NAME WHAT
+  local build_log=$AI_NATIVE_CACHE/$1.log
+  wait "${background_pids[$1]}" || { cat "$build_log" >&2; log "scripts/$1.sh failed"; exit 1; }
+  log "$2 ready (log: $build_log)"
 }
 control_plane() {
   if [ -x "$REPO_ROOT/scripts/build-control-plane.sh" ]; then bash "$REPO_ROOT/scripts/build-control-plane.sh"; fi
@@ -70,8 +61,9 @@ control_plane() {
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; python_env; images_start; ingress_start; helm_bins; peers; checkers; control_plane
-      volumes; ingress_wait; images_wait ;;
+    all) debian; python_env; background_start build-images; background_start build-ingress
+      helm_bins; peers; checkers; control_plane; volumes
+      background_wait build-ingress "ingress controller"; background_wait build-images "stand-in images" ;;
     images) bash "$REPO_ROOT/scripts/build-images.sh" ;;
     python) python_env ;;
     helm) helm_bins ;;
