@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from e2e_platform import (
     REAL_NODE_VALUES,
     STORAGE_CLASS,
     create_namespace,
+    delete_local_volumes,
     exec_in,
     local_volume_manifest,
     storage_class_manifest,
@@ -237,9 +237,7 @@ def seeded(
     finally:
         helm.run("uninstall", RELEASE, "-n", namespace, "--wait", check=False)
         kube.run("delete", "namespace", namespace, "--timeout=120s", check=False)
-        kube.run("delete", "pv", "-l", f"ai-native.dev/e2e-namespace={namespace}",
-                 "--wait=false", check=False)  # fmt: skip
-        shutil.rmtree(volumes_root(cluster_paths, namespace), ignore_errors=True)
+        delete_local_volumes(kube, cluster_paths, namespace)
 
 
 def kinds_present(kube: Kube, namespace: str) -> set[str]:
