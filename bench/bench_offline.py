@@ -10,6 +10,8 @@ repository's chart project (chart, values, schemas, helmkit.yaml, ct.yaml):
   that revision's cold and after-edit runs in the same rounds, so before/after ratios come
   from one run on one machine state;
 - `helmkit test` re-run with nothing changed (goal <= 0.5 s);
+- the exit trick (`helmkit.cli.process`: the executable leaves without freeing its memory):
+  `helmkit test` cold through plain `main()`, which exits the normal way;
 - strict schema validation of the rendered objects: objects/s on one core (goal >= 2000), and
   end to end (process start, parse, compile, validate) against kubeconform on the same file
   with the same schemas;
@@ -161,8 +163,10 @@ def bench_test_verb(
     # helmkit runs its short-lived helm calls with Go's collector off; the same floor with the
     # same setting is printed beside the plain one, so the part that setting saves is visible
     tuned_env = {**env, **helm_argv.SHORT_LIVED_GO_ENV}
+    # the same verb through plain main(): the interpreter tears down as usual at exit
+    plain_exit = [str(VENV_BIN / "python"), "-c", "from helmkit.cli.main import main; main()"]
     names = ["floor", "floor_gc_off", "helmkit_test_cold", "helmkit_test_after_edit"]
-    names += ["ct_lint", "rerun"]
+    names += ["helmkit_test_cold_plain_exit", "ct_lint", "rerun"]
     if baseline is not None:
         names += ["baseline_test_cold", "baseline_test_after_edit"]
     wall: dict[str, list[float]] = {name: [] for name in names}
@@ -182,6 +186,7 @@ def bench_test_verb(
             edit_template(project, round_no * 2 + 1)
             measure("baseline_test_after_edit", lambda: run([*base_cmd, "test"], project, base_env))
         measure("helmkit_test_cold", cold(project, [*helmkit, "test"], env))
+        measure("helmkit_test_cold_plain_exit", cold(project, [*plain_exit, "test"], env))
         verdicts["helmkit_test"] = run([*helmkit, "test"], project, env).returncode  # warm cache
         edit_template(project, round_no * 2)
         measure("helmkit_test_after_edit", lambda: run([*helmkit, "test"], project, env))
@@ -208,6 +213,9 @@ def bench_test_verb(
         "ratio_test_cold_over_floor_gc_off": ratio("helmkit_test_cold", "floor_gc_off", med),
         "cpu_ratio_test_cold_over_floor_gc_off": ratio(
             "helmkit_test_cold", "floor_gc_off", med_cpu
+        ),
+        "ratio_test_cold_plain_exit_over_exit_trick": ratio(
+            "helmkit_test_cold_plain_exit", "helmkit_test_cold", med
         ),
         "rerun_s": med["rerun"],
         "goals": {"test_over_floor_max": 1.5, "test_over_ct_lint_max": 1.0, "rerun_max_s": 0.5},
@@ -428,6 +436,10 @@ def print_summary(result: dict[str, Any]) -> None:
     )
     print(f"helmkit test cold / ct lint : {tv['ratio_test_cold_over_ct_lint']}x (goal < 1)")
     print(f"helmkit test no-change re-run           : {tv['rerun_s']} s (goal <= 0.5)")
+    print(
+        "exit trick: plain main() / helmkit cold : "
+        f"{tv['ratio_test_cold_plain_exit_over_exit_trick']}x (kept while > 1)"
+    )
     rounds = tv["per_round_median_ratios"]
     print("per-round ratios over that round's floor (median):")
     for key, value in rounds.items():

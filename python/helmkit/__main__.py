@@ -1,3 +1,3 @@
-from helmkit.cli.main import main
+from helmkit.cli.process import run
 
-main()
+run()
