@@ -173,13 +173,12 @@ class _LazyDefinitions(Mapping[str, Any]):
         self.offsets = {m.group(1): m.end() - 2 for m in _DEFINITION_START.finditer(text)}
         self.parsed: dict[str, Any] = {}
         self.refs: dict[str, list[str]] = {}
-        self.decoder = json.JSONDecoder()
+        self.decoder = _DECODER
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.parsed:
             start = self.offsets[name]
-            value, end = self.decoder.raw_decode(self.text, start)
-            self.parsed[name] = without_descriptions(value)
+            self.parsed[name], end = self.decoder.raw_decode(self.text, start)
             self.refs[name] = _REF.findall(self.text, start, end)
         return self.parsed[name]
 
@@ -202,12 +201,14 @@ class _LazyDefinitions(Mapping[str, Any]):
         return found
 
 
-def without_descriptions(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        return {k: without_descriptions(v) for k, v in schema.items() if k != "description"}
-    if isinstance(schema, list):
-        return [without_descriptions(item) for item in schema]
-    return schema
+def _drop_description(mapping: dict[str, Any]) -> dict[str, Any]:
+    mapping.pop("description", None)
+    return mapping
+
+
+# parses schema JSON without its descriptions (the decoder's hook sees each object once: about
+# twice as fast as removing them from the parsed tree)
+_DECODER = json.JSONDecoder(object_hook=_drop_description)
 
 
 @functools.cache
@@ -224,7 +225,7 @@ def compile_kind(
     schema_text: str, definitions: Mapping[str, Any], *, whole: bool = False
 ) -> Compiled:
     """One kind's validator; `whole` registers every definition (the baseline of the bench)."""
-    schema = without_descriptions(json.loads(schema_text))
+    schema = _DECODER.decode(schema_text)
     if whole or not isinstance(definitions, _LazyDefinitions):
         needed = dict(definitions.items())
     else:
