@@ -231,3 +231,11 @@ def test_crd_bundle_matches_the_pinned_versions() -> None:
         "HTTPRoute",
         "Gateway",
     }
+
+
+def test_covered_compiles_nothing() -> None:
+    """A release asks it after its gate: a verdict remembered from an earlier run leaves the
+    validators uncompiled, and whether a schema exists needs none of them."""
+    kube_schema.builtin_validator.cache_clear()
+    assert kube_schema.covered([deployment()], ["1.33.0"], "v1.33.4")
+    assert kube_schema.builtin_validator.cache_info().currsize == 0

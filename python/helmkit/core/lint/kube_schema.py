@@ -244,11 +244,17 @@ def validator(version: str, api_version: str, kind: str) -> Compiled | None:
 @functools.cache
 def builtin_validator(version: str, api_version: str, kind: str) -> Compiled | None:
     """The check of a kind the Kubernetes version serves itself (None for CRDs)."""
+    if not has_builtin_schema(version, api_version, kind):
+        return None
     directory = schema_dir(version)
     path = directory / schema_file_name(api_version, kind)
-    if not path.is_file():
-        return None
     return compile_kind(path.read_text("utf-8"), _definitions(directory))
+
+
+@functools.cache
+def has_builtin_schema(version: str, api_version: str, kind: str) -> bool:
+    """Whether the version bundles a schema for the kind (without compiling it)."""
+    return (schema_dir(version) / schema_file_name(api_version, kind)).is_file()
 
 
 @functools.cache
@@ -308,8 +314,7 @@ def covered(objects: Iterable[dict[str, Any]], validated: Sequence[str], version
     try:
         # built-in kinds only: a bundled CRD schema may differ from the cluster's CRD version
         return all(
-            builtin_validator(matching[0], str(o.get("apiVersion", "")), str(o.get("kind", "")))
-            is not None
+            has_builtin_schema(matching[0], str(o.get("apiVersion", "")), str(o.get("kind", "")))
             for o in objects
         )
     except UsageError:  # no bundled schema for that version
