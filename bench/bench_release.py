@@ -66,7 +66,10 @@ def main() -> int:
 
     run([*HELMKIT, "cluster", "up"], dict(os.environ))
     kubeconfig = str(CACHE / "cluster" / "kubeconfig")
-    env = {**os.environ, "KUBECONFIG": kubeconfig, "HELMKIT_HELM": args.helm}
+    # like a user's machine: bytecode caches are written (this sandbox disables them, and then
+    # every helmkit run would compile its changed modules again)
+    user_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {**user_env, "KUBECONFIG": kubeconfig, "HELMKIT_HELM": args.helm}
     kubectl = str(CACHE / "bin" / "kubectl")
     run([kubectl, "apply", "-f", "-"], env, stdin=INGRESS_CLASS)
     suffix = secrets.token_hex(3)
