@@ -43,6 +43,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "python"))
 
+from user_env import user_env  # noqa: E402
+
 from helmkit.adapters.helm import default_jobs  # noqa: E402
 from helmkit.core.config import load_config  # noqa: E402
 from helmkit.core.helm import argv as helm_argv  # noqa: E402
@@ -224,10 +226,11 @@ def bench_test_verb(
             ),
             2,
         ),
-        # no run can beat its CPU spread over every core: this is the best wall ratio the cold
+        # no run can beat its CPU spread over every core (the parallelism is one job a core
+        # unless HELMKIT_JOBS says otherwise): this is the best wall ratio the cold
         # run's CPU allows on this machine, however well helm and the checks overlap
         "ratio_test_cold_lower_bound_from_cpu": round(
-            med_cpu["helmkit_test_cold"] / (os.cpu_count() or 1) / med["floor"], 2
+            med_cpu["helmkit_test_cold"] / workers / med["floor"], 2
         ),
         "rerun_s": med["rerun"],
         "goals": {"test_over_floor_max": 1.5, "test_over_ct_lint_max": 1.0, "rerun_max_s": 0.5},
@@ -411,8 +414,7 @@ def main() -> int:
     parser.add_argument("--only-test-verb", action="store_true", help="skip schema and --help")
     args = parser.parse_args()
     helm = need(BIN / args.helm, "scripts/bootstrap.sh")
-    # like a user's machine: bytecode caches are written (this sandbox disables them)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = user_env()
     env["HELMKIT_HELM"] = helm
     with tempfile.TemporaryDirectory(prefix="helmkit-bench-") as tmp:
         project = freeze_project(Path(tmp) / "project")

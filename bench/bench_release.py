@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from user_env import user_env
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("AI_NATIVE_CACHE", Path.home() / ".cache" / "ai-native"))
@@ -66,10 +67,7 @@ def main() -> int:
 
     run([*HELMKIT, "cluster", "up"], dict(os.environ))
     kubeconfig = str(CACHE / "cluster" / "kubeconfig")
-    # like a user's machine: bytecode caches are written (this sandbox disables them, and then
-    # every helmkit run would compile its changed modules again)
-    user_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env = {**user_env, "KUBECONFIG": kubeconfig, "HELMKIT_HELM": args.helm}
+    env = {**user_env(), "KUBECONFIG": kubeconfig, "HELMKIT_HELM": args.helm}
     kubectl = str(CACHE / "bin" / "kubectl")
     run([kubectl, "apply", "-f", "-"], env, stdin=INGRESS_CLASS)
     suffix = secrets.token_hex(3)
