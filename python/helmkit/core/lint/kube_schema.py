@@ -173,12 +173,11 @@ class _LazyDefinitions(Mapping[str, Any]):
         self.offsets = {m.group(1): m.end() - 2 for m in _DEFINITION_START.finditer(text)}
         self.parsed: dict[str, Any] = {}
         self.refs: dict[str, list[str]] = {}
-        self.decoder = _DECODER
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.parsed:
             start = self.offsets[name]
-            self.parsed[name], end = self.decoder.raw_decode(self.text, start)
+            self.parsed[name], end = _DECODER.raw_decode(self.text, start)
             self.refs[name] = _REF.findall(self.text, start, end)
         return self.parsed[name]
 
@@ -244,17 +243,21 @@ def validator(version: str, api_version: str, kind: str) -> Compiled | None:
 @functools.cache
 def builtin_validator(version: str, api_version: str, kind: str) -> Compiled | None:
     """The check of a kind the Kubernetes version serves itself (None for CRDs)."""
-    if not has_builtin_schema(version, api_version, kind):
+    path = _builtin_schema_file(version, api_version, kind)
+    if path is None:
         return None
-    directory = schema_dir(version)
-    path = directory / schema_file_name(api_version, kind)
-    return compile_kind(path.read_text("utf-8"), _definitions(directory))
+    return compile_kind(path.read_text("utf-8"), _definitions(path.parent))
+
+
+def has_builtin_schema(version: str, api_version: str, kind: str) -> bool:
+    """Whether the version bundles a schema for the kind (without compiling it)."""
+    return _builtin_schema_file(version, api_version, kind) is not None
 
 
 @functools.cache
-def has_builtin_schema(version: str, api_version: str, kind: str) -> bool:
-    """Whether the version bundles a schema for the kind (without compiling it)."""
-    return (schema_dir(version) / schema_file_name(api_version, kind)).is_file()
+def _builtin_schema_file(version: str, api_version: str, kind: str) -> Path | None:
+    path = schema_dir(version) / schema_file_name(api_version, kind)
+    return path if path.is_file() else None
 
 
 @functools.cache
