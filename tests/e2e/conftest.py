@@ -115,7 +115,13 @@ def helm(request: pytest.FixtureRequest, cluster_paths: cc.ClusterPaths, tmp_pat
     binary = cluster_paths.bin_dir / name
     if not os.access(binary, os.X_OK):
         pytest.fail(f"{binary} missing; build it: {REPO / 'scripts/build-helm.sh'}", pytrace=False)
+    return isolated_helm(name, cluster_paths, tmp_path)
+
+
+def isolated_helm(name: str, paths: cc.ClusterPaths, home: Path) -> Helm:
+    """The cluster's helm `name` with its cache, config and data under `home` (no repository
+    or plugin of the machine's user leaks in)."""
     env = dict(os.environ)
     for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
-        env[key] = str(tmp_path / key.lower())
-    return Helm(name, binary, HELM_WAIT[name], env, cluster_paths.kubeconfig)
+        env[key] = str(home / key.lower())
+    return Helm(name, paths.bin_dir / name, HELM_WAIT[name], env, paths.kubeconfig)

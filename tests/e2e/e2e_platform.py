@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import HELM_WAIT, PSA_LABELS, dump_namespace
+from conftest import PSA_LABELS, dump_namespace, isolated_helm
 from e2e_kube import Helm, Kube, condition, wait_for
 from e2e_node import PACKER, PROBE_SRC
 from live_cli import LOCAL_VALUES, RELEASE, LiveCli, require_ingress_class
@@ -95,10 +95,7 @@ def released_platform(
         overlay["postgresql"] = {"backup": {"enabled": True, "persistence": {"size": "1Gi"}}}
     storage = workdir / "storage.yaml"
     storage.write_text(yaml.safe_dump(overlay))
-    env = dict(os.environ)
-    for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
-        env[key] = str(workdir / key.lower())
-    helm = Helm(helm_name, paths.bin_dir / helm_name, HELM_WAIT[helm_name], env, paths.kubeconfig)
+    helm = isolated_helm(helm_name, paths, workdir)
     cli = LiveCli(helm, kube, namespace, workdir)
     values = [LOCAL_VALUES, REAL_NODE_VALUES, PIN_VALUES, storage]
     if extra_values:
@@ -106,12 +103,22 @@ def released_platform(
         values[-1].write_text(yaml.safe_dump(extra_values))
     platform = Platform(cli, kube, namespace, paths, values)
     started = time.monotonic()
-    try:
+    with removed_afterwards(kube, helm, paths, namespace):
         out = platform.release("--skip-tests")
         platform.install_s = time.monotonic() - started
         print(f"{helm_name}: helmkit release to all pods Ready: {platform.install_s:.1f}s")
         assert "revision 1 deployed" in out, out
         yield platform
+
+
+@contextlib.contextmanager
+def removed_afterwards(
+    kube: Kube, helm: Helm, paths: cc.ClusterPaths, namespace: str
+) -> Iterator[None]:
+    """A failure prints the namespace's state first; in every case the release is uninstalled
+    and the namespace and its local volumes are removed."""
+    try:
+        yield
     except BaseException:
         print(dump_namespace(kube, namespace))
         raise

@@ -12,7 +12,6 @@ not copied from it; its pods run the stand-in images on the real node like the c
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,16 +19,16 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import HELM_WAIT, PSA_LABELS, dump_namespace
-from e2e_kube import Helm, Kube
+from conftest import PSA_LABELS, isolated_helm
+from e2e_kube import Kube
 from e2e_platform import (
     PIN_VALUES,
     REAL_NODE_VALUES,
     STORAGE_CLASS,
     create_namespace,
-    delete_local_volumes,
     exec_in,
     local_volume_manifest,
+    removed_afterwards,
     storage_class_manifest,
     volumes_root,
     wait_ready,
@@ -207,15 +206,11 @@ def seeded(
         seed_volume(cluster_paths, namespace, REDIS_CLAIM, "Retain"),
     ]
     kube.run("apply", "-f", "-", stdin=yaml.safe_dump_all(volumes))
-    env = dict(os.environ)
-    for key in ("HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
-        env[key] = str(workdir / key.lower())
-    helm = Helm(helm_name, cluster_paths.bin_dir / helm_name, HELM_WAIT[helm_name], env,
-                cluster_paths.kubeconfig)  # fmt: skip
+    helm = isolated_helm(helm_name, cluster_paths, workdir)
     seed = Seeded(LiveCli(helm, kube, namespace, workdir), kube, namespace, workdir)
     seed.config(adopted=False)
     password = secrets.token_urlsafe(16)
-    try:
+    with removed_afterwards(kube, helm, cluster_paths, namespace):
         kube.run(
             "create", "secret", "generic", SECRET, "-n", namespace,
             f"--from-literal=JWT_SECRET_KEY={secrets.token_urlsafe(32)}",
@@ -231,13 +226,6 @@ def seeded(
         seed_psql(kube, namespace, "postgresql-0", "postgres",
                   f"INSERT INTO marks VALUES ('{ROW}', 'written by the seed')")  # fmt: skip
         yield seed
-    except BaseException:
-        print(dump_namespace(kube, namespace))
-        raise
-    finally:
-        helm.run("uninstall", RELEASE, "-n", namespace, "--wait", check=False)
-        kube.run("delete", "namespace", namespace, "--timeout=120s", check=False)
-        delete_local_volumes(kube, cluster_paths, namespace)
 
 
 def kinds_present(kube: Kube, namespace: str) -> set[str]:
