@@ -107,6 +107,16 @@ def metrics_of(exporter: str) -> set[str]:
     return {name for name, source in EXPORTER_METRICS.items() if source == exporter}
 
 
+def with_ready_sidecar(p: Platform, name: str) -> dict[str, Any]:
+    """The pod `name`, once its container and the `metrics` sidecar (no other) are checked
+    Ready and never restarted."""
+    pod = pod_named(p.kube, p.namespace, name)
+    statuses = {s["name"]: s for s in pod["status"]["containerStatuses"]}
+    assert set(statuses) == {name, "metrics"}, statuses.keys()
+    assert all(s["ready"] and s["restartCount"] == 0 for s in statuses.values()), statuses
+    return pod
+
+
 def container_of(pod: dict[str, Any], name: str) -> dict[str, Any]:
     return next(c for c in pod["spec"]["containers"] if c["name"] == name)
 
@@ -115,10 +125,7 @@ def test_postgres_exporter_sidecar_reports_pg_up_1_through_its_service(
     platform: Platform, scraper_namespace: str, scraper: str
 ) -> None:
     p = platform
-    pod = pod_named(p.kube, p.namespace, "postgresql")
-    statuses = {s["name"]: s for s in pod["status"]["containerStatuses"]}
-    assert set(statuses) == {"postgresql", "metrics"}, statuses.keys()
-    assert all(s["ready"] and s["restartCount"] == 0 for s in statuses.values()), statuses
+    pod = with_ready_sidecar(p, "postgresql")
     sidecar = container_of(pod, "metrics")
     password = next(e for e in sidecar["env"] if e["name"] == "DATA_SOURCE_PASS")
     assert password["valueFrom"]["secretKeyRef"]["key"] == "POSTGRES_PASSWORD"
@@ -143,10 +150,7 @@ def test_redis_exporter_sidecar_reports_redis_up_1_through_its_service(
     platform: Platform, scraper_namespace: str, scraper: str
 ) -> None:
     p = platform
-    pod = pod_named(p.kube, p.namespace, "redis")
-    statuses = {s["name"]: s for s in pod["status"]["containerStatuses"]}
-    assert set(statuses) == {"redis", "metrics"}, statuses.keys()
-    assert all(s["ready"] and s["restartCount"] == 0 for s in statuses.values()), statuses
+    with_ready_sidecar(p, "redis")
     url = f"http://ai-native-redis-metrics.{p.namespace}.svc:9121/metrics"
     got = scrape_until_up(p.kube, scraper_namespace, url, "redis_up")
     assert not metrics_of("redis_exporter") - got.names()
