@@ -29,6 +29,7 @@ from typing import Any
 
 from helmkit.core.model import live_manifests as lm
 from helmkit.core.model.live_manifests import KubeObject, ObjectKey
+from helmkit.core.values.strvals import merge_maps
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 RELEASE_NAME = "meta.helm.sh/release-name"
@@ -337,16 +338,6 @@ def _nested(path: Sequence[str], leaf: dict[str, Any]) -> dict[str, Any]:
 _CONTENT = ("spec", "data", "binaryData")
 
 
-def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def adoption_patch(
     live: KubeObject, desired: KubeObject, release: str, namespace: str
 ) -> dict[str, Any]:
@@ -367,7 +358,7 @@ def adoption_patch(
         have, want = _at(live, path), _at(desired, path)
         if have != want:
             stale: dict[str, Any] = dict.fromkeys(set(have) - set(want))
-            patch = _merged(patch, _nested(path, stale))
+            patch = merge_maps(patch, _nested(path, stale))
     return patch
 
 
