@@ -13,7 +13,7 @@ from typing import Any
 
 from helmkit.core.lint import placement, policy_capacity, policy_pods
 from helmkit.core.lint.credentials import secret_looking
-from helmkit.core.lint.policy_findings import finding, pod_containers
+from helmkit.core.lint.policy_findings import container_images, finding, pod_containers
 from helmkit.core.model.findings import Finding
 from helmkit.core.model.manifests import K8sObject
 from helmkit.core.model.workloads import (
@@ -82,18 +82,16 @@ def image_problem(image: str) -> str:
 
 
 def images_pinned(objects: list[K8sObject]) -> Iterator[Finding]:
-    for obj in objects:
-        for path, container in pod_containers(obj):
-            image = str(container.get("image", ""))
-            problem = image_problem(image)
-            if problem:
-                yield finding(
-                    "image-pinned",
-                    obj,
-                    f"{path}.image",
-                    f"image {image!r} {problem}",
-                    "set image.tag (or image.digest) to a fixed version",
-                )
+    for obj, where, image in container_images(objects):
+        problem = image_problem(image)
+        if problem:
+            yield finding(
+                "image-pinned",
+                obj,
+                where,
+                f"image {image!r} {problem}",
+                "set image.tag (or image.digest) to a fixed version",
+            )
 
 
 def _hpa_targets(objects: list[K8sObject]) -> dict[tuple[str, str], K8sObject]:

@@ -30,3 +30,10 @@ def pod_containers(obj: K8sObject) -> Iterator[tuple[str, dict[str, Any]]]:
     base = pod_spec_path(obj.kind)
     for suffix, container in containers(spec):
         yield f"{base}.{suffix}", container
+
+
+def container_images(objects: list[K8sObject]) -> Iterator[tuple[K8sObject, str, str]]:
+    """(object, the image field's path, the image) of every container of every pod spec."""
+    for obj in objects:
+        for path, container in pod_containers(obj):
+            yield obj, f"{path}.image", str(container.get("image", ""))

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from helmkit.core.lint.credentials import secret_looking
-from helmkit.core.lint.policy_findings import finding, pod_containers
+from helmkit.core.lint.policy_findings import container_images, finding, pod_containers
 from helmkit.core.model.findings import Finding
 from helmkit.core.model.manifests import K8sObject, containers, pod_spec, pod_spec_path
 
@@ -146,16 +146,14 @@ def moving_tag(image: str) -> str:
 
 
 def mutable_tags(objects: list[K8sObject]) -> Iterator[Finding]:
-    for obj in objects:
-        for path, container in pod_containers(obj):
-            image = str(container.get("image", ""))
-            tag = moving_tag(image)
-            if tag:
-                yield finding(
-                    "image-mutable-tag",
-                    obj,
-                    f"{path}.image",
-                    f"image {image!r}: tag {tag!r} moves to new builds; the pods of one release "
-                    "can run different code and a rollback does not bring the old code back",
-                    "deploy a version tag or a digest (image.tag / image.digest)",
-                )
+    for obj, where, image in container_images(objects):
+        tag = moving_tag(image)
+        if tag:
+            yield finding(
+                "image-mutable-tag",
+                obj,
+                where,
+                f"image {image!r}: tag {tag!r} moves to new builds; the pods of one release "
+                "can run different code and a rollback does not bring the old code back",
+                "deploy a version tag or a digest (image.tag / image.digest)",
+            )
