@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
-from chart_env import CHART, HELMS, HelmRuns, template_args
+from chart_env import CHART, HELMS, SCENARIOS, HelmRuns, template_args
+
+from helmkit.core.render.scenarios import Scenario
+from helmkit.ops.lint_steps import ValuesBase, values_findings
 
 # (id, values, substrings the error must contain)
 CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
@@ -209,6 +212,43 @@ def test_each_schema_case_is_refused_for_its_key_alone(
     assert expected[-1] not in result.stderr, (
         f"{case_id} without {expected[-1]} is still refused for it:\n{result.stderr}"
     )
+
+
+HELM_SCHEMA_REFUSAL = "don't meet the specifications of the schema"
+
+
+def _helmkit_refuses(path: Path, helm: str) -> bool:
+    found = values_findings(
+        CHART, Scenario("case", (path,)), ValuesBase(CHART), helm_major=int(helm[-1])
+    )
+    return any(f.rule == "values-schema" for f in found)
+
+
+@pytest.mark.parametrize("helm", HELMS)
+@pytest.mark.parametrize(
+    ("case_id", "values", "expected"), SCHEMA_CASES, ids=[c[0] for c in SCHEMA_CASES]
+)
+def test_helmkits_values_check_refuses_exactly_what_helms_refuses(
+    helm_runs: HelmRuns, bad_values_files: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory, helm: str,
+    case_id: str, values: dict[str, Any], expected: tuple[str, ...],
+) -> None:
+    """lint renders skip helm's values-schema check where helmkit's covers it
+    (core.values.schema_coverage): on this chart's schema, helmkit's verdict on each case and
+    its control must be helm's."""
+    control = _control_file(tmp_path_factory.mktemp("control"), case_id, values, expected)
+    for path in (bad_values_files[case_id], control):
+        helm_refuses = HELM_SCHEMA_REFUSAL in helm_runs.run(helm, template_args([path])).stderr
+        assert _helmkit_refuses(path, helm) == helm_refuses, f"{path.name}: helm {helm_refuses}"
+
+
+@pytest.mark.parametrize("helm", HELMS)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_helmkits_values_check_accepts_every_scenario(helm: str, scenario: Any) -> None:
+    found = values_findings(
+        CHART, Scenario("s", scenario.values), ValuesBase(CHART), helm_major=int(helm[-1])
+    )
+    assert [f for f in found if f.rule == "values-schema"] == []
 
 
 def test_case_ids_are_unique() -> None:

@@ -131,3 +131,14 @@ def test_short_lived_helm_calls_run_without_go_gc_unless_the_user_set_it() -> No
     assert helm_argv.go_env(["lint"], {"GOGC": "50", "GOMEMLIMIT": "200MiB"}) == {}
     for long_running in (["upgrade", "x"], ["rollback"], ["test"], ["uninstall"], []):
         assert helm_argv.go_env(long_running, {}) == {}
+
+
+def test_template_argv_can_skip_helms_values_schema_check() -> None:
+    assert helm_argv.template_argv("r", "c", namespace="n", skip_schema_validation=True) == [
+        "template",
+        "r",
+        "c",
+        "--namespace",
+        "n",
+        "--skip-schema-validation",
+    ]

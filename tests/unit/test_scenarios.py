@@ -67,3 +67,18 @@ def test_cache_key_changes_with_inputs(tmp_path: Path) -> None:
     assert job.cache_key("a", "helm") == job.cache_key("a", "helm")
     assert job.cache_key("a", "helm") != job.cache_key("b", "helm")
     assert job.cache_key("a", "helm") != job.cache_key("a", "helm3")
+
+
+def test_a_render_without_helms_values_check_is_its_own_render() -> None:
+    """Its argv asks helm to skip the check, and its cache entry never answers a render that
+    relies on helm's check (`helmkit render`, snapshots)."""
+    config = load_config(DEMO / "helmkit.yaml")
+    scenarios = all_scenarios(config)[:1]
+    (checked,) = render_plan.plan(scenarios, ["1.35.0"], per_version=False)
+    (skipped,) = render_plan.plan(scenarios, ["1.35.0"], False, skip_values_schema=True)
+    assert "--skip-schema-validation" not in checked.argv(DEMO / "chart")
+    assert skipped.argv(DEMO / "chart") == [
+        *checked.argv(DEMO / "chart"),
+        "--skip-schema-validation",
+    ]
+    assert skipped.cache_key("a", "helm") != checked.cache_key("a", "helm")

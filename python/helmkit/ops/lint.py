@@ -34,7 +34,7 @@ from helmkit.core.model.manifests import K8sObject
 from helmkit.core.render import cache_policy
 from helmkit.core.render import plan as render_plan
 from helmkit.core.render.scenarios import Scenario, pick
-from helmkit.core.values import secret_keys
+from helmkit.core.values import schema_coverage, secret_keys
 from helmkit.errors import UsageError
 from helmkit.ops.render import (
     DerivedCache,
@@ -46,6 +46,7 @@ from helmkit.ops.render import (
     memo_file,
     prune,
     read_cached,
+    render_jobs,
     require_chart,
     store,
 )
@@ -182,11 +183,14 @@ def _plan(config: HelmkitConfig, options: LintOptions) -> _Plan:
         release, namespace = options.target
         scenarios = [replace(s, release=release, namespace=namespace) for s in scenarios]
     per_version = render_plan.uses_kube_version(chart)
+    # lint checks the values itself (static_findings): helm's repeat of it is skipped when it
+    # covers every schema helm would apply
+    skip_values_schema = not schema_coverage.uncovered(chart)
     return _Plan(
         chart=chart,
         versions=versions,
         scenarios=scenarios,
-        jobs=render_plan.plan(scenarios, versions, per_version),
+        jobs=render_plan.plan(scenarios, versions, per_version, skip_values_schema),
         per_version=per_version,
         lint_targets=[
             s if options.helm_lint_set_values else replace(s, set_values=())
@@ -226,6 +230,24 @@ def lint(
     graded = rules.regrade(completed, config.profile, config.rules)
     report.findings = sorted(graded, key=sort_key)
     return report
+
+
+def _with_helm_values_check(
+    rendered: Rendered,
+    refused: set[str],
+    chart: Path,
+    helm: Helm,
+    cache_dir: Path | None,
+    memo: PersistentMemo,
+) -> Rendered:
+    """A scenario whose values helmkit refuses is rendered again with helm's own check, which
+    fails it: its objects are never linted or snapshotted, as helm would never render them."""
+    job = rendered.job
+    if not job.skip_values_schema or job.scenario.name not in refused:
+        return rendered
+    with_check = replace(job, skip_values_schema=False)
+    (again,) = render_jobs(chart, [with_check], helm=helm, cache_dir=cache_dir, memo=memo)
+    return again
 
 
 def _run(
@@ -271,7 +293,9 @@ def _run(
         findings += steps.static_findings(
             config, chart, plan.scenarios, cache_dir, options.chart_checks, helm.version.major
         )
-        for index, rendered in arriving:
+        refused = {f.scenario for f in findings if f.rule == "values-schema"}
+        for index, arrived in arriving:
+            rendered = _with_helm_values_check(arrived, refused, chart, helm, cache_dir, docs_memo)
             renders[index] = rendered
             versions = [rendered.job.kube_version] if plan.per_version else plan.versions
             scenario = rendered.job.scenario

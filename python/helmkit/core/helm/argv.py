@@ -15,6 +15,11 @@ Decisions recorded here:
   documents is most of that render's time, and the render is never applied.
 - the upgrade skips it too when the caller says helmkit's gate already checked every object of
   the applied render against the strict schemas of the cluster's version, with no finding.
+- the renders of lint, test and the release gate skip helm's values-schema check
+  (`--skip-schema-validation`) when helmkit's own values check covers every schema helm would
+  apply (core.values.schema_coverage); a scenario helmkit finds invalid is rendered again with
+  helm's check, so helm's verdict is the one shown. `helmkit render`, snapshots and the real
+  upgrade keep helm's check.
 - release labels (`--labels`, Helm 3.13+ and Helm 4) carry the git commit, the values and chart
   digests, the CI job and the revision number helmkit made (helm copies labels onto later
   revisions); the description repeats the first ones so `helm history` shows them too.
@@ -98,6 +103,7 @@ def template_argv(
     set_values: Sequence[str] = (),
     kube_version: str | None = None,
     api_versions: Sequence[str] = (),
+    skip_schema_validation: bool = False,
 ) -> list[str]:
     argv = ["template", release, chart, "--namespace", namespace]
     argv += values_args(values_files, set_values)
@@ -105,6 +111,8 @@ def template_argv(
         argv += ["--kube-version", kube_version]
     for api in api_versions:
         argv += ["--api-versions", api]
+    if skip_schema_validation:
+        argv.append("--skip-schema-validation")
     return argv
 
 

@@ -1,0 +1,110 @@
+"""Whether helmkit's values check covers helm's, so a lint render may skip helm's own.
+
+Helm checks the coalesced values against the chart's values.schema.json, then each enabled
+subchart's values (its key, `global` copied in) against the subchart's schema, recursively.
+helmkit checks the umbrella schema alone (tests/cli/test_schema_parity.py holds its verdict to
+helm's). That covers a subchart exactly when the umbrella schema holds the subchart's schema
+under `properties.<subchart>`, in the same draft and without references (a `$ref` would resolve
+against another root). Then helm's check of every render repeats helmkit's, and lint, test
+and the release gate may pass `--skip-schema-validation` (a fifth of a render's CPU).
+
+Anything this module cannot prove covered (a packaged subchart, an alias, an unreadable file,
+a subchart schema that differs) answers "not covered": helm keeps checking.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA_FILE = "values.schema.json"
+# keywords that change no verdict: the subchart's copy in the umbrella may leave them out
+_ANNOTATIONS = ("$schema", "title", "description", "$comment")
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef", "$id", "$anchor", "$dynamicAnchor")
+
+
+def uncovered(chart: Path) -> list[str]:
+    """Why helm's values-schema check of this chart is not covered by helmkit's (empty: it is)."""
+    try:
+        root = _read_schema(chart)
+        return _uncovered_below(chart, root, _dialect(root))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        return [f"{chart}: cannot be read ({exc.__class__.__name__})"]
+
+
+def _uncovered_below(chart: Path, schema: Any, dialect: str | None) -> list[str]:
+    """Each subchart of `chart` whose schema the chart's `schema` does not hold."""
+    sub_root = chart / "charts"
+    if not sub_root.is_dir():
+        return []
+    problems: list[str] = []
+    if any(dep.get("alias") for dep in _dependencies(chart)):
+        problems.append(f"{chart}: a dependency has an alias")
+    for sub in sorted(sub_root.iterdir()):
+        if not sub.is_dir():
+            problems.append(f"{sub}: a packaged subchart")
+            continue
+        copy = _property(schema, _chart_name(sub))
+        sub_schema = _read_schema(sub)
+        if sub_schema is not None:
+            problems += _difference(sub, sub_schema, copy, dialect)
+        # below, the parent's copy is what helmkit checks (equal to the subchart's schema here)
+        problems += _uncovered_below(sub, copy, dialect)
+    return problems
+
+
+def _difference(sub: Path, sub_schema: Any, copy: Any, dialect: str | None) -> list[str]:
+    if copy is None:
+        return [f"{sub / SCHEMA_FILE}: the parent schema has no properties.{_chart_name(sub)}"]
+    if _dialect(sub_schema) != dialect:
+        return [f"{sub / SCHEMA_FILE}: another JSON schema draft than the parent's"]
+    if _has_references(sub_schema):
+        return [f"{sub / SCHEMA_FILE}: holds references"]
+    if _verdict_part(sub_schema) != _verdict_part(copy):
+        return [f"{sub / SCHEMA_FILE}: differs from the parent's properties.{_chart_name(sub)}"]
+    return []
+
+
+def _read_schema(chart: Path) -> Any:
+    path = chart / SCHEMA_FILE
+    return json.loads(path.read_text("utf-8")) if path.is_file() else None
+
+
+def _dependencies(chart: Path) -> list[dict[str, Any]]:
+    meta = yaml.safe_load((chart / "Chart.yaml").read_text("utf-8")) or {}
+    return [dep for dep in meta.get("dependencies") or () if isinstance(dep, dict)]
+
+
+def _chart_name(chart: Path) -> str:
+    """The values key helm gives a subchart: its Chart.yaml name (aliases are refused above)."""
+    meta = yaml.safe_load((chart / "Chart.yaml").read_text("utf-8")) or {}
+    return str(meta.get("name") or chart.name)
+
+
+def _dialect(schema: Any) -> str | None:
+    return schema.get("$schema") if isinstance(schema, dict) else None
+
+
+def _property(schema: Any, name: str) -> Any:
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return None
+    return schema["properties"].get(name)
+
+
+def _verdict_part(schema: Any) -> Any:
+    if not isinstance(schema, dict):
+        return schema
+    return {key: value for key, value in schema.items() if key not in _ANNOTATIONS}
+
+
+def _has_references(node: Any) -> bool:
+    if isinstance(node, dict):
+        return any(key in _REFERENCES for key in node) or any(
+            _has_references(value) for value in node.values()
+        )
+    if isinstance(node, list):
+        return any(_has_references(item) for item in node)
+    return False
