@@ -6,7 +6,8 @@ import pytest
 from offline_objects import hpa, obj, pdb, workload
 
 from helmkit.core.lint import policy
-from helmkit.core.model.findings import Severity
+from helmkit.core.model.findings import Finding, Severity
+from helmkit.core.model.manifests import K8sObject
 
 SELECTOR = {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "r"}
 
@@ -166,3 +167,19 @@ def test_an_invalid_name_is_a_finding_on_metadata_name() -> None:
     (finding,) = policy.valid_names([svc])
     assert finding.rule == "object-name" and finding.field_path == "metadata.name"
     assert "DNS-1035" in finding.message
+
+
+def test_a_check_that_cannot_read_an_object_reports_it_instead_of_crashing() -> None:
+    """Malformed objects (the schema check already failed): informational; otherwise an error,
+    since a check that could not read an object has not passed it."""
+    from helmkit.core.lint import checks
+
+    def reads_replicas(objects: list[K8sObject]) -> list[Finding]:
+        return [] if int("three") else []
+
+    (skipped,) = checks.guarded(malformed=True)("hpa-replicas", reads_replicas, [])
+    assert (skipped.rule, skipped.severity) == ("not-checked", Severity.INFO)
+    assert skipped.message.startswith("hpa-replicas not checked") and "'three'" in skipped.message
+    (failed,) = checks.guarded(malformed=False)("hpa-replicas", reads_replicas, [])
+    assert (failed.rule, failed.severity) == ("rule-failed", Severity.ERROR)
+    assert checks.guarded(malformed=False)("x", lambda objects: iter(()), []) == []

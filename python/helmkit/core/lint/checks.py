@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from helmkit.core.lint import kube_schema
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from helmkit.core.lint.api_removals import ApiChange
     from helmkit.core.lint.policy_posture import PostureKeys
 
-ObjectRule = Callable[[list[K8sObject]], list[Finding]]
+AnyRule = Callable[[list[K8sObject]], Iterable[Finding]]
+RuleRunner = Callable[[str, AnyRule, list[K8sObject]], list[Finding]]  # calls a rule by its id
 _HELM_LINT_LINE = re.compile(r"^\[(ERROR|WARNING|INFO)\]\s+(.*)$")
 
 
@@ -253,11 +255,46 @@ def waiver_book(
     return book, problems
 
 
+# what a rule meets reading an object of the wrong shape (a text where the API wants a number)
+_SHAPE_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
+def guarded(malformed: bool) -> RuleRunner:
+    """Runs a rule by its id; a rule that cannot read the objects reports it instead of
+    ending the run. `malformed`: the Kubernetes schema check already names a broken object,
+    so the rule not checking is informational; otherwise it is an error (nothing is passed
+    unchecked)."""
+
+    def run(name: str, rule: AnyRule, objects: list[K8sObject]) -> list[Finding]:
+        try:
+            return list(rule(objects))
+        except _SHAPE_ERRORS as exc:
+            return [rule_not_checked(name, exc, malformed)]
+
+    return run
+
+
+def rule_not_checked(name: str, exc: Exception, malformed: bool) -> Finding:
+    said = f"{exc.__class__.__name__}: {exc}"
+    if malformed:
+        return Finding(
+            rule="not-checked",
+            severity=Severity.INFO,
+            message=f"{name} not checked: an object breaks the Kubernetes schema ({said})",
+            hint="fix the kube-schema errors; the check then runs",
+        )
+    return Finding(
+        rule="rule-failed",
+        severity=Severity.ERROR,
+        message=f"{name} could not read the rendered objects ({said})",
+        hint="check the objects with `helmkit render`; report the check if they are valid",
+    )
+
+
 def object_findings(
     objects: list[K8sObject],
     kube_versions: Sequence[str],
     configured_waivers: Sequence[dict[str, str]] = (),
-    extra_rules: Sequence[ObjectRule] = (),
     memo: SchemaMemo | None = None,
     posture: PostureKeys | None = None,
 ) -> list[Finding]:
@@ -266,14 +303,14 @@ def object_findings(
     from helmkit.core.values import unusual as unusual_values
 
     findings = schema_findings(objects, kube_versions, memo)
-    findings += policy.run_rules(objects, shared=posture is not None)
-    findings += connection_budget.connection_budget(objects)
-    findings += unusual_values.unusual_values(objects)
+    run = guarded(malformed=any(f.rule == "kube-schema" for f in findings))
+    findings += policy.run_rules(objects, shared=posture is not None, run=run)
+    findings += run("connection-budget", connection_budget.connection_budget, objects)
+    findings += run("acme-email, redis-aof-emptydir", unusual_values.unusual_values, objects)
     if posture is not None:
-        findings += policy_posture.posture_findings(objects, posture)
-    findings += pod_security_findings(objects)
-    for rule in extra_rules:
-        findings += rule(objects)
+        posture_check = partial(policy_posture.posture_findings, keys=posture)
+        findings += run("posture-network-policy, posture-tls", posture_check, objects)
+    findings += run("pod-security", pod_security_findings, objects)
     book, problems = waiver_book(objects, configured_waivers)
     return apply_waivers(findings, book) + problems
 

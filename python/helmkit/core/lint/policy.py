@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmkit.core.lint import placement, policy_capacity, policy_pods
 from helmkit.core.lint.credentials import secret_looking
@@ -23,6 +23,9 @@ from helmkit.core.model.workloads import (
     pod_spec_path,
     pod_template_metadata,
 )
+
+if TYPE_CHECKING:
+    from helmkit.core.lint.checks import AnyRule, RuleRunner
 
 Rule = Callable[[list[K8sObject]], Iterator[Finding]]
 
@@ -378,14 +381,16 @@ SHARED_ENV_RULES: dict[str, Rule] = {
 }
 
 
-def run_rules(objects: list[K8sObject], *, shared: bool = False) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule in OBJECT_RULES.values():
-        findings.extend(rule(objects))
-    if shared:
-        for rule in SHARED_ENV_RULES.values():
-            findings.extend(rule(objects))
-    return findings
+def run_plainly(name: str, rule: AnyRule, objects: list[K8sObject]) -> list[Finding]:
+    return list(rule(objects))
+
+
+def run_rules(
+    objects: list[K8sObject], *, shared: bool = False, run: RuleRunner = run_plainly
+) -> list[Finding]:
+    """Every object rule (and the shared-environment ones); `run` calls each rule by its id."""
+    rules = {**OBJECT_RULES, **(SHARED_ENV_RULES if shared else {})}
+    return [found for name, rule in rules.items() for found in run(name, rule, objects)]
 
 
 __all__ = ["OBJECT_RULES", "WORKLOAD_KINDS", "run_rules"]

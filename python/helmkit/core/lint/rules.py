@@ -119,6 +119,20 @@ RULES: dict[str, Rule] = {
             "fix the values or the template named",
         ),
         _r(
+            "rule-failed",
+            E,
+            "every object check could read the rendered objects",
+            "a check that cannot read an object has not passed it",
+            "check the objects with `helmkit render`; report the check if they are valid",
+        ),
+        _r(
+            "not-checked",
+            INF,
+            "a check skipped because an object breaks the Kubernetes schema",
+            "the kube-schema error already fails the run; the check needs a well-formed object",
+            "fix the kube-schema errors",
+        ),
+        _r(
             "render-yaml",
             E,
             "the rendered output is YAML with kind and name",
