@@ -239,3 +239,54 @@ def test_covered_compiles_nothing() -> None:
     kube_schema.builtin_validator.cache_clear()
     assert kube_schema.covered([deployment()], ["1.33.0"], "v1.33.4")
     assert kube_schema.builtin_validator.cache_info().currsize == 0
+
+
+def _service() -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web"},
+        "spec": {"ports": [{"port": "http"}], "selektor": {}},
+    }
+
+
+def _fresh(version: str, api_version: str, kind: str) -> kube_schema.Compiled:
+    directory = kube_schema.schema_dir(version)
+    text = (directory / kube_schema.schema_file_name(api_version, kind)).read_text()
+    return kube_schema.compile_kind(
+        text, kube_schema._LazyDefinitions((directory / "_definitions.json").read_text())
+    )
+
+
+def test_a_kind_equal_in_two_versions_shares_one_validator() -> None:
+    """Service is the same in 1.33 and 1.35 (descriptions aside); Deployment is not."""
+    shared = kube_schema.builtin_validator("1.33.0", "v1", "Service")
+    assert shared is kube_schema.builtin_validator("1.35.0", "v1", "Service")
+    deployments = {
+        id(kube_schema.builtin_validator(v, "apps/v1", "Deployment")) for v in ("1.31.0", "1.35.0")
+    }
+    assert len(deployments) == 2
+
+
+@pytest.mark.parametrize("version", kube_schema.bundled_versions())
+def test_a_shared_validator_gives_the_verdict_of_its_own_version(version: str) -> None:
+    for obj in (_service(), *(mutate(deployment(), p, v) for p, v in mutations())):
+        api_version, kind = obj["apiVersion"], obj["kind"]
+        shared = kube_schema.builtin_validator(version, api_version, kind)
+        assert shared is not None
+        assert shared.issues(obj) == _fresh(version, api_version, kind).issues(obj)
+
+
+def test_a_field_a_later_version_adds_stays_unknown_to_the_earlier_one() -> None:
+    def pod_spec_fields(version: str) -> set[str]:
+        definitions = kube_schema._LazyDefinitions(
+            (kube_schema.schema_dir(version) / "_definitions.json").read_text()
+        )
+        return set(definitions["io.k8s.api.core.v1.PodSpec"]["properties"])
+
+    added = sorted(pod_spec_fields("1.35.0") - pod_spec_fields("1.31.0"))
+    assert added, "1.35 adds PodSpec fields to 1.31's"
+    obj = mutate(deployment(), f"spec.template.spec.{added[0]}", None)
+    for version in ("1.35.0", "1.31.0", "1.35.0"):  # either order of compiling
+        unknown = [i for i in kube_schema.validate(obj, version) or [] if added[0] in i.path]
+        assert bool(unknown) == (version == "1.31.0"), (version, unknown)
