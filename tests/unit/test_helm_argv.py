@@ -142,3 +142,8 @@ def test_template_argv_can_skip_helms_values_schema_check() -> None:
         "n",
         "--skip-schema-validation",
     ]
+
+
+def test_lint_argv_can_skip_helms_values_schema_check() -> None:
+    argv = helm_argv.lint_argv("chart", skip_schema_validation=True)
+    assert argv == ["lint", "chart", "--strict", "--skip-schema-validation"]

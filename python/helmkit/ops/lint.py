@@ -111,16 +111,18 @@ def _check_values_files(scenarios: Sequence[Scenario]) -> None:
 
 def _helm_lint(
     helm: Helm,
-    chart: Path,
+    plan: _Plan,
     scenario: Scenario,
-    version: str,
-    cache_dir: Path | None,
     digest: str,
 ) -> str:
     """helm lint's output for one scenario (parsed by the caller, off this worker thread)."""
-    files = [str(p) for p in scenario.values_files]
+    chart, cache_dir = plan.chart, plan.cache_dir
     argv = helm_argv.lint_argv(
-        str(chart), values_files=files, set_values=scenario.set_values, kube_version=version
+        str(chart),
+        values_files=[str(p) for p in scenario.values_files],
+        set_values=scenario.set_values,
+        kube_version=plan.newest,
+        skip_schema_validation=plan.skip_values_schema,
     )
     key = content_hash.combine(
         "lint/2",  # 2: only complete helm lint results are stored
@@ -161,6 +163,7 @@ class _Plan:
     per_version: bool
     lint_targets: list[Scenario]
     cache_dir: Path | None
+    skip_values_schema: bool  # helm's values-schema check repeats helmkit's: skipped
 
     @property
     def newest(self) -> str:
@@ -197,6 +200,7 @@ def _plan(config: HelmkitConfig, options: LintOptions) -> _Plan:
             for s in (scenarios if options.full_helm_lint else scenarios[:1])
         ],
         cache_dir=default_cache_dir(config) if options.use_cache else None,
+        skip_values_schema=skip_values_schema,
     )
 
 
@@ -270,7 +274,7 @@ def _run(
     renders: dict[int, Rendered] = {}
     with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
         helm_lint = [
-            pool.submit(_helm_lint, helm, chart, target, plan.newest, cache_dir, digest)
+            pool.submit(_helm_lint, helm, plan, target, digest)
             for target in plan.lint_targets
         ]
         arriving = iter_render_jobs(

@@ -15,7 +15,7 @@ Decisions recorded here:
   documents is most of that render's time, and the render is never applied.
 - the upgrade skips it too when the caller says helmkit's gate already checked every object of
   the applied render against the strict schemas of the cluster's version, with no finding.
-- the renders of lint, test and the release gate skip helm's values-schema check
+- the renders and `helm lint` of lint, test and the release gate skip helm's values-schema check
   (`--skip-schema-validation`) when helmkit's own values check covers every schema helm would
   apply (core.values.schema_coverage); a scenario helmkit finds invalid is rendered again with
   helm's check, so helm's verdict is the one shown. `helmkit render`, snapshots and the real
@@ -123,6 +123,7 @@ def lint_argv(
     set_values: Sequence[str] = (),
     strict: bool = True,
     kube_version: str | None = None,
+    skip_schema_validation: bool = False,
 ) -> list[str]:
     argv = ["lint", chart]
     if strict:
@@ -130,6 +131,8 @@ def lint_argv(
     argv += values_args(values_files, set_values)
     if kube_version:
         argv += ["--kube-version", kube_version]
+    if skip_schema_validation:
+        argv.append("--skip-schema-validation")
     return argv
 
 
