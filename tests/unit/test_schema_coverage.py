@@ -89,6 +89,9 @@ def test_aliases_and_packaged_subcharts_are_not_covered(tmp_path: Path) -> None:
     deps = "dependencies:\n  - {name: sub, version: 0.1.0, alias: other}\n"
     problems = schema_coverage.uncovered(_umbrella(tmp_path, _copy(), deps=deps))
     assert any("alias" in p for p in problems)
+    deps = "dependencies:\n  - {name: sub, version: 0.1.0, import-values: [data]}\n"
+    problems = schema_coverage.uncovered(_umbrella(tmp_path / "imports", _copy(), deps=deps))
+    assert any("import-values" in p for p in problems)
     packaged = _umbrella(tmp_path / "packaged", _copy())
     (packaged / "charts" / "other-0.1.0.tgz").write_bytes(b"\x1f\x8b")
     (problem,) = schema_coverage.uncovered(packaged)

@@ -8,8 +8,8 @@ under `properties.<subchart>`, in the same draft and without references (a `$ref
 against another root). Then helm's check of every render repeats helmkit's, and lint, test
 and the release gate may pass `--skip-schema-validation` (a fifth of a render's CPU).
 
-Anything this module cannot prove covered (a packaged subchart, an alias, an unreadable file,
-a subchart schema that differs) answers "not covered": helm keeps checking.
+Anything this module cannot prove covered (a packaged subchart, an alias or import-values, an
+unreadable file, a subchart schema that differs) answers "not covered": helm keeps checking.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def _uncovered_below(chart: Path, schema: Any, dialect: str | None) -> list[str]
     if not sub_root.is_dir():
         return []
     problems: list[str] = []
-    if any(dep.get("alias") for dep in _dependencies(chart)):
-        problems.append(f"{chart}: a dependency has an alias")
+    # helmkit's layering models neither (core.values.coalesce)
+    if any(dep.get("alias") or dep.get("import-values") for dep in _dependencies(chart)):
+        problems.append(f"{chart}: a dependency has an alias or import-values")
     for sub in sorted(sub_root.iterdir()):
         if not sub.is_dir():
             problems.append(f"{sub}: a packaged subchart")
