@@ -81,8 +81,42 @@ def test_another_draft_is_not_covered(tmp_path: Path) -> None:
 def test_references_are_not_covered(tmp_path: Path) -> None:
     sub = {**SUB, "properties": {"port": {"$ref": "#/definitions/port"}}}
     copy = {k: v for k, v in sub.items() if k not in ("$schema", "title")}
-    (problem,) = schema_coverage.uncovered(_umbrella(tmp_path, copy, sub=sub))
-    assert "references" in problem
+    problems = schema_coverage.uncovered(_umbrella(tmp_path, copy, sub=sub))
+    assert problems and all("references" in p for p in problems)
+
+
+def test_a_parent_schema_with_a_reference_is_not_covered(tmp_path: Path) -> None:
+    """Draft 7: keywords beside a `$ref` are ignored, so `properties.sub` may never apply."""
+    chart = _umbrella(tmp_path, _copy())
+    schema = json.loads((chart / "values.schema.json").read_text())
+    schema["$ref"] = "#/definitions/anything"
+    (chart / "values.schema.json").write_text(json.dumps(schema))
+    (problem,) = schema_coverage.uncovered(chart)
+    assert "umbrella/values.schema.json: holds references" in problem
+
+
+def test_what_helm_loads_from_charts_decides(tmp_path: Path) -> None:
+    """Entries named `.*` or `_*` are not subcharts for helm; requirements.yaml and a
+    .helmignore that may drop a subchart are not covered."""
+    chart = _umbrella(tmp_path, _copy())
+    (chart / "charts" / ".gitkeep").write_text("")
+    _chart(chart / "charts" / "_draft", "draft", {"$schema": DRAFT7, "type": "string"})
+    assert schema_coverage.uncovered(chart) == []
+    (chart / "requirements.yaml").write_text("dependencies: []\n")
+    assert any("requirements.yaml" in p for p in schema_coverage.uncovered(chart))
+    (chart / "requirements.yaml").unlink()
+    (chart / ".helmignore").write_text("*.bak\n.git/\nci/\n")
+    assert schema_coverage.uncovered(chart) == []
+    (chart / ".helmignore").write_text("# old copies\nsub-*/\n")
+    (problem,) = schema_coverage.uncovered(chart)
+    assert ".helmignore may leave it out" in problem
+
+
+def test_a_chart_yaml_that_is_not_a_mapping_is_not_covered(tmp_path: Path) -> None:
+    chart = _umbrella(tmp_path, _copy())
+    (chart / "charts" / "sub-dir" / "Chart.yaml").write_text("- a list\n")
+    (problem,) = schema_coverage.uncovered(chart)
+    assert "cannot be read" in problem
 
 
 def test_aliases_and_packaged_subcharts_are_not_covered(tmp_path: Path) -> None:

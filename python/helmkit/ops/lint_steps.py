@@ -75,7 +75,7 @@ def values_layers(
     if sub_root.is_dir():
         for sub in sorted(sub_root.iterdir()):
             defaults = sub / "values.yaml"
-            if defaults.is_file():
+            if defaults.is_file() and not sub.name.startswith(coalesce.NOT_LOADED):
                 source = load(str(defaults))
                 nested = {sub.name: source.data or {}}
                 lines = {(sub.name, *k): v for k, v in source.lines.items()}

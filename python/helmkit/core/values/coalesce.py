@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 GLOBAL = "global"
+NOT_LOADED = (".", "_")  # helm's loader skips charts/ entries named so
 
 
 @dataclass
@@ -66,7 +67,7 @@ def load_tree(chart_dir: Path, read_yaml: Callable[[Path], Any]) -> ChartNode:
     sub_root = chart_dir / "charts"
     if sub_root.is_dir():
         for sub in sorted(sub_root.iterdir()):
-            if (sub / "Chart.yaml").is_file():
+            if (sub / "Chart.yaml").is_file() and not sub.name.startswith(NOT_LOADED):
                 charts.append(load_tree(sub, read_yaml))
     return ChartNode(
         name=str(meta.get("name") or chart_dir.name),

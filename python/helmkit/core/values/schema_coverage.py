@@ -8,17 +8,21 @@ under `properties.<subchart>`, in the same draft and without references (a `$ref
 against another root). Then helm's check of every render repeats helmkit's, and lint, test
 and the release gate may pass `--skip-schema-validation` (a fifth of a render's CPU).
 
-Anything this module cannot prove covered (a packaged subchart, an alias or import-values, an
+Anything this module cannot prove covered (a packaged subchart, an alias or import-values,
+requirements.yaml, a subchart .helmignore may drop, a parent schema with references, an
 unreadable file, a subchart schema that differs) answers "not covered": helm keeps checking.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 from typing import Any
 
-import yaml
+from helmkit.core.values import yaml_source
+from helmkit.core.values.coalesce import NOT_LOADED
+from helmkit.errors import HelmkitError
 
 SCHEMA_FILE = "values.schema.json"
 # keywords that change no verdict: the subchart's copy in the umbrella may leave them out
@@ -31,22 +35,30 @@ def uncovered(chart: Path) -> list[str]:
     try:
         root = _read_schema(chart)
         return _uncovered_below(chart, root, _dialect(root))
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, HelmkitError) as exc:
         return [f"{chart}: cannot be read ({exc.__class__.__name__})"]
 
 
 def _uncovered_below(chart: Path, schema: Any, dialect: str | None) -> list[str]:
     """Each subchart of `chart` whose schema the chart's `schema` does not hold."""
-    sub_root = chart / "charts"
-    if not sub_root.is_dir():
+    subcharts = _subcharts(chart)
+    if not subcharts:
         return []
     problems: list[str] = []
     # helmkit's layering models neither (core.values.coalesce)
     if any(dep.get("alias") or dep.get("import-values") for dep in _dependencies(chart)):
         problems.append(f"{chart}: a dependency has an alias or import-values")
-    for sub in sorted(sub_root.iterdir()):
+    if (chart / "requirements.yaml").is_file():
+        problems.append(f"{chart}: dependencies in requirements.yaml")
+    if _has_references(schema):
+        # up to draft 7 a `$ref` hides its sibling keywords: the copy may never apply
+        problems.append(f"{chart / SCHEMA_FILE}: holds references")
+    for sub in subcharts:
         if not sub.is_dir():
             problems.append(f"{sub}: a packaged subchart")
+            continue
+        if _ignored(chart, sub.name):
+            problems.append(f"{sub}: .helmignore may leave it out")
             continue
         copy = _property(schema, _chart_name(sub))
         sub_schema = _read_schema(sub)
@@ -55,6 +67,30 @@ def _uncovered_below(chart: Path, schema: Any, dialect: str | None) -> list[str]
         # below, the parent's copy is what helmkit checks (equal to the subchart's schema here)
         problems += _uncovered_below(sub, copy, dialect)
     return problems
+
+
+def _subcharts(chart: Path) -> list[Path]:
+    """What helm loads from charts/: every entry but those named `.*` or `_*`."""
+    sub_root = chart / "charts"
+    if not sub_root.is_dir():
+        return []
+    return [sub for sub in sorted(sub_root.iterdir()) if not sub.name.startswith(NOT_LOADED)]
+
+
+def _ignored(chart: Path, name: str) -> bool:
+    """Whether a .helmignore pattern could drop the subchart directory (then helm never sees
+    it, while helmkit's layering would)."""
+    path = chart / ".helmignore"
+    if not path.is_file():
+        return False
+    patterns = [line.strip().rstrip("/") for line in path.read_text("utf-8").splitlines()]
+    targets = ("charts", name, f"charts/{name}")
+    return any(
+        fnmatch.fnmatchcase(target, pattern.lstrip("/"))
+        for pattern in patterns
+        if pattern and not pattern.startswith("#")
+        for target in targets
+    )
 
 
 def _difference(sub: Path, sub_schema: Any, copy: Any, dialect: str | None) -> list[str]:
@@ -74,15 +110,21 @@ def _read_schema(chart: Path) -> Any:
     return json.loads(path.read_text("utf-8")) if path.is_file() else None
 
 
+def _chart_meta(chart: Path) -> dict[str, Any]:
+    """Chart.yaml as helm reads it (go-yaml v2 scalars); TypeError when it is not a mapping."""
+    meta = yaml_source.load_yaml_file(str(chart / "Chart.yaml")).data or {}
+    if not isinstance(meta, dict):
+        raise TypeError("Chart.yaml is not a mapping")
+    return meta
+
+
 def _dependencies(chart: Path) -> list[dict[str, Any]]:
-    meta = yaml.safe_load((chart / "Chart.yaml").read_text("utf-8")) or {}
-    return [dep for dep in meta.get("dependencies") or () if isinstance(dep, dict)]
+    return [dep for dep in _chart_meta(chart).get("dependencies") or () if isinstance(dep, dict)]
 
 
 def _chart_name(chart: Path) -> str:
     """The values key helm gives a subchart: its Chart.yaml name (aliases are refused above)."""
-    meta = yaml.safe_load((chart / "Chart.yaml").read_text("utf-8")) or {}
-    return str(meta.get("name") or chart.name)
+    return str(_chart_meta(chart).get("name") or chart.name)
 
 
 def _dialect(schema: Any) -> str | None:
