@@ -31,5 +31,24 @@ def test_a_malformed_object_is_a_finding_not_a_traceback(
     errors = [f for f in findings if f["severity"] == "error"]
     assert errors and {f["rule"] for f in errors} == {"kube-schema"}, errors
     assert any("replicas" in (f.get("field") or "").lower() for f in errors), errors
-    not_checked = [f for f in findings if "not checked:" in f["message"]]
-    assert all(f["severity"] == "info" for f in not_checked), not_checked
+    not_checked = [f for f in findings if f["rule"] == "not-checked"]
+    assert not_checked and all(f["severity"] == "info" for f in not_checked), findings
+    assert not any(value in result.stdout for value in ("'three'", "'two'", "'many'"))
+
+
+def test_a_rule_that_never_ran_fails_the_run_once_the_schema_error_is_regraded(
+    project: Path,
+) -> None:
+    """With kube-schema set to a warning, nothing else would fail the run: the rules that
+    could not read the object do."""
+    (project / "chart" / "values.schema.json").unlink()
+    with (project / "helmkit.yaml").open("a") as config:
+        config.write("rules:\n  kube-schema: {severity: warning, reason: a test of the rule}\n")
+    flags = ["--set", "web.autoscaling.enabled=false", "--set", "web.replicaCount=three"]
+    result = helmkit("lint", "--no-cache", "--format", "json", *flags, cwd=project)
+    no_traceback(result)
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    failed = [f for f in findings if f["rule"] == "rule-failed"]
+    assert failed and all(f["severity"] == "error" for f in failed), findings
+    assert not [f for f in findings if f["rule"] == "not-checked"]

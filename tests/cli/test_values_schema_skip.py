@@ -85,6 +85,8 @@ def test_refused_values_are_rendered_again_with_helms_check(
     assert rules == {"values-schema"}, result.stdout
     templates = _templates(log)
     assert [SKIP in argv for argv in templates] == [True, False], templates
+    lints = _templates(log, "lint")
+    assert [SKIP in argv for argv in lints] == [True, False], lints
 
 
 @pytest.mark.parametrize("helm", ["helm4", "helm3"])

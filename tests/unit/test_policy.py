@@ -179,7 +179,9 @@ def test_a_check_that_cannot_read_an_object_reports_it_instead_of_crashing() -> 
 
     (skipped,) = checks.guarded(malformed=True)("hpa-replicas", reads_replicas, [])
     assert (skipped.rule, skipped.severity) == ("not-checked", Severity.INFO)
-    assert skipped.message.startswith("hpa-replicas not checked") and "'three'" in skipped.message
+    assert skipped.message.startswith("hpa-replicas not checked")
+    assert "ValueError" in skipped.message
+    assert "three" not in skipped.message  # an exception's text may quote a Secret's value
     (failed,) = checks.guarded(malformed=False)("hpa-replicas", reads_replicas, [])
     assert (failed.rule, failed.severity) == ("rule-failed", Severity.ERROR)
     assert checks.guarded(malformed=False)("x", lambda objects: iter(()), []) == []

@@ -33,6 +33,7 @@ from helmkit.core.model.findings import Finding, sort_key, summarize
 from helmkit.core.model.manifests import K8sObject
 from helmkit.core.render import cache_policy
 from helmkit.core.render import plan as render_plan
+from helmkit.core.render.plan import RenderJob
 from helmkit.core.render.scenarios import Scenario, pick
 from helmkit.core.values import schema_coverage, secret_keys
 from helmkit.errors import UsageError
@@ -46,7 +47,6 @@ from helmkit.ops.render import (
     memo_file,
     prune,
     read_cached,
-    render_jobs,
     require_chart,
     store,
 )
@@ -232,26 +232,21 @@ def lint(
     completed = [lint_checks.complete(f, chart_name) for f in unique]
     completed = lint_checks.apply_config_waivers(completed, config.waivers)
     graded = rules.regrade(completed, config.profile, config.rules)
+    graded = steps.unchecked_fails_without_a_schema_error(graded)
     report.findings = sorted(graded, key=sort_key)
     return report
 
 
 def _with_helm_values_check(
-    rendered: Rendered,
-    refused: set[str],
-    chart: Path,
-    helm: Helm,
-    cache_dir: Path | None,
-    memo: PersistentMemo,
+    rendered: Rendered, refused: set[str], render_again: Callable[[RenderJob], Rendered]
 ) -> Rendered:
-    """A scenario whose values helmkit refuses is rendered again with helm's own check, which
-    fails it: its objects are never linted or snapshotted, as helm would never render them."""
+    """A scenario whose values helmkit refuses is rendered again with helm's own check, so
+    helm's verdict decides: helm refuses it (the parity tests say it does), and objects helm
+    would never render are never linted or snapshotted."""
     job = rendered.job
     if not job.skip_values_schema or job.scenario.name not in refused:
         return rendered
-    with_check = replace(job, skip_values_schema=False)
-    (again,) = render_jobs(chart, [with_check], helm=helm, cache_dir=cache_dir, memo=memo)
-    return again
+    return render_again(replace(job, skip_values_schema=False))
 
 
 def _run(
@@ -274,8 +269,7 @@ def _run(
     renders: dict[int, Rendered] = {}
     with ThreadPoolExecutor(max_workers=default_jobs()) as pool:
         helm_lint = [
-            pool.submit(_helm_lint, helm, plan, target, digest)
-            for target in plan.lint_targets
+            pool.submit(_helm_lint, helm, plan, target, digest) for target in plan.lint_targets
         ]
         arriving = iter_render_jobs(
             chart,
@@ -298,8 +292,16 @@ def _run(
             config, chart, plan.scenarios, cache_dir, options.chart_checks, helm.version.major
         )
         refused = {f.scenario for f in findings if f.rule == "values-schema"}
+
+        def render_again(job: RenderJob) -> Rendered:
+            again = iter_render_jobs(
+                chart, [job], helm=helm, cache_dir=cache_dir, memo=docs_memo, pool=pool,
+                digest=digest,
+            )  # fmt: skip
+            return next(iter(again))[1]
+
         for index, arrived in arriving:
-            rendered = _with_helm_values_check(arrived, refused, chart, helm, cache_dir, docs_memo)
+            rendered = _with_helm_values_check(arrived, refused, render_again)
             renders[index] = rendered
             versions = [rendered.job.kube_version] if plan.per_version else plan.versions
             scenario = rendered.job.scenario
@@ -313,7 +315,13 @@ def _run(
             if on_render is not None:
                 on_render(rendered)
         for target, future in zip(plan.lint_targets, helm_lint, strict=True):
-            found = lint_checks.helm_lint_findings(future.result())
+            output = future.result()
+            if plan.skip_values_schema and target.name in refused:
+                # as the renders: helm lints refused values with its own check, which stops it
+                # before templates that were never meant to see such values
+                checked = replace(plan, skip_values_schema=False)
+                output = _helm_lint(helm, checked, target, digest)
+            found = lint_checks.helm_lint_findings(output)
             findings += [replace(f, scenario=target.name) for f in found]
     if options.use_cache:
         prune(cache_dir)

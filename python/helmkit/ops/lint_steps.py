@@ -330,3 +330,16 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(finding)
             unique.append(finding)
     return unique
+
+
+def unchecked_fails_without_a_schema_error(findings: list[Finding]) -> list[Finding]:
+    """`not-checked` (a rule that could not read a malformed object) is informational only
+    while a blocking kube-schema finding fails its scenario; once that finding is waived or
+    regraded, the rule that never ran fails the run instead."""
+    failing = {f.scenario for f in findings if f.rule == "kube-schema" and f.blocking}
+    return [
+        replace(f, rule="rule-failed", severity=Severity.ERROR)
+        if f.rule == "not-checked" and f.scenario not in failing
+        else f
+        for f in findings
+    ]
