@@ -290,3 +290,17 @@ def test_a_field_a_later_version_adds_stays_unknown_to_the_earlier_one() -> None
     for version in ("1.35.0", "1.31.0", "1.35.0"):  # either order of compiling
         unknown = [i for i in kube_schema.validate(obj, version) or [] if added[0] in i.path]
         assert bool(unknown) == (version == "1.31.0"), (version, unknown)
+
+
+def test_a_field_named_description_is_known() -> None:
+    """Descriptions are dropped from the schemas, a property called `description` is not."""
+    priority = {
+        "apiVersion": "scheduling.k8s.io/v1",
+        "kind": "PriorityClass",
+        "metadata": {"name": "batch"},
+        "value": 1000,
+        "description": "batch jobs",
+    }
+    for version in kube_schema.bundled_versions():
+        assert kube_schema.validate(priority, version) == [], version
+    assert kube_schema.validate({**priority, "value": "high"}, "1.35.0")

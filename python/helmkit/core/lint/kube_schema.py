@@ -201,7 +201,9 @@ class _LazyDefinitions(Mapping[str, Any]):
 
 
 def _drop_description(mapping: dict[str, Any]) -> dict[str, Any]:
-    mapping.pop("description", None)
+    # an annotation is text; a schema under `properties.description` (PriorityClass) stays
+    if isinstance(mapping.get("description"), str):
+        del mapping["description"]
     return mapping
 
 
