@@ -129,7 +129,7 @@ RULES: dict[str, Rule] = {
             "not-checked",
             INF,
             "a check skipped because an object breaks the Kubernetes schema",
-            "the kube-schema error already fails the run; the check needs a well-formed object",
+            "a blocking kube-schema error fails the run; without one it is rule-failed instead",
             "fix the kube-schema errors",
         ),
         _r(
