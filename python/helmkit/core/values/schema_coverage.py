@@ -39,33 +39,41 @@ def uncovered(chart: Path) -> list[str]:
         return [f"{chart}: cannot be read ({exc.__class__.__name__})"]
 
 
-def _uncovered_below(chart: Path, schema: Any, dialect: str | None) -> list[str]:
-    """Each subchart of `chart` whose schema the chart's `schema` does not hold."""
+def _uncovered_below(
+    chart: Path, schema: Any, dialect: str | None, meta: dict[str, Any] | None = None
+) -> list[str]:
+    """Each subchart of `chart` whose schema the chart's `schema` does not hold (`meta`: the
+    chart's Chart.yaml when already read)."""
     subcharts = _subcharts(chart)
     if not subcharts:
         return []
+    meta = _chart_meta(chart) if meta is None else meta
     problems: list[str] = []
     # helmkit's layering models neither (core.values.coalesce)
-    if any(dep.get("alias") or dep.get("import-values") for dep in _dependencies(chart)):
+    if any(dep.get("alias") or dep.get("import-values") for dep in _dependencies(meta)):
         problems.append(f"{chart}: a dependency has an alias or import-values")
     if (chart / "requirements.yaml").is_file():
         problems.append(f"{chart}: dependencies in requirements.yaml")
     if _has_references(schema):
         # up to draft 7 a `$ref` hides its sibling keywords: the copy may never apply
         problems.append(f"{chart / SCHEMA_FILE}: holds references")
+    ignore_patterns = _ignore_patterns(chart)
     for sub in subcharts:
         if not sub.is_dir():
             problems.append(f"{sub}: a packaged subchart")
             continue
-        if _ignored(chart, sub.name):
+        if _ignored(ignore_patterns, sub.name):
             problems.append(f"{sub}: .helmignore may leave it out")
             continue
-        copy = _property(schema, _chart_name(sub))
+        sub_meta = _chart_meta(sub)
+        # the values key helm gives a subchart: its Chart.yaml name (aliases are refused above)
+        name = str(sub_meta.get("name") or sub.name)
+        copy = _property(schema, name)
         sub_schema = _read_schema(sub)
         if sub_schema is not None:
-            problems += _difference(sub, sub_schema, copy, dialect)
+            problems += _difference(sub, name, sub_schema, copy, dialect)
         # below, the parent's copy is what helmkit checks (equal to the subchart's schema here)
-        problems += _uncovered_below(sub, copy, dialect)
+        problems += _uncovered_below(sub, copy, dialect, sub_meta)
     return problems
 
 
@@ -77,31 +85,30 @@ def _subcharts(chart: Path) -> list[Path]:
     return [sub for sub in sorted(sub_root.iterdir()) if not sub.name.startswith(NOT_LOADED)]
 
 
-def _ignored(chart: Path, name: str) -> bool:
-    """Whether a .helmignore pattern could drop the subchart directory (then helm never sees
-    it, while helmkit's layering would)."""
+def _ignore_patterns(chart: Path) -> list[str]:
     path = chart / ".helmignore"
     if not path.is_file():
-        return False
+        return []
     patterns = [line.strip().rstrip("/") for line in path.read_text("utf-8").splitlines()]
+    return [pattern.lstrip("/") for pattern in patterns if pattern and not pattern.startswith("#")]
+
+
+def _ignored(patterns: list[str], name: str) -> bool:
+    """Whether a .helmignore pattern could drop the subchart directory (then helm never sees
+    it, while helmkit's layering would)."""
     targets = ("charts", name, f"charts/{name}")
-    return any(
-        fnmatch.fnmatchcase(target, pattern.lstrip("/"))
-        for pattern in patterns
-        if pattern and not pattern.startswith("#")
-        for target in targets
-    )
+    return any(fnmatch.fnmatchcase(target, p) for p in patterns for target in targets)
 
 
-def _difference(sub: Path, sub_schema: Any, copy: Any, dialect: str | None) -> list[str]:
+def _difference(sub: Path, name: str, sub_schema: Any, copy: Any, dialect: str | None) -> list[str]:
     if copy is None:
-        return [f"{sub / SCHEMA_FILE}: the parent schema has no properties.{_chart_name(sub)}"]
+        return [f"{sub / SCHEMA_FILE}: the parent schema has no properties.{name}"]
     if _dialect(sub_schema) != dialect:
         return [f"{sub / SCHEMA_FILE}: another JSON schema draft than the parent's"]
     if _has_references(sub_schema):
         return [f"{sub / SCHEMA_FILE}: holds references"]
     if _verdict_part(sub_schema) != _verdict_part(copy):
-        return [f"{sub / SCHEMA_FILE}: differs from the parent's properties.{_chart_name(sub)}"]
+        return [f"{sub / SCHEMA_FILE}: differs from the parent's properties.{name}"]
     return []
 
 
@@ -118,13 +125,8 @@ def _chart_meta(chart: Path) -> dict[str, Any]:
     return meta
 
 
-def _dependencies(chart: Path) -> list[dict[str, Any]]:
-    return [dep for dep in _chart_meta(chart).get("dependencies") or () if isinstance(dep, dict)]
-
-
-def _chart_name(chart: Path) -> str:
-    """The values key helm gives a subchart: its Chart.yaml name (aliases are refused above)."""
-    return str(_chart_meta(chart).get("name") or chart.name)
+def _dependencies(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dep for dep in meta.get("dependencies") or () if isinstance(dep, dict)]
 
 
 def _dialect(schema: Any) -> str | None:
