@@ -81,6 +81,12 @@ def test_overlapping_releases_refuse_or_wait_and_never_corrupt(cli: LiveCli) -> 
     assert "recover:" not in out, "a refused run reads nothing and recovers nothing"
     assert newest_status(cli) == "pending-upgrade", "the running helm was left alone"
 
+    # the offline gate runs while the lock is taken: a run refused by both reports the lock
+    both = cli.run("release", "e2e", "--skip-tests", "--set", "backend.image.tag=latest")
+    both_out = both.stdout + both.stderr
+    assert both.returncode == 2 and "is locked" in both_out, both_out
+    assert "offline gate refused" not in both_out and "gate:" not in both_out, both_out
+
     # a dry run takes no lock: it says who holds it and leaves the holder in place
     dry = cli.run("release", "e2e", "--dry-run")
     assert "a real run would wait or refuse" in dry.stdout + dry.stderr, dry.stdout + dry.stderr
