@@ -55,3 +55,36 @@ def test_cached_renders_mask_secret_values() -> None:
     assert "# Source: c/templates/secret.yaml" in masked
     assert secret_keys.has_masked_secrets(masked)
     assert secret_keys.mask_secrets("kind: Secret\ndata: [unclosed\n") is None
+
+
+SECRET_DOC = "apiVersion: v1\nkind: Secret\nmetadata: {{name: {name}}}\ndata: {{K: {value}}}\n"
+CONFIG_DOC = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {A: 'kind: Secret'}\n"
+
+
+def test_every_secret_is_masked_and_every_other_document_kept_byte_for_byte() -> None:
+    first = SECRET_DOC.format(name="first", value="Zmlyc3Q=")  # no `---` before it
+    last = SECRET_DOC.format(name="last", value="bGFzdA==")
+    block = "kind: ConfigMap\nmetadata: {name: b}\ndata:\n  script: |\n    ---\n    kind: Secret\n"
+    manifests = f"{first}---  \n{CONFIG_DOC}---\n{block}---\n# Source: s.yaml\n{last}---\n"
+    masked = secret_keys.mask_secrets(manifests)
+    assert masked is not None
+    assert "Zmlyc3Q=" not in masked and "bGFzdA==" not in masked
+    docs = [d for d in yaml.safe_load_all(masked) if d]
+    assert [d["metadata"]["name"] for d in docs] == ["first", "c", "b", "last"]
+    assert docs[0]["data"] == docs[3]["data"] == {"K": secret_keys.MASKED_DATA}
+    assert f"---  \n{CONFIG_DOC}---\n{block}---\n# Source: s.yaml\n" in masked
+    assert masked.endswith("---\n")
+
+
+def test_a_document_with_two_kind_lines_is_masked_once() -> None:
+    # PyYAML keeps the last of duplicate keys, as helm's output never has them
+    doc = "kind: Secret\n" + SECRET_DOC.format(name="twice", value="dHdpY2U=")
+    masked = secret_keys.mask_secrets(f"---\n{doc}---\n{CONFIG_DOC}")
+    assert masked is not None and "dHdpY2U=" not in masked
+    assert masked.count("kind: Secret") == 1 + CONFIG_DOC.count("kind: Secret")
+    assert [d["kind"] for d in yaml.safe_load_all(masked) if d] == ["Secret", "ConfigMap"]
+
+
+def test_no_secret_leaves_the_render_unchanged() -> None:
+    manifests = f"---\n{CONFIG_DOC}"
+    assert secret_keys.mask_secrets(manifests) is manifests

@@ -84,21 +84,43 @@ _DOC_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 def mask_secrets(manifests: str) -> str | None:
     """helm's output with every Secret's data and stringData values masked; None when a
-    document that may be a Secret cannot be parsed (then nothing may be stored)."""
-    if not _SECRET_KIND.search(manifests):
-        return manifests
-    parts = _DOC_SEPARATOR.split(manifests)
-    masked = [_mask_document(part) if _SECRET_KIND.search(part) else part for part in parts]
-    if any(part is None for part in masked):
-        return None
-    return "---".join(part for part in masked if part is not None)
+    document that may be a Secret cannot be parsed (then nothing may be stored). Only the
+    documents around a `kind: Secret` line are parsed; the rest is kept byte for byte."""
+    kept: list[str] = []
+    done = 0  # manifests[:done] is decided
+    for kind in _SECRET_KIND.finditer(manifests):
+        start, end = _document_around(manifests, kind.start())
+        if start < done:
+            continue  # a second `kind: Secret` line in a document already masked
+        masked = _mask_document(manifests[start:end])
+        if masked is None:
+            return None
+        kept += [manifests[done:start], masked]
+        done = end
+    return "".join(kept) + manifests[done:] if kept else manifests
+
+
+def _document_around(manifests: str, at: int) -> tuple[int, int]:
+    """The span of the YAML document holding offset `at`: after the `---` line before it (or
+    the start), up to the next `---` line (or the end)."""
+    start, before = 0, at
+    while (dashes := manifests.rfind("---", 0, before)) >= 0:
+        separator = _DOC_SEPARATOR.match(manifests, dashes)
+        if separator is not None:
+            start = separator.end()
+            break
+        before = dashes
+    following = _DOC_SEPARATOR.search(manifests, at)
+    return start, following.start() if following else len(manifests)
 
 
 def _mask_document(text: str) -> str | None:
     import yaml  # only renders with Secrets need it
 
+    # libyaml's safe loader and dumper when PyYAML was built with it: ten times faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        body = yaml.safe_load(text)
+        body = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError:
         return None
     if not isinstance(body, dict) or body.get("kind") != "Secret":
@@ -109,7 +131,8 @@ def _mask_document(text: str) -> str | None:
     comments = "".join(
         f"{line}\n" for line in text.lstrip("\n").splitlines() if line.startswith("#")
     )
-    return f"\n{comments}{yaml.safe_dump(body, sort_keys=False)}"
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return f"\n{comments}{yaml.dump(body, Dumper=dumper, sort_keys=False)}"
 
 
 def has_masked_secrets(manifests: str) -> bool:
