@@ -8,13 +8,23 @@ start-up counts), then the real node's Ready condition is read (it is Ready when
 The release is timed by the e2e helper around `helmkit release --skip-tests` (helm's wait for
 every pod Ready and the schema Job done).
 
-Usage: python bench/bench_real_node.py [--rounds N] [--record bench/results/real-node.json]
+With --release-rounds N, `helmkit release` is also timed side by side with the same work done
+by hand on the real node (issue 11's goal: <= 1.05x): two platforms, each installed first
+(untimed), then every round rolls the backend out again in both (a new pod annotation), by hand
+as `helm upgrade --install --wait --wait-for-jobs` then `helm test`, and as `helmkit release`
+(gate, plan, upgrade, verify with the same tests); the side that goes first alternates.
+bench/bench_release.py times the same on kwok nodes, where pods are Ready at once: there the
+ratio shows helmkit's fixed cost, here what it adds to a rollout of real containers.
+
+Usage: python bench/bench_real_node.py [--rounds N] [--release-rounds N]
+                                       [--record bench/results/real-node.json]
 Prints one JSON document; asserts nothing. Leaves the cluster up (stopped first if it was up).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -22,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +41,8 @@ sys.path.insert(0, str(REPO / "python"))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 from e2e_kube import Kube, condition  # noqa: E402
-from e2e_platform import released_platform  # noqa: E402
+from e2e_platform import Platform, released_platform  # noqa: E402
+from live_cli import CHART, RELEASE  # noqa: E402
 
 from helmkit.adapters import cluster as adapter  # noqa: E402
 from helmkit.core.cluster import real_node as rn  # noqa: E402
@@ -55,6 +67,61 @@ def stats(xs: list[float]) -> dict[str, Any]:
             "each_s": [round(x, 1) for x in xs]}  # fmt: skip
 
 
+def by_hand(platform: Platform, assignment: str, phases: dict[str, list[float]]) -> None:
+    """What a person types for the same release: the upgrade with every wait, then the tests
+    (each phase's time is kept: readiness probes make a rollout's time jump by their period)."""
+    helm = platform.cli.helm
+    values = [arg for path in platform.values for arg in ("-f", str(path))]
+    started = time.perf_counter()
+    helm.run("upgrade", "--install", RELEASE, str(CHART), "-n", platform.namespace, *values,
+             "--set", assignment, *helm.wait, "--wait-for-jobs", "--timeout", "4m")  # fmt: skip
+    upgraded = time.perf_counter()
+    helm.run("test", RELEASE, "-n", platform.namespace, "--timeout", "4m")
+    phases["upgrade"].append(upgraded - started)
+    phases["test"].append(time.perf_counter() - upgraded)
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def release_side_by_side(paths: Any, kube: Kube, rounds: int) -> dict[str, Any]:
+    """`helmkit release` against the same rollout by hand, each round in both platforms."""
+    times: dict[str, list[float]] = {"by_hand": [], "helmkit": []}
+    phases: dict[str, list[float]] = {"upgrade": [], "test": []}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-real-node-hand-") as hand_dir,
+        tempfile.TemporaryDirectory(prefix="bench-real-node-kit-") as kit_dir,
+        released_platform("helm4", paths, kube, Path(hand_dir), backup=False) as hand,
+        released_platform("helm4", paths, kube, Path(kit_dir), backup=False) as kit,
+    ):
+        for n in range(rounds):
+            assignment = f"backend.podAnnotations.bench-round=r{n}"
+            sides: list[tuple[str, Callable[[], object]]] = [
+                ("by_hand", functools.partial(by_hand, hand, assignment, phases)),
+                ("helmkit", functools.partial(kit.release, "--set", assignment)),
+            ]
+            for name, action in sides if n % 2 == 0 else sides[::-1]:
+                times[name].append(timed(action))
+            print(f"release round {n + 1}: by hand {times['by_hand'][-1]:.1f}s, "
+                  f"helmkit {times['helmkit'][-1]:.1f}s", flush=True)  # fmt: skip
+    ratios = [k / h for k, h in zip(times["helmkit"], times["by_hand"], strict=True)]
+    return {
+        "by_hand": "helm upgrade --install --wait --wait-for-jobs, then helm test",
+        "by_hand_s": stats(times["by_hand"]),
+        "by_hand_upgrade_s": stats(phases["upgrade"]),
+        "by_hand_test_s": stats(phases["test"]),
+        "helmkit_release_s": stats(times["helmkit"]),
+        "ratio_of_medians": round(
+            statistics.median(times["helmkit"]) / statistics.median(times["by_hand"]), 3
+        ),
+        "median_of_per_round_ratios": round(statistics.median(ratios), 3),
+        "goal_ratio_max": 1.05,
+    }
+
+
 def emit(result: dict[str, Any], record: Path | None) -> None:
     """Print the result as JSON and, with --record, keep it (bench/results/)."""
     text = json.dumps(result, indent=2)
@@ -67,6 +134,8 @@ def emit(result: dict[str, Any], record: Path | None) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--release-rounds", type=int, default=0,
+                        help="also time helmkit release against the same work by hand")  # fmt: skip
     parser.add_argument("--record", type=Path, help="write the JSON result to this file too")
     args = parser.parse_args()
     paths = adapter.default_paths()
@@ -94,6 +163,8 @@ def main() -> int:
         "goal_warm_cluster_up_s": 60,
         "helmkit_release_to_all_pods_ready_on_real_node": stats(releases),
     }
+    if args.release_rounds:
+        result["release_side_by_side"] = release_side_by_side(paths, kube, args.release_rounds)
     emit(result, args.record)
     return 0
 
