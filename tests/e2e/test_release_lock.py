@@ -81,7 +81,7 @@ def test_overlapping_releases_refuse_or_wait_and_never_corrupt(cli: LiveCli) -> 
     assert "recover:" not in out, "a refused run reads nothing and recovers nothing"
     assert newest_status(cli) == "pending-upgrade", "the running helm was left alone"
 
-    # the offline gate runs while the lock is taken: a run refused by both reports the lock
+    # a run that the offline gate would refuse too is refused by the lock, before any render
     both = cli.run("release", "e2e", "--skip-tests", "--set", "backend.image.tag=latest")
     both_out = both.stdout + both.stderr
     assert both.returncode == 2 and "is locked" in both_out, both_out

@@ -18,7 +18,7 @@ from helmkit.cli.live_options import (
     verbose_option,
 )
 from helmkit.cli.options import config_option, set_options
-from helmkit.ops.release import ReleaseOptions, gate_started
+from helmkit.ops.release import ReleaseOptions
 from helmkit.ops.release import release as run_release
 
 
@@ -51,7 +51,6 @@ def release(
     grace = seconds(pending_grace)
     with (
         helm_errors(live),
-        gate_started(live, set_values) as gated,
         release_lock(
             live, dry_run=dry_run, wait_for_lock=wait_for_lock, create_namespace=True
         ) as lock,
@@ -59,5 +58,5 @@ def release(
         opts = ReleaseOptions(
             set_values, dry_run, lock.recovery_grace(grace) if lock else grace, not skip_tests
         )
-        code = run_release(live, opts, gated)
+        code = run_release(live, opts)
     raise SystemExit(code)

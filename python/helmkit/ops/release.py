@@ -6,9 +6,8 @@ Exit codes: 0 deployed and verified, 1 failed (Helm rolled it back) or verify fo
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -368,22 +367,12 @@ def _recover(
     return recover_ops.recover_state(live, grace_s=opts.pending_grace_s, dry_run=opts.dry_run)
 
 
-@contextlib.contextmanager
-def gate_started(live: LiveEnv, set_values: Sequence[str]) -> Iterator[Future[gate.Gated]]:
-    """The offline gate, started at once: it reads nothing from the cluster, so its render runs
-    while the release lock is taken instead of after it. Its result is read (and reported) in
-    `prepare`, in the documented order; leaving the block waits for it, so no render outlives
-    the verb (a refused lock then waits for a render it does not report)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="helmkit-gate") as pool:
-        yield pool.submit(gate.offline_gate, live, set_values)
-
-
-def prepare(live: LiveEnv, opts: ReleaseOptions, gated: Future[gate.Gated]) -> Prepared | None:
-    """Steps 1-4. The gate (whose render is also the plan's, started by `gate_started`), the
-    cluster preflight and the provenance do not depend on each other, so all run at once, beside
-    recovery. Results are reported in the documented order. None: a dry run stopped before the
-    plan."""
-    with ThreadPoolExecutor(max_workers=5) as pool:
+def prepare(live: LiveEnv, opts: ReleaseOptions) -> Prepared | None:
+    """Steps 1-4. The gate (whose render is also the plan's), the cluster preflight and the
+    provenance do not depend on each other, so all start at once, beside recovery. Results are
+    reported in the documented order. None: a dry run stopped before the plan."""
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        gated = pool.submit(gate.offline_gate, live, opts.set_values)
         checks = pool.submit(preflight_cluster, live)
         prov = pool.submit(provenance, live, opts.set_values)
         newest = pool.submit(live.newest_manifest_and_hooks)
@@ -422,10 +411,9 @@ def prepare(live: LiveEnv, opts: ReleaseOptions, gated: Future[gate.Gated]) -> P
         return Prepared(revisions, facts, desired, now, plan, prov.result(), checked)
 
 
-def release(live: LiveEnv, opts: ReleaseOptions, gated: Future[gate.Gated]) -> int:
-    """Steps 1-6 (see the module docstring); `gated` comes from `gate_started`."""
+def release(live: LiveEnv, opts: ReleaseOptions) -> int:
     live.echo(f"== release {live.env.name}: {live.env.release} in namespace {live.env.namespace}")
-    prepared = prepare(live, opts, gated)
+    prepared = prepare(live, opts)
     if prepared is None:
         return 0
     plan = prepared.plan
