@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "charts" / "ai-native"
 LOCAL_VALUES = REPO / "values" / "local.yaml"
 RELEASE = "ai-native"
+LEASE = f"helmkit-release-{RELEASE}"  # the release lock
 SELECTOR = f"app.kubernetes.io/instance={RELEASE}"
 FAIL_ANNOTATION = "kwok.ai-native.dev/fail"
 
@@ -126,3 +127,15 @@ def require_ingress_class(kube: Kube) -> None:
     an ingress controller for it), so the tests declare nothing by hand: they fail loudly if it
     is missing."""
     kube.run("get", "ingressclass", rn.INGRESS_CLASS)
+
+
+def lease(cli: LiveCli) -> dict[str, Any] | None:
+    """The release lock's Lease in the test's namespace, None when there is none."""
+    proc = cli.kube.run("get", "lease", LEASE, "-n", cli.namespace, "-o", "json", check=False)
+    return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+
+def holder(cli: LiveCli) -> str:
+    """Who holds the release lock ("" when nobody does, or there is no Lease)."""
+    found = lease(cli)
+    return str(((found or {}).get("spec") or {}).get("holderIdentity") or "")

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from e2e_kube import Helm, Kube
-from live_cli import RELEASE, LiveCli
+from live_cli import LEASE, RELEASE, LiveCli
 
-LEASE = f"helmkit-release-{RELEASE}"
 ACCOUNT = "releaser"
 # everything a release touches in its namespace, but no Lease
 NAMESPACED = """apiVersion: rbac.authorization.k8s.io/v1

@@ -5,7 +5,6 @@ a first install killed the same way is uninstalled (volumes kept) and installed 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -22,10 +21,10 @@ from live_cli import (
     LiveCli,
     deployed_revision,
     fail_values,
+    holder,
+    lease,
     require_ingress_class,
 )
-
-LEASE = f"helmkit-release-{RELEASE}"
 
 
 @pytest.fixture
@@ -51,8 +50,7 @@ def test_release_refused_by_a_lint_finding_applies_nothing(cli: LiveCli) -> None
     assert cli.helm_history() == []
     assert cli.kube.items("pods", cli.namespace) == []
     assert [s for s in cli.kube.items("secrets", cli.namespace)] == []
-    lease = cli.kube.run("get", "lease", LEASE, "-n", cli.namespace, "-o", "json").stdout
-    assert not json.loads(lease)["spec"].get("holderIdentity"), "the lock was given back"
+    assert lease(cli) is not None and holder(cli) == "", "the lock was taken, then given back"
 
 
 def test_upgrade_with_pods_never_ready_rolls_back(cli: LiveCli) -> None:

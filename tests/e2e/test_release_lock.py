@@ -4,20 +4,17 @@ killed with SIGKILL loses the lock when its lease expires, after which recovery 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from e2e_kube import Helm, Kube, wait_for
-from live_cli import RELEASE, LiveCli, require_ingress_class
+from live_cli import LiveCli, holder, require_ingress_class
 
-LEASE = f"helmkit-release-{RELEASE}"
 NOWHERE = "backend.nodeSelector.pool=nowhere"  # pods that can never be scheduled
 
 
@@ -36,16 +33,6 @@ def start(cli: LiveCli, *args: str) -> tuple[subprocess.Popen[str], Path]:
             argv, env=cli.env(), cwd=cli.workdir, stdout=out, stderr=subprocess.STDOUT, text=True
         )
     return proc, log
-
-
-def lease(cli: LiveCli) -> dict[str, Any] | None:
-    proc = cli.kube.run("get", "lease", LEASE, "-n", cli.namespace, "-o", "json", check=False)
-    return json.loads(proc.stdout) if proc.returncode == 0 else None
-
-
-def holder(cli: LiveCli) -> str:
-    found = lease(cli)
-    return str(((found or {}).get("spec") or {}).get("holderIdentity") or "")
 
 
 def newest_status(cli: LiveCli) -> str:

@@ -77,7 +77,7 @@ def test_every_secret_is_masked_and_every_other_document_kept_byte_for_byte() ->
 
 
 def test_a_document_with_two_kind_lines_is_masked_once() -> None:
-    # PyYAML keeps the last of duplicate keys, as helm's output never has them
+    # a duplicate `kind` key (helm never prints one; PyYAML keeps the last value)
     doc = "kind: Secret\n" + SECRET_DOC.format(name="twice", value="dHdpY2U=")
     masked = secret_keys.mask_secrets(f"---\n{doc}---\n{CONFIG_DOC}")
     assert masked is not None and "dHdpY2U=" not in masked
